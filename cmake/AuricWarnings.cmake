@@ -1,0 +1,11 @@
+# Warning and sanitizer flags shared by every target of the project (not by consumers).
+add_library(auric_warnings INTERFACE)
+target_compile_options(auric_warnings INTERFACE
+  -Wall -Wextra -Wpedantic -Wshadow -Wnon-virtual-dtor -Wold-style-cast -Wcast-align
+  -Woverloaded-virtual -Wnull-dereference -Wimplicit-fallthrough
+  $<$<BOOL:${AURIC_WERROR}>:-Werror>)
+if(AURIC_SANITIZE)
+  target_compile_options(auric_warnings INTERFACE -fsanitize=address,undefined
+                         -fno-omit-frame-pointer -fno-sanitize-recover=undefined)
+  target_link_options(auric_warnings INTERFACE -fsanitize=address,undefined)
+endif()

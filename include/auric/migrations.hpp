@@ -1,0 +1,180 @@
+// The whole API a migration author needs: the Migration model, the Context handed to up()
+// and down(), the one-line registration macro, define_migrations(), and run_main() for the
+// migrations binary. Registration happens during static initialisation; everything else is
+// called from the runner's thread. Context methods are safe to call from any thread that
+// the migration itself starts, as long as the migration has not yet returned.
+#pragma once
+
+#include <any>
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <initializer_list>
+#include <sstream>
+#include <string>
+#include <string_view>
+#include <type_traits>
+#include <utility>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+namespace auric {
+
+using Json = nlohmann::json;
+
+enum class Direction { kUp, kDown };
+
+// "up" / "down".
+std::string_view to_string(Direction direction);
+
+// Levels of captured output lines, as they appear in `[<time>] [<level>] <message>`.
+enum class LogLevel { kDebug, kInfo, kWarn, kError };
+
+std::string_view to_string(LogLevel level);
+
+namespace detail {
+// Renders one extra argument of Context::log(): strings as they are, JSON compact, numbers
+// and booleans in their usual form, anything streamable through operator<<.
+template <class T>
+std::string render_arg(const T& value) {
+  using D = std::decay_t<T>;
+  if constexpr (std::is_same_v<D, bool>) {
+    return value ? "true" : "false";
+  } else if constexpr (std::is_same_v<D, Json>) {
+    return value.dump();
+  } else if constexpr (std::is_convertible_v<const D&, std::string_view>) {
+    return std::string(std::string_view(value));
+  } else if constexpr (std::is_arithmetic_v<D>) {
+    std::ostringstream out;
+    out << value;
+    return out.str();
+  } else {
+    std::ostringstream out;
+    out << value;
+    return out.str();
+  }
+}
+}  // namespace detail
+
+// Writes lines at one level into the running migration's captured output (and echoes them
+// to the process's stderr, so they reach the terminal and CloudWatch).
+class Logger {
+ public:
+  virtual ~Logger() = default;
+  // Appends `message` (and, when `data` is not null, a space and data as compact JSON).
+  virtual void write(LogLevel level, std::string_view message, const Json& data) = 0;
+
+  void debug(std::string_view message, const Json& data = nullptr) { write(LogLevel::kDebug, message, data); }
+  void info(std::string_view message, const Json& data = nullptr) { write(LogLevel::kInfo, message, data); }
+  void warn(std::string_view message, const Json& data = nullptr) { write(LogLevel::kWarn, message, data); }
+  void error(std::string_view message, const Json& data = nullptr) { write(LogLevel::kError, message, data); }
+};
+
+// What a running migration can see and do. Owned by the runner; valid only during up()/down().
+class Context {
+ public:
+  virtual ~Context() = default;
+
+  // Captured output at info level: `ctx.log("copied", 42, "rows")` writes "copied 42 rows".
+  template <class... Rest>
+  void log(std::string_view message, const Rest&... rest) {
+    std::string line(message);
+    ((line += ' ', line += detail::render_arg(rest)), ...);
+    logger().info(line);
+  }
+  virtual Logger& logger() = 0;
+
+  // The `[context]` table of the config file (an empty object when there is none).
+  virtual const Json& config() const = 0;
+  // The application's own context object, supplied through RunMainOptions::make_user_context.
+  // Throws std::bad_any_cast when it holds another type (or nothing).
+  template <class T>
+  T& user() {
+    return std::any_cast<T&>(user_context());
+  }
+  virtual std::any& user_context() = 0;
+
+  virtual const std::string& migration_id() const = 0;
+  virtual const std::string& execution_id() const = 0;
+  virtual Direction direction() const = 0;
+
+  // Time left before the runner must hand over (Lambda deadline minus the safety margin);
+  // std::chrono::milliseconds::max() when the run has no deadline (CLI, Fargate).
+  virtual std::chrono::milliseconds time_remaining() const = 0;
+  // True when the migration should save a checkpoint and return: the deadline is near, the
+  // process was asked to stop (SIGTERM), or the runner lost its lease.
+  virtual bool should_stop() const = 0;
+
+  // Saves `progress` durably (fenced by the runner's lease) so that a later attempt of this
+  // migration in the same direction can resume. Throws when the lease was lost.
+  virtual void checkpoint(const Json& progress) = 0;
+  // The last checkpoint saved by an earlier, unfinished attempt in this direction (or by this
+  // attempt); null when there is none.
+  virtual const Json& progress() const = 0;
+};
+
+// One migration. `up` and `down` are both required; each may return a JSON value that is
+// stored as the run's `result` (null or an empty object stores nothing).
+struct Migration {
+  std::string name;         // defaults to the part of the id after the timestamp
+  std::string description;  // markdown, snapshotted on every run record
+  std::function<Json(Context&)> up;
+  std::function<Json(Context&)> down;
+};
+
+// A migration with its id (the file stem `YYYYMMDDHHMMSS_<name>`) and the SHA-256 of its
+// source (empty when unknown, e.g. migrations built by define_migrations()).
+struct MigrationEntry {
+  std::string id;
+  Migration migration;
+  std::string checksum;
+};
+
+// Builds the sorted list the runner takes from `{id, migration}` pairs. Throws
+// std::invalid_argument naming the offending id for an invalid or duplicate id or a
+// migration without up() or down().
+std::vector<MigrationEntry> define_migrations(std::vector<std::pair<std::string, Migration>> migrations);
+
+// The migrations registered with AURIC_MIGRATION in this binary, sorted by id. Throws
+// std::invalid_argument on invalid or duplicate ids (detected at registration, reported here).
+std::vector<MigrationEntry> registered_migrations();
+
+namespace detail {
+struct Registrar {
+  Registrar(const char* id, const char* checksum, Migration migration);
+};
+}  // namespace detail
+
+struct RunMainOptions {
+  // The migrations to offer; empty means registered_migrations().
+  std::vector<MigrationEntry> migrations;
+  // Builds the object returned by Context::user_context(), once per run, from the
+  // config's `[context]` table.
+  std::function<std::any(const Json& config)> make_user_context;
+};
+
+// The entry point of a migrations binary: the whole CLI (see docs/cli.md). Returns the
+// process exit code; never throws.
+int run_main(int argc, char** argv, const RunMainOptions& options = {});
+
+}  // namespace auric
+
+// Registers the migration defined in this file. auric_add_migrations() compiles each
+// migration file with AURIC_MIGRATION_ID (the file stem) and AURIC_MIGRATION_CHECKSUM.
+//
+//   AURIC_MIGRATION({
+//       .description = "Adds the roles table.",
+//       .up = [](auric::Context& ctx) -> auric::Json { ...; return {}; },
+//       .down = [](auric::Context& ctx) -> auric::Json { ...; return {}; },
+//   });
+#ifndef AURIC_MIGRATION_CHECKSUM
+#define AURIC_MIGRATION_CHECKSUM ""
+#endif
+#define AURIC_MIGRATION_CONCAT_INNER(a, b) a##b
+#define AURIC_MIGRATION_CONCAT(a, b) AURIC_MIGRATION_CONCAT_INNER(a, b)
+#define AURIC_MIGRATION(...)                                                                   \
+  static const ::auric::detail::Registrar AURIC_MIGRATION_CONCAT(auric_migration_registrar_,   \
+                                                                 __LINE__) {                   \
+    AURIC_MIGRATION_ID, AURIC_MIGRATION_CHECKSUM, ::auric::Migration __VA_ARGS__               \
+  }

@@ -1,0 +1,154 @@
+// The storage seam: everything the runner, the CLI and the dashboard persist goes through
+// this interface, and every backend (memory, SQLite, DynamoDB) passes one conformance suite
+// (tests/store/store_conformance.hpp). Implementations must be safe to call concurrently
+// from several threads of one process (the runner's heartbeat renews the lease while the
+// main thread writes records), and correct when several processes share the medium.
+//
+// Errors: expected outcomes (lock held, write fenced, not found) are return values; a failure
+// of the medium (I/O, network after retries, corrupt data) throws StoreError.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "core/records.hpp"
+
+namespace auric {
+
+// The medium failed. `what()` is one line naming the store and what to do.
+class StoreError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+// Result of a conditional write.
+enum class WriteOutcome {
+  kOk,
+  kFenced,    // a newer lease holder has written this item (or holds the lock): the caller lost its lease
+  kConflict,  // the item's precondition did not hold (see the method's contract)
+};
+
+struct LockRequest {
+  std::string owner;         // unique per runner
+  std::string execution_id;  // the execution this lease is for
+  Who who;
+  std::int64_t now_ms = 0;
+  std::int64_t ttl_ms = 0;   // lease length; expires_at = now_ms + ttl_ms
+  // When true and the lock is held (unexpired) by another owner for the SAME execution_id,
+  // take it over anyway (a Lambda continuation hop re-entering its own execution).
+  bool reenter_execution = false;
+};
+
+struct LockAttempt {
+  bool acquired = false;
+  // On success: the lock as it was BEFORE this acquisition (owner of the previous lease,
+  // possibly expired, and its `current` run if it died mid-migration); nullopt if there was
+  // never a lock. On failure: the current holder.
+  std::optional<LockInfo> previous;
+  std::int64_t fence = 0;  // the new fencing token on success
+};
+
+class Store {
+ public:
+  virtual ~Store() = default;
+  Store() = default;
+  Store(const Store&) = delete;
+  Store& operator=(const Store&) = delete;
+
+  // A short description for messages, e.g. "sqlite:/path/db" or "dynamodb:table (eu-west-1)".
+  virtual std::string describe() const = 0;
+
+  // Creates the schema / table if missing. Idempotent. Other methods on a store that was
+  // never initialised either initialise it implicitly (embedded backends) or throw
+  // StoreError telling the user to run `init` (DynamoDB).
+  virtual void init() = 0;
+
+  // ---- Lock -------------------------------------------------------------------------------
+  // Atomically takes the lock when it is free (no owner), expired (expires_at <= now_ms),
+  // already owned by request.owner, or (with reenter_execution) held for the same execution.
+  // On success the fence grows by exactly one, owner/expiry/holder fields are replaced, and
+  // `current` is KEPT (so the new holder can recover interrupted work and then clear it).
+  virtual LockAttempt try_acquire_lock(const LockRequest& request) = 0;
+
+  // Extends the lease to expires_at when `owner` still holds it with `fence`.
+  // kFenced when the lock has another owner or fence.
+  virtual WriteOutcome renew_lock(const std::string& owner, std::int64_t fence, std::int64_t now_ms,
+                                  std::int64_t expires_at) = 0;
+
+  // Records (or clears, with nullopt) the migration the holder is about to run, and extends
+  // the lease to expires_at, conditional on owner+fence. kFenced when the lease was lost.
+  virtual WriteOutcome set_current_run(const std::string& owner, std::int64_t fence,
+                                       const std::optional<CurrentRun>& current,
+                                       std::int64_t expires_at) = 0;
+
+  // Frees the lock (owner cleared, expires_at = 0, current cleared, fence kept) when `owner`
+  // holds it with `fence`. kFenced otherwise (nothing changes).
+  virtual WriteOutcome release_lock(const std::string& owner, std::int64_t fence) = 0;
+
+  // The lock as stored, or nullopt if no lock was ever taken. Strongly consistent.
+  virtual std::optional<LockInfo> read_lock() = 0;
+
+  // Frees the lock whoever holds it (fence kept, `current` kept for recovery). For humans
+  // (`unlock --force`). Returns the lock as it was before, nullopt if there was none.
+  virtual std::optional<LockInfo> force_unlock() = 0;
+
+  // ---- Migration states -------------------------------------------------------------------
+  // Every state, sorted by id. One strongly consistent read; cost grows with the number of
+  // migrations, never with history.
+  virtual std::vector<MigrationState> list_states() = 0;
+  virtual std::optional<MigrationState> get_state(const std::string& id) = 0;
+
+  // Writes `state` (whole item; state.fence is the writer's fence) when the stored item is
+  // absent or its fence <= state.fence: kFenced otherwise. When `unless_last_run_id` is
+  // given, also requires that the stored item's last_run_id differs from it: kConflict
+  // otherwise (used to mark a crashed run interrupted only if its outcome was never written).
+  virtual WriteOutcome put_state(const MigrationState& state,
+                                 const std::optional<std::string>& unless_last_run_id = std::nullopt) = 0;
+
+  // Removes a state whose migration no longer exists (repair); kFenced like put_state.
+  virtual WriteOutcome delete_state(const std::string& id, std::int64_t fence) = 0;
+
+  // ---- Runs ---------------------------------------------------------------------------------
+  // Inserts a run record keyed by (id, started_at, run_id). Returns kConflict if a record
+  // with that key exists already (nothing is overwritten).
+  virtual WriteOutcome insert_run(const RunRecord& run) = 0;
+
+  // Runs of one migration, newest first (by started_at, then run_id). `limit` > 0.
+  // `cursor` is empty for the first page or a next_cursor from an earlier page.
+  virtual Page<RunRecord> runs_of_migration(const std::string& id, int limit,
+                                            const std::string& cursor) = 0;
+
+  // All runs of one execution, oldest first (by started_at, then id).
+  virtual std::vector<RunRecord> runs_of_execution(const std::string& execution_id) = 0;
+
+  // ---- Executions ---------------------------------------------------------------------------
+  // Writes the execution (whole item) when absent or the stored fence <= execution.fence;
+  // kFenced otherwise.
+  virtual WriteOutcome put_execution(const ExecutionRecord& execution) = 0;
+
+  virtual std::optional<ExecutionRecord> get_execution(const std::string& execution_id) = 0;
+
+  // Executions newest first (by started_at, then execution_id), paginated like runs.
+  virtual Page<ExecutionRecord> list_executions(int limit, const std::string& cursor) = 0;
+
+  // Moves the execution's hop from `from` to `to` when it is currently `from`: exactly one of
+  // several concurrent callers gets kOk, the others kConflict. kConflict too when the
+  // execution does not exist.
+  virtual WriteOutcome advance_hop(const std::string& execution_id, int from, int to) = 0;
+};
+
+// Opens a store by URL: `memory:` (a fresh in-process store; `memory:NAME` shares one
+// store per name within the process), `sqlite:PATH` (parent folders are created), and
+// `dynamodb:TABLE?region=R&endpoint=URL` once that backend is linked. Throws
+// std::invalid_argument for an unknown scheme or a malformed URL (the message lists the
+// supported forms) and StoreError when the medium cannot be opened.
+std::unique_ptr<Store> open_store(const std::string& url);
+
+// The default store URL when nothing is configured.
+inline constexpr const char* kDefaultStoreUrl = "sqlite:.auric/migrations.db";
+
+}  // namespace auric
