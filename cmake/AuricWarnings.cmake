@@ -3,6 +3,7 @@ add_library(auric_warnings INTERFACE)
 target_compile_options(auric_warnings INTERFACE
   -Wall -Wextra -Wpedantic -Wshadow -Wnon-virtual-dtor -Wold-style-cast -Wcast-align
   -Woverloaded-virtual -Wnull-dereference -Wimplicit-fallthrough
+  -Wno-missing-field-initializers  # designated initialisers may omit defaulted members
   $<$<BOOL:${AURIC_WERROR}>:-Werror>)
 if(AURIC_SANITIZE)
   target_compile_options(auric_warnings INTERFACE -fsanitize=address,undefined

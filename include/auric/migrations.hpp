@@ -112,7 +112,23 @@ class Context {
   // The last checkpoint saved by an earlier, unfinished attempt in this direction (or by this
   // attempt); null when there is none.
   virtual const Json& progress() const = 0;
+
+  // Saves `progress` and ends this attempt early: the run is recorded `interrupted`
+  // ("suspended at a checkpoint") and the next attempt (the next Lambda hop, or the next
+  // `up`/`down`) calls this migration again with progress() returning it.
+  [[noreturn]] void suspend(const Json& progress);
 };
+
+namespace detail {
+// Thrown by Context::suspend(). Deliberately not a std::exception, so that a migration's
+// `catch (const std::exception&)` does not swallow it.
+struct SuspendSignal {};
+}  // namespace detail
+
+inline void Context::suspend(const Json& progress) {
+  checkpoint(progress);
+  throw detail::SuspendSignal{};
+}
 
 // One migration. `up` and `down` are both required; each may return a JSON value that is
 // stored as the run's `result` (null or an empty object stores nothing).

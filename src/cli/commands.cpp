@@ -1,0 +1,632 @@
+// The built-in commands. Each has one options struct, one setup (declaring its flags) and
+// one run function; human output follows the reference CLI, --json follows docs/cli.md.
+#include <atomic>
+#include <csignal>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+
+#include <CLI/CLI.hpp>
+
+#include "cli/cli.hpp"
+#include "cli/format.hpp"
+#include "core/ids.hpp"
+#include "core/plan.hpp"
+#include "core/record_json.hpp"
+#include "core/runner.hpp"
+#include "core/system.hpp"
+
+namespace auric::cli {
+namespace {
+
+std::atomic<bool> g_stop{false};
+
+extern "C" void on_stop_signal(int sig) {
+  if (g_stop.exchange(true)) {
+    std::signal(sig, SIG_DFL);  // a second signal stops at once
+    std::raise(sig);
+  }
+}
+
+std::string join(const std::vector<std::string>& items, std::string_view sep = ", ") {
+  std::string out;
+  for (const auto& s : items) {
+    if (!out.empty()) out += sep;
+    out += s;
+  }
+  return out;
+}
+
+std::string holder_text(const LockInfo& l) {
+  std::string who = l.who.user.empty() ? l.owner : l.who.user + "@" + l.who.host;
+  if (l.who.pid) who += " (pid " + std::to_string(l.who.pid) + ")";
+  return who;
+}
+
+Json result_json(const ExecutionResult& r) {
+  Json j = {{"status", to_string(r.status)},
+            {"executionId", r.execution_id},
+            {"direction", to_string(r.direction)},
+            {"planned", r.planned},
+            {"migrationsRun", r.migrations_run},
+            {"migrationsRemaining", r.migrations_remaining},
+            {"dryRun", r.dry_run}};
+  if (!r.error.empty()) j["error"] = r.error;
+  if (r.holder) j["lock"] = to_json(*r.holder, system_now_ms());
+  return j;
+}
+
+int exit_code_for(const ExecutionResult& r) {
+  switch (r.failure) {
+    case ExecutionResult::Failure::kNone: return kExitOk;
+    case ExecutionResult::Failure::kUsage: return kExitUsage;
+    case ExecutionResult::Failure::kLockHeld: return kExitLockHeld;
+    case ExecutionResult::Failure::kMigrationFailed:
+    case ExecutionResult::Failure::kStore: return kExitFailed;
+  }
+  return kExitFailed;
+}
+
+void print_event(const RunEvent& e, Direction dir) {
+  const std::string d(to_string(dir));
+  switch (e.kind) {
+    case RunEvent::Kind::kWaitingForLock:
+      std::cerr << "[migrations] waiting for the lock held by "
+                << (e.lock ? holder_text(*e.lock) : std::string("another runner")) << " ..." << std::endl;
+      break;
+    case RunEvent::Kind::kPlanned:
+      std::cerr << "[migrations] Planning to run " << e.ids.size() << " migration(s) (" << d << ")" << std::endl;
+      break;
+    case RunEvent::Kind::kRecovered:
+      std::cerr << "[migrations] Recorded " << e.id
+                << " as interrupted: the runner that was running it stopped before finishing" << std::endl;
+      break;
+    case RunEvent::Kind::kStarted:
+      std::cerr << "[migrations] Running " << d << ": " << e.id << std::endl;
+      break;
+    case RunEvent::Kind::kFinished:
+      if (e.status == RunStatus::kCompleted) {
+        std::cerr << "[migrations] Completed " << d << ": " << e.id << " (" << format_duration(e.duration_ms) << ")"
+                  << std::endl;
+      } else {
+        std::cerr << "[migrations] " << (e.status == RunStatus::kFailed ? "Failed " : "Suspended ") << d << ": "
+                  << e.id << " (" << format_duration(e.duration_ms) << "): " << e.error << std::endl;
+      }
+      break;
+    case RunEvent::Kind::kStopping:
+      std::cerr << "[migrations] Stopping before " << e.id << ": " << e.error << std::endl;
+      break;
+  }
+}
+
+// ---- up / down --------------------------------------------------------------------------
+struct RunOptions {
+  std::string to;
+  int steps = 0;
+  bool dry_run = false;
+  bool wait = false;
+};
+
+int run_migrations(Session& s, Direction dir, const RunOptions& o) {
+  const Config& config = s.config();
+  RunnerOptions ro;
+  ro.lease_ttl = config.lock_ttl;
+  ro.heartbeat = config.heartbeat;
+  ro.wait_for_lock = o.wait;
+  ro.wait_timeout = config.wait_timeout;
+  ro.config = config.context;
+  ro.make_user_context = s.program().make_user_context;
+  ro.stop_requested = &g_stop;
+  ro.on_event = [dir](const RunEvent& e) { print_event(e, dir); };
+  MigrationRunner runner(s.migrations(), s.store(), ro);
+
+  RunRequest req;
+  req.direction = dir;
+  req.target = o.to;
+  if (o.steps != 0) req.steps = o.steps;
+  req.dry_run = o.dry_run;
+
+  std::signal(SIGINT, on_stop_signal);
+  std::signal(SIGTERM, on_stop_signal);
+  const ExecutionResult r = runner.run(req);
+  std::signal(SIGINT, SIG_DFL);
+  std::signal(SIGTERM, SIG_DFL);
+
+  if (s.json()) {
+    print_json(result_json(r));
+    return exit_code_for(r);
+  }
+  if (r.failure == ExecutionResult::Failure::kUsage || r.failure == ExecutionResult::Failure::kLockHeld) {
+    std::cerr << "error: " << r.error << std::endl;
+    return exit_code_for(r);
+  }
+  const Style style = Style::detect(1);
+  if (r.dry_run) {
+    if (r.planned.empty()) {
+      std::cout << "Dry run: nothing to run (" << to_string(dir) << ")." << std::endl;
+    } else {
+      std::cout << "Dry run: would run " << r.planned.size() << " migration(s) " << to_string(dir) << ":\n";
+      for (const auto& id : r.planned) std::cout << "  " << kMarkPending << " " << id << "\n";
+      std::cout << std::flush;
+    }
+    return kExitOk;
+  }
+  std::string status(to_string(r.status));
+  std::cout << "Status: "
+            << (r.status == ExecutionStatus::kCompleted ? style.green(status) : style.red(status)) << "\n";
+  std::cout << (dir == Direction::kUp ? "Migrations run: " : "Migrations rolled back: ")
+            << (r.migrations_run.empty() ? "none" : join(r.migrations_run)) << "\n";
+  if (!r.migrations_remaining.empty()) {
+    std::cout << "Migrations remaining: " << join(r.migrations_remaining) << "\n";
+  }
+  std::cout << "Execution: " << r.execution_id << std::endl;
+  if (!r.error.empty()) std::cerr << "Error: " << r.error << std::endl;
+  return exit_code_for(r);
+}
+
+CommandDef run_command(Direction dir) {
+  const bool up = dir == Direction::kUp;
+  return {up ? "up" : "down",
+          up ? "apply pending migrations in id order"
+             : "roll back the most recently applied migration (or down to --to, or --steps)",
+          false, [dir, up](CLI::App& sub, const Program&) {
+            auto o = std::make_shared<RunOptions>();
+            sub.add_option("--to", o->to,
+                           up ? "apply up to and including this migration (id or name)"
+                              : "roll back every applied migration from the newest down to and including this one");
+            sub.add_option("--steps", o->steps, "run at most N migrations")->check(CLI::PositiveNumber);
+            sub.add_flag("--dry-run", o->dry_run, "print the plan and change nothing");
+            sub.add_flag("--wait", o->wait, "wait for the lock instead of failing when another runner holds it");
+            return [dir, o](Session& s) { return run_migrations(s, dir, *o); };
+          }};
+}
+
+// ---- status / verify --------------------------------------------------------------------
+Json status_json(Session& s, const StatusReport& report) {
+  Json migrations = Json::array();
+  for (const auto& e : report.entries) {
+    Json m = {{"id", e.id}, {"applied", e.applied}, {"known", e.known}};
+    std::string status = "pending";
+    if (e.state) {
+      const MigrationState& st = *e.state;
+      if (st.status == RunStatus::kCompleted) {
+        status = st.direction == Direction::kUp ? "completed" : "rolled_back";
+      } else {
+        status = std::string(to_string(st.status));
+      }
+      m["direction"] = to_string(st.direction);
+      m["lastRunAt"] = st.started_at;
+      if (!st.error.empty()) m["error"] = st.error;
+      if (st.applied_at) m["appliedAt"] = *st.applied_at;
+    }
+    m["status"] = status;
+    if (e.drift) m["drift"] = true;
+    if (e.out_of_order) m["outOfOrder"] = true;
+    if (!e.known) m["missing"] = true;
+    migrations.push_back(std::move(m));
+  }
+  Json j = {{"store", s.store().describe()},
+            {"completed", report.applied},
+            {"pending", report.pending},
+            {"failed", report.failed},
+            {"missing", report.missing},
+            {"outOfOrder", report.out_of_order},
+            {"drift", report.drift},
+            {"migrations", migrations}};
+  const auto lock = s.store().read_lock();
+  j["lock"] = lock ? to_json(*lock, system_now_ms()) : Json{{"held", false}};
+  return j;
+}
+
+struct StatusOptions {
+  bool exit_code = false;
+};
+
+int run_status(Session& s, const StatusOptions& o) {
+  std::vector<KnownMigration> known;
+  for (const auto& m : s.migrations()) known.push_back({m.id, m.checksum});
+  const StatusReport report = build_status(known, s.store().list_states());
+  const int code = !o.exit_code                                    ? kExitOk
+                   : (!report.drift.empty() || !report.missing.empty()) ? kExitDrift
+                   : !report.pending.empty()                              ? kExitPending
+                                                                          : kExitOk;
+  if (s.json()) {
+    print_json(status_json(s, report));
+    return code;
+  }
+  const Style st = Style::detect(1);
+  std::ostringstream out;
+  out << "Migration Status:\n" << rule(50) << "\n";
+  std::vector<std::string> pending_only;
+  for (const auto& id : report.pending) {
+    if (std::find(report.failed.begin(), report.failed.end(), id) == report.failed.end()) pending_only.push_back(id);
+  }
+  auto group = [&](const std::string& title, const std::vector<std::string>& ids, auto line) {
+    if (ids.empty()) return;
+    out << "\n" << title << " (" << ids.size() << "):\n";
+    for (const auto& id : ids) out << "  " << line(id) << "\n";
+  };
+  group("Completed", report.applied, [&](const std::string& id) { return st.green(kMarkDone) + " " + id; });
+  group("Pending", pending_only, [&](const std::string& id) { return std::string(kMarkPending) + " " + id; });
+  group("Failed", report.failed, [&](const std::string& id) {
+    const MigrationState& state = report.states.at(id);
+    std::string text = st.red(kMarkFailed) + " " + id;
+    if (state.status == RunStatus::kInterrupted) text += " (interrupted)";
+    if (state.direction == Direction::kDown && state.applied) text += " (down failed; still applied)";
+    if (!state.error.empty()) text += "\n      " + st.dim(state.error.substr(0, state.error.find('\n')));
+    return text;
+  });
+  group("Missing from this binary", report.missing, [&](const std::string& id) {
+    return st.yellow("!") + " " + id + " (recorded in the store, not in this binary)";
+  });
+  group("Out of order", report.out_of_order, [&](const std::string& id) {
+    return st.yellow("!") + " " + id + " (pending, older than the newest applied migration)";
+  });
+  group("Drift", report.drift, [&](const std::string& id) {
+    return st.yellow("!") + " " + id + " (source changed since it was applied)";
+  });
+  if (report.entries.empty()) out << "\nNo migrations found.\n";
+  if (const auto lock = s.store().read_lock(); lock && lock->held_at(system_now_ms())) {
+    out << "\nLock: held by " << holder_text(*lock) << ", execution " << lock->execution_id;
+    if (lock->current) out << ", running " << lock->current->migration_id;
+    out << "\n";
+  }
+  std::cout << out.str() << std::flush;
+  return code;
+}
+
+int run_verify(Session& s) {
+  std::vector<KnownMigration> known;
+  for (const auto& m : s.migrations()) known.push_back({m.id, m.checksum});
+  const StatusReport report = build_status(known, s.store().list_states());
+  const bool ok = report.drift.empty() && report.missing.empty();
+  if (s.json()) {
+    print_json({{"ok", ok}, {"drift", report.drift}, {"missing", report.missing}, {"applied", report.applied.size()}});
+    return ok ? kExitOk : kExitDrift;
+  }
+  if (ok) {
+    std::cout << "OK: " << report.applied.size() << " applied migration(s) match this "
+              << (s.program().standalone ? "migrations folder" : "binary") << "." << std::endl;
+    return kExitOk;
+  }
+  for (const auto& id : report.drift) {
+    std::cout << "drift: " << id << " changed since it was applied (applied checksum "
+              << report.states.at(id).checksum.substr(0, 12) << ")" << std::endl;
+  }
+  for (const auto& id : report.missing) {
+    std::cout << "missing: " << id << " is recorded in the store but not in this "
+              << (s.program().standalone ? "migrations folder" : "binary") << std::endl;
+  }
+  std::cerr << "error: verification failed: " << report.drift.size() << " drifted, " << report.missing.size()
+            << " missing" << std::endl;
+  return kExitDrift;
+}
+
+// ---- executions -------------------------------------------------------------------------
+struct ExecutionsOptions {
+  std::string id;
+  int limit = 20;
+  bool detail = false;
+};
+
+
+int show_execution(Session& s, const ExecutionsOptions& o) {
+  const auto exec = s.store().get_execution(o.id);
+  const auto runs = s.store().runs_of_execution(o.id);
+  if (!exec && runs.empty()) throw CliError(kExitFailed, "Execution not found: " + o.id);
+  if (s.json()) {
+    Json j = exec ? to_json(*exec) : Json{{"executionId", o.id}};
+    Json list = Json::array();
+    for (const auto& r : runs) list.push_back(to_json(r, o.detail));
+    j["runs"] = list;
+    print_json(j);
+    return kExitOk;
+  }
+  const Style st = Style::detect(1);
+  const std::int64_t now = system_now_ms();
+  int completed = 0, failed = 0, running = 0;
+  for (const auto& r : runs) {
+    if (r.status == RunStatus::kCompleted) ++completed;
+    else if (r.status == RunStatus::kRunning) ++running;
+    else ++failed;
+  }
+  std::ostringstream out;
+  out << "Execution: " << o.id << "\n";
+  if (exec) {
+    out << "Status:    " << to_string(exec->status) << " (" << to_string(exec->direction) << ")\n";
+    out << "Started:   " << format_relative(exec->started_at, now) << " by " << exec->who.user << "@"
+        << exec->who.host << "\n";
+    out << "Duration:  "
+        << format_duration(exec->completed_at ? std::optional<std::int64_t>(*exec->completed_at - exec->started_at)
+                                              : std::nullopt)
+        << "\n";
+    if (!exec->target.empty()) out << "Target:    " << exec->target << "\n";
+    if (!exec->error.empty()) out << "Error:     " << exec->error << "\n";
+  }
+  out << "Migrations (" << runs.size() << "): " << completed << " completed, " << failed << " failed, " << running
+      << " running\n"
+      << rule(72) << "\n";
+  for (const auto& r : runs) {
+    out << "  " << mark_for(r.status, st) << " " << r.id << " (" << format_duration(r.duration_ms) << ")";
+    if (r.status == RunStatus::kInterrupted) out << " interrupted";
+    out << "\n";
+    if (o.detail) out << render_run_detail(r) << "\n";
+  }
+  if (exec) {
+    for (const auto& id : exec->planned) {
+      const bool ran = std::any_of(runs.begin(), runs.end(), [&](const RunRecord& r) { return r.id == id; });
+      if (!ran) out << "  " << kMarkPending << " " << id << " (not run)\n";
+    }
+  }
+  std::cout << out.str() << std::flush;
+  return kExitOk;
+}
+
+int run_executions(Session& s, const ExecutionsOptions& o) {
+  if (!o.id.empty()) return show_execution(s, o);
+  const Page<ExecutionRecord> page = s.store().list_executions(o.limit, "");
+  if (s.json()) {
+    Json list = Json::array();
+    for (const auto& e : page.items) list.push_back(to_json(e));
+    print_json({{"executions", list}, {"nextCursor", page.next_cursor}});
+    return kExitOk;
+  }
+  if (page.items.empty()) {
+    std::cout << "No executions found." << std::endl;
+    return kExitOk;
+  }
+  const std::int64_t now = system_now_ms();
+  std::ostringstream out;
+  out << "Recent executions (" << page.items.size() << "):\n" << rule(96) << "\n";
+  out << pad("ID", 38) << pad("STATUS", 12) << pad("DIR", 6) << pad("COUNT", 7) << pad("STARTED", 12) << "DURATION\n";
+  for (const auto& e : page.items) {
+    const std::string count = std::to_string(e.finished.size()) + "/" + std::to_string(e.planned.size());
+    out << pad(e.execution_id, 38) << pad(to_string(e.status), 12) << pad(to_string(e.direction), 6) << pad(count, 7)
+        << pad(format_relative(e.started_at, now), 12)
+        << format_duration(e.completed_at ? std::optional<std::int64_t>(*e.completed_at - e.started_at) : std::nullopt)
+        << "\n";
+  }
+  std::cout << out.str() << std::flush;
+  return kExitOk;
+}
+
+// ---- migration <id> -----------------------------------------------------------------------
+struct MigrationOptions {
+  std::string id;
+  bool all = false;
+  int limit = 50;
+};
+
+int run_migration(Session& s, const MigrationOptions& o) {
+  std::vector<std::string> known;
+  for (const auto& m : s.migrations()) known.push_back(m.id);
+  std::string id = o.id;
+  if (std::find(known.begin(), known.end(), id) == known.end()) {
+    try {
+      id = resolve_target(known, o.id);
+    } catch (const PlanError&) {
+      // Not in this binary: it may still have history (a missing migration).
+    }
+  }
+  std::vector<RunRecord> runs;
+  std::string cursor;
+  do {
+    auto page = s.store().runs_of_migration(id, std::min(o.limit - static_cast<int>(runs.size()), 100), cursor);
+    for (auto& r : page.items) runs.push_back(std::move(r));
+    cursor = page.next_cursor;
+  } while (!cursor.empty() && static_cast<int>(runs.size()) < o.limit);
+  const bool is_known = std::find(known.begin(), known.end(), id) != known.end();
+  if (runs.empty() && !is_known) throw CliError(kExitFailed, "Migration not found: " + o.id);
+  const auto state = s.store().get_state(id);
+
+  if (s.json()) {
+    Json list = Json::array();
+    for (const auto& r : runs) list.push_back(to_json(r));
+    Json j = {{"id", id}, {"known", is_known}, {"runs", list}, {"hasMore", !cursor.empty()}};
+    j["state"] = state ? to_json(*state) : Json(nullptr);
+    print_json(j);
+    return kExitOk;
+  }
+  const std::int64_t now = system_now_ms();
+  const Style st = Style::detect(1);
+  std::ostringstream out;
+  out << id << " (" << runs.size() << (cursor.empty() ? "" : "+") << (runs.size() == 1 ? " run" : " runs") << ")\n";
+  const std::string name = migration_name_of(id);
+  if (!runs.empty() && runs.front().name != id && runs.front().name != name) out << "Name: " << runs.front().name << "\n";
+  out << "\n";
+  if (runs.empty()) {
+    out << "Never run.\n";
+    std::cout << out.str() << std::flush;
+    return kExitOk;
+  }
+  auto header = [&](const RunRecord& r, const std::string& context) {
+    return heavy_rule(3) + " " + std::string(to_string(r.status)) + " " + std::string(to_string(r.direction)) + " (" +
+           context + ", " + format_duration(r.duration_ms) + ") " + heavy_rule(3) + "\n";
+  };
+  const RunRecord& latest = runs.front();
+  out << header(latest, "latest run, " + format_relative(latest.started_at, now)) << render_run_detail(latest);
+  if (o.all) {
+    for (std::size_t i = 1; i < runs.size(); ++i) {
+      out << "\n" << header(runs[i], format_relative(runs[i].started_at, now)) << render_run_detail(runs[i]);
+    }
+  } else if (runs.size() > 1) {
+    out << "\nHistory (" << runs.size() - 1 << (runs.size() == 2 ? " earlier run" : " earlier runs") << "):\n"
+        << rule(72) << "\n";
+    for (std::size_t i = 1; i < runs.size(); ++i) {
+      const RunRecord& r = runs[i];
+      out << "  " << mark_for(r.status, st) << " " << pad(to_string(r.direction), 6) << pad(to_string(r.status), 12)
+          << pad(format_duration(r.duration_ms), 10) << format_relative(r.started_at, now) << "\n";
+    }
+    out << "Use --all to expand each run.\n";
+  }
+  std::cout << out.str() << std::flush;
+  return kExitOk;
+}
+
+// ---- list / create / init / unlock --------------------------------------------------------
+int run_list(Session& s) {
+  const auto& ms = s.migrations();
+  if (s.json()) {
+    Json list = Json::array();
+    for (const auto& m : ms) {
+      Json j = {{"id", m.id}, {"name", migration_name_of(m.id)}};
+      if (!m.checksum.empty()) j["checksum"] = m.checksum;
+      if (s.program().standalone) j["file"] = m.migration.name;
+      else if (!m.migration.description.empty()) j["description"] = m.migration.description;
+      list.push_back(j);
+    }
+    print_json(list);
+    return kExitOk;
+  }
+  if (ms.empty()) {
+    std::cout << "No migration files found." << std::endl;
+    return kExitOk;
+  }
+  std::cout << "Found " << ms.size() << " migration(s):\n" << rule(50) << "\n";
+  for (const auto& m : ms) {
+    std::cout << "  " << m.id;
+    if (s.program().standalone) std::cout << " (" << m.migration.name << ")";
+    std::cout << "\n";
+  }
+  std::cout << std::flush;
+  return kExitOk;
+}
+
+struct CreateOptions {
+  std::string name;
+  std::string dir;
+};
+
+constexpr const char* kScaffold = R"(// Migration %ID%. Both up() and down() are required; each may return a JSON value that is
+// stored as the run's result. See docs/writing-migrations.md.
+#include <auric/migrations.hpp>
+
+AURIC_MIGRATION({
+    .name = "%NAME%",
+    .description = R"md(
+Describe what this migration changes and why (markdown).
+)md",
+    .up = [](auric::Context& ctx) -> auric::Json {
+      // TODO: apply the change.
+      ctx.log("applied %NAME%");
+      return {};
+    },
+    .down = [](auric::Context& ctx) -> auric::Json {
+      // TODO: revert the change.
+      ctx.log("reverted %NAME%");
+      return {};
+    },
+});
+)";
+
+int run_create(Session& s, const CreateOptions& o) {
+  std::string problem;
+  const auto name = sanitize_migration_name(o.name, &problem);
+  if (!name) throw CliError(kExitUsage, problem);
+  namespace fs = std::filesystem;
+  const fs::path dir = o.dir.empty() ? fs::path(s.config().migrations_dir) : fs::path(o.dir);
+  std::error_code ec;
+  fs::create_directories(dir, ec);
+  if (ec) throw CliError(kExitFailed, "cannot create directory " + dir.string() + ": " + ec.message());
+  const std::string id = utc_timestamp(std::chrono::system_clock::now()) + "_" + *name;
+  const fs::path file = fs::absolute(dir / (id + ".cpp"));
+  if (fs::exists(file)) throw CliError(kExitFailed, "migration file already exists: " + file.string());
+  std::string text = kScaffold;
+  for (const auto& [key, value] : {std::pair<std::string, std::string>{"%ID%", id}, {"%NAME%", *name}}) {
+    for (std::size_t pos; (pos = text.find(key)) != std::string::npos;) text.replace(pos, key.size(), value);
+  }
+  std::ofstream outf(file, std::ios::binary);
+  outf << text;
+  outf.close();
+  if (!outf) throw CliError(kExitFailed, "cannot write " + file.string());
+  if (s.json()) {
+    print_json({{"id", id}, {"file", file.string()}});
+  } else {
+    std::cout << "Created migration: " << file.string() << "\n"
+              << "Build your migrations binary to pick it up (auric_add_migrations globs the folder)." << std::endl;
+  }
+  return kExitOk;
+}
+
+int run_init(Session& s) {
+  Store& store = s.store();
+  store.init();
+  if (s.json()) print_json({{"store", store.describe()}, {"initialised", true}});
+  else std::cout << "Initialised store " << store.describe() << std::endl;
+  return kExitOk;
+}
+
+int run_unlock(Session& s, bool force) {
+  if (!force) {
+    throw CliError(kExitUsage,
+                   "refusing to release the lock without --force: only do this when the holder is gone "
+                   "(check `status` first); a live holder is fenced out and its current migration is "
+                   "recorded as interrupted");
+  }
+  const auto before = s.store().force_unlock();
+  const bool was_held = before && before->held_at(system_now_ms());
+  if (s.json()) {
+    Json j = {{"released", was_held}};
+    if (before) j["previous"] = to_json(*before, 0);
+    print_json(j);
+  } else if (was_held) {
+    std::cout << "Released the lock held by " << holder_text(*before) << " (execution " << before->execution_id << ")."
+              << std::endl;
+  } else {
+    std::cout << "The lock was not held." << std::endl;
+  }
+  return kExitOk;
+}
+
+}  // namespace
+
+std::vector<CommandDef> builtin_commands() {
+  std::vector<CommandDef> defs;
+  defs.push_back({"create", "write migrations/<UTC timestamp>_<name>.cpp from a scaffold", true,
+                  [](CLI::App& sub, const Program&) {
+                    auto o = std::make_shared<CreateOptions>();
+                    sub.add_option("name", o->name, "migration name (letters, digits, '-' and '_')")->required();
+                    sub.add_option("-d,--dir", o->dir, "migrations folder (default: migrations_dir of the config)");
+                    return [o](Session& s) { return run_create(s, *o); };
+                  }});
+  defs.push_back({"list", "list the migrations (standalone: the files in the migrations folder)", true,
+                  [](CLI::App&, const Program&) { return [](Session& s) { return run_list(s); }; }});
+  defs.push_back(run_command(Direction::kUp));
+  defs.push_back(run_command(Direction::kDown));
+  defs.push_back({"status", "applied, pending, failed, missing, out-of-order and drifted migrations", true,
+                  [](CLI::App& sub, const Program&) {
+                    auto o = std::make_shared<StatusOptions>();
+                    sub.add_flag("--exit-code", o->exit_code, "exit 4 on drift or missing, 5 when anything is pending");
+                    return [o](Session& s) { return run_status(s, *o); };
+                  }});
+  defs.push_back({"executions", "recent executions, or one execution with its runs", true,
+                  [](CLI::App& sub, const Program&) {
+                    auto o = std::make_shared<ExecutionsOptions>();
+                    sub.add_option("id", o->id, "an execution id");
+                    sub.add_option("-l,--limit", o->limit, "how many executions to list (default 20)")
+                        ->check(CLI::PositiveNumber);
+                    sub.add_flag("--detail", o->detail, "show each run's description, error, result and output");
+                    return [o](Session& s) { return run_executions(s, *o); };
+                  }});
+  defs.push_back({"migration", "one migration's run history with description, error, result and output", true,
+                  [](CLI::App& sub, const Program&) {
+                    auto o = std::make_shared<MigrationOptions>();
+                    sub.add_option("id", o->id, "migration id or name")->required();
+                    sub.add_flag("--all", o->all, "expand every run, not just the latest");
+                    sub.add_option("-l,--limit", o->limit, "at most this many runs (default 50)")->check(CLI::PositiveNumber);
+                    return [o](Session& s) { return run_migration(s, *o); };
+                  }});
+  defs.push_back({"verify", "exit 4 when applied migrations drifted or are missing from this binary", true,
+                  [](CLI::App&, const Program&) { return [](Session& s) { return run_verify(s); }; }});
+  defs.push_back({"unlock", "release the migrations lock of a runner that is gone (needs --force)", true,
+                  [](CLI::App& sub, const Program&) {
+                    auto force = std::make_shared<bool>(false);
+                    sub.add_flag("--force", *force, "really release it");
+                    return [force](Session& s) { return run_unlock(s, *force); };
+                  }});
+  defs.push_back({"init", "create the store (SQLite file or DynamoDB table) if it does not exist", true,
+                  [](CLI::App&, const Program&) { return [](Session& s) { return run_init(s); }; }});
+  return defs;
+}
+
+}  // namespace auric::cli

@@ -1,0 +1,54 @@
+// The resolved configuration of one CLI invocation: migrate.config.toml (with its [env.NAME]
+// sections), then AURIC_MIGRATE_* environment variables, then command-line flags, in
+// increasing precedence. Loading is pure apart from reading the file; thread-compatible.
+#pragma once
+
+#include <chrono>
+#include <map>
+#include <optional>
+#include <stdexcept>
+#include <string>
+
+#include <auric/migrations.hpp>
+
+namespace auric::cli {
+
+// A bad config file, unknown key, wrong type or unknown --env. One line; exit code 2.
+class ConfigError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+struct Config {
+  std::string source;               // the file read, or "" when none
+  std::string env;                  // the [env.NAME] applied, or ""
+  std::string store;                // store URL
+  std::string migrations_dir = "migrations";
+  std::chrono::seconds lock_ttl{60};
+  std::chrono::seconds heartbeat{15};
+  std::chrono::seconds wait_timeout{600};
+  std::chrono::seconds stop_margin{60};  // Lambda: hand over when this much time is left
+  int max_hops = 100;                    // Lambda: continuation limit
+  Json context = Json::object();         // [context], merged with [env.NAME.context]
+};
+
+struct ConfigOverrides {
+  std::optional<std::string> config_path;  // -c/--config
+  std::optional<std::string> env;          // --env
+  std::optional<std::string> store;        // --store
+};
+
+using EnvLookup = std::function<std::optional<std::string>(const std::string&)>;
+
+// The process environment.
+std::optional<std::string> process_env(const std::string& name);
+
+// Resolves the configuration. A missing default file (./migrate.config.toml) is fine; a
+// missing file named with -c or AURIC_MIGRATE_CONFIG is a ConfigError.
+Config load_config(const ConfigOverrides& overrides, const EnvLookup& env = process_env);
+
+// Parses config text (for tests). `source` names it in messages.
+Config parse_config(const std::string& text, const std::string& source,
+                    const std::optional<std::string>& env_name);
+
+}  // namespace auric::cli

@@ -1,0 +1,39 @@
+// auric::run_main(): the entry point of a user's migrations binary.
+#include <cstring>
+#include <iostream>
+
+#include <auric/migrations.hpp>
+
+#include "cli/cli.hpp"
+
+namespace auric {
+
+int run_main(int argc, char** argv, const RunMainOptions& options) {
+  cli::Program program;
+  program.standalone = false;
+  if (argc > 0 && argv[0]) {
+    const char* slash = std::strrchr(argv[0], '/');
+    program.name = slash ? slash + 1 : argv[0];
+  }
+  program.make_user_context = options.make_user_context;
+  try {
+    if (options.migrations.empty()) {
+      program.migrations = registered_migrations();
+    } else {
+      std::vector<std::pair<std::string, Migration>> pairs;
+      for (const auto& m : options.migrations) pairs.emplace_back(m.id, m.migration);
+      program.migrations = define_migrations(std::move(pairs));
+      for (auto& m : program.migrations) {
+        for (const auto& given : options.migrations) {
+          if (given.id == m.id) m.checksum = given.checksum;
+        }
+      }
+    }
+  } catch (const std::exception& e) {
+    std::cerr << "error: " << e.what() << std::endl;
+    return cli::kExitUsage;
+  }
+  return cli::run_cli(argc, argv, program);
+}
+
+}  // namespace auric

@@ -1,0 +1,124 @@
+// MigrationRunner: plans and runs migrations against a Store under the lease lock, with
+// fencing, heartbeats, interrupted-run recovery and output capture (docs/ARCHITECTURE.md
+// "The run protocol"). One runner runs one execution at a time; its public methods must be
+// called from one thread. The store must outlive the runner.
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <functional>
+#include <memory>
+#include <utility>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <auric/migrations.hpp>
+
+#include "core/plan.hpp"
+#include "core/records.hpp"
+#include "core/store.hpp"
+
+namespace auric {
+
+// Progress notifications, for the CLI's running commentary and the dashboard.
+struct RunEvent {
+  enum class Kind {
+    kWaitingForLock,    // lock = the holder
+    kPlanned,           // ids = the plan
+    kRecovered,         // id = a migration found interrupted and recorded as such
+    kStarted,           // id
+    kFinished,          // id, status, duration_ms, error
+    kStopping,          // error = why the run stops early (deadline, signal, lease lost)
+  };
+  Kind kind;
+  std::string id;
+  std::vector<std::string> ids;
+  RunStatus status = RunStatus::kCompleted;
+  std::int64_t duration_ms = 0;
+  std::string error;
+  std::optional<LockInfo> lock;
+};
+
+struct RunnerOptions {
+  std::chrono::milliseconds lease_ttl{60'000};
+  std::chrono::milliseconds heartbeat{15'000};
+  bool wait_for_lock = false;                       // --wait
+  std::chrono::milliseconds wait_timeout{600'000};  // give up waiting after this long
+  bool capture_stdio = true;                        // tee fds 1/2 into the run's output
+  Who who;                                          // defaults to current_who()
+  Json config = Json::object();                     // the config's [context] table
+  std::function<std::any(const Json&)> make_user_context;
+  // Time left before the run must hand over (Lambda); unset means no deadline.
+  std::function<std::chrono::milliseconds()> time_remaining;
+  std::chrono::milliseconds stop_margin{60'000};  // stop when time_remaining() <= margin
+  const std::atomic<bool>* stop_requested = nullptr;  // set by a SIGTERM/SIGINT handler
+  std::function<void(const RunEvent&)> on_event;
+  std::function<std::int64_t()> now_ms;  // defaults to the system clock
+};
+
+struct RunRequest {
+  Direction direction = Direction::kUp;
+  std::string target;
+  std::optional<int> steps;
+  std::string execution_id;  // empty: a new UUID
+  int hop = 0;               // Lambda continuation hop (0 for the first)
+  bool dry_run = false;
+};
+
+struct ExecutionResult {
+  enum class Failure {
+    kNone,
+    kMigrationFailed,  // a migration threw: exit 1
+    kUsage,            // bad target/steps: exit 2
+    kLockHeld,         // another runner holds the lock: exit 3
+    kStore,            // the store failed or the lease was lost: exit 1
+  };
+  ExecutionStatus status = ExecutionStatus::kCompleted;
+  std::string execution_id;
+  Direction direction = Direction::kUp;
+  std::vector<std::string> planned;
+  std::vector<std::string> migrations_run;
+  std::vector<std::string> migrations_remaining;
+  std::string error;
+  Failure failure = Failure::kNone;
+  std::optional<LockInfo> holder;  // with kLockHeld
+  bool dry_run = false;
+};
+
+class MigrationRunner {
+ public:
+  MigrationRunner(std::vector<MigrationEntry> migrations, Store& store, RunnerOptions options = {});
+  ~MigrationRunner();
+  MigrationRunner(const MigrationRunner&) = delete;
+  MigrationRunner& operator=(const MigrationRunner&) = delete;
+
+  // Runs (or with dry_run, only plans) one execution. Never throws for migration failures,
+  // lock contention or bad targets: they are reported in the result. Throws StoreError only
+  // when the store fails before anything was written.
+  ExecutionResult run(const RunRequest& request);
+  ExecutionResult up(const std::string& target = {}, std::optional<int> steps = std::nullopt);
+  ExecutionResult down(const std::string& target = {}, std::optional<int> steps = std::nullopt);
+
+  // One read of the states; never takes the lock.
+  StatusReport status();
+  // What run() would execute now. Throws PlanError.
+  std::vector<std::string> plan(const PlanRequest& request);
+
+  const std::vector<MigrationEntry>& migrations() const { return migrations_; }
+  std::vector<std::string> known_ids() const;
+
+  // The migration running right now and its output so far (for live views); nullopt when
+  // nothing runs. Safe to call from any thread.
+  std::optional<std::pair<std::string, std::string>> live_output() const;
+
+ private:
+  class Execution;
+  struct Live;
+  std::vector<MigrationEntry> migrations_;
+  Store& store_;
+  RunnerOptions options_;
+  std::unique_ptr<Live> live_;
+};
+
+}  // namespace auric
