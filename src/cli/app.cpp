@@ -115,6 +115,28 @@ int run_cli(int argc, char** argv, const Program& program) {
     commands.emplace_back(sub, def.setup(*sub, program));
   }
 
+  // An unknown command gets a message naming the commands (CLI11 would only say that one
+  // is required).
+  for (int i = 1; i < argc; ++i) {
+    const std::string arg = argv[i];
+    if (arg == "-c" || arg == "--config" || arg == "--env" || arg == "--store") {
+      ++i;
+      continue;
+    }
+    if (arg.empty() || arg[0] == '-') continue;
+    bool known = false;
+    std::string names;
+    for (const auto& [sub, run] : commands) {
+      known = known || sub->get_name() == arg;
+      names += (names.empty() ? "" : ", ") + sub->get_name();
+    }
+    if (!known) {
+      std::cerr << "error: unknown command '" << arg << "' (commands: " << names << "; see --help)" << std::endl;
+      return kExitUsage;
+    }
+    break;
+  }
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -1,6 +1,9 @@
 // The built-in commands. Each has one options struct, one setup (declaring its flags) and
 // one run function; human output follows the reference CLI, --json follows docs/cli.md.
+#include <unistd.h>
+
 #include <atomic>
+#include <cstdio>
 #include <csignal>
 #include <filesystem>
 #include <fstream>
@@ -26,6 +29,19 @@ extern "C" void on_stop_signal(int sig) {
     std::signal(sig, SIG_DFL);  // a second signal stops at once
     std::raise(sig);
   }
+}
+
+// A CLI11 validator for counts: a whole number >= 1, with a message a person can act on.
+std::string positive_whole_number(const std::string& text) {
+  std::size_t used = 0;
+  long long value = 0;
+  try {
+    value = std::stoll(text, &used);
+  } catch (const std::exception&) {
+    used = 0;
+  }
+  if (used != text.size() || value < 1) return "must be a whole number >= 1 (got '" + text + "')";
+  return {};
 }
 
 std::string join(const std::vector<std::string>& items, std::string_view sep = ", ") {
@@ -126,11 +142,20 @@ int run_migrations(Session& s, Direction dir, const RunOptions& o) {
   if (o.steps != 0) req.steps = o.steps;
   req.dry_run = o.dry_run;
 
+  // With --json, stdout carries only the JSON: what migrations print goes to stderr.
+  const int saved_stdout = s.json() ? ::dup(1) : -1;
+  if (saved_stdout >= 0) ::dup2(2, 1);
   std::signal(SIGINT, on_stop_signal);
   std::signal(SIGTERM, on_stop_signal);
   const ExecutionResult r = runner.run(req);
   std::signal(SIGINT, SIG_DFL);
   std::signal(SIGTERM, SIG_DFL);
+  if (saved_stdout >= 0) {
+    std::cout.flush();
+    std::fflush(stdout);
+    ::dup2(saved_stdout, 1);
+    ::close(saved_stdout);
+  }
 
   if (s.json()) {
     print_json(result_json(r));
@@ -174,7 +199,7 @@ CommandDef run_command(Direction dir) {
             sub.add_option("--to", o->to,
                            up ? "apply up to and including this migration (id or name)"
                               : "roll back every applied migration from the newest down to and including this one");
-            sub.add_option("--steps", o->steps, "run at most N migrations")->check(CLI::PositiveNumber);
+            sub.add_option("--steps", o->steps, "run at most N migrations")->check(positive_whole_number);
             sub.add_flag("--dry-run", o->dry_run, "print the plan and change nothing");
             sub.add_flag("--wait", o->wait, "wait for the lock instead of failing when another runner holds it");
             return [dir, o](Session& s) { return run_migrations(s, dir, *o); };
@@ -604,7 +629,7 @@ std::vector<CommandDef> builtin_commands() {
                     auto o = std::make_shared<ExecutionsOptions>();
                     sub.add_option("id", o->id, "an execution id");
                     sub.add_option("-l,--limit", o->limit, "how many executions to list (default 20)")
-                        ->check(CLI::PositiveNumber);
+                        ->check(positive_whole_number);
                     sub.add_flag("--detail", o->detail, "show each run's description, error, result and output");
                     return [o](Session& s) { return run_executions(s, *o); };
                   }});
@@ -613,7 +638,7 @@ std::vector<CommandDef> builtin_commands() {
                     auto o = std::make_shared<MigrationOptions>();
                     sub.add_option("id", o->id, "migration id or name")->required();
                     sub.add_flag("--all", o->all, "expand every run, not just the latest");
-                    sub.add_option("-l,--limit", o->limit, "at most this many runs (default 50)")->check(CLI::PositiveNumber);
+                    sub.add_option("-l,--limit", o->limit, "at most this many runs (default 50)")->check(positive_whole_number);
                     return [o](Session& s) { return run_migration(s, *o); };
                   }});
   defs.push_back({"verify", "exit 4 when applied migrations drifted or are missing from this binary", true,

@@ -86,7 +86,7 @@ void apply_table(const toml::table& table, Config& config, const std::string& so
       if (!t) throw ConfigError(where(v, source) + ": 'lock' must be a table ([lock])");
       for (const auto& [lk, lv] : *t) {
         const std::string name(lk.str());
-        if (name == "ttl_seconds") config.lock_ttl = need_seconds(lv, "lock." + name, source, 5);
+        if (name == "ttl_seconds") config.lock_ttl = need_seconds(lv, "lock." + name, source, 2);
         else if (name == "heartbeat_seconds") config.heartbeat = need_seconds(lv, "lock." + name, source, 1);
         else if (name == "wait_timeout_seconds") config.wait_timeout = need_seconds(lv, "lock." + name, source, 0);
         else unknown_key(lv, "lock." + name, source, "ttl_seconds, heartbeat_seconds, wait_timeout_seconds");

@@ -20,38 +20,63 @@ namespace auric {
 
 inline constexpr std::size_t kDefaultOutputCapBytes = 200 * 1024;
 
-// Formats one captured line: `[2025-06-01T12:00:00.123Z] [info] message\n`.
+// Formats one captured line: `[2025-06-01T12:00:00.123Z] [info] message\n` (UTC, milliseconds
+// truncated, not rounded). Thread-safe; caches the per-second part of the stamp per thread.
 std::string format_output_line(std::chrono::system_clock::time_point when, LogLevel level,
                                std::string_view message);
 
+// The newest lines of one run, at most cap_bytes in total (bytes of the formatted lines).
+// When an append makes the total exceed the cap, the oldest lines are dropped and truncated()
+// becomes true. A single line that is larger than the cap on its own is not dropped but
+// shortened: its head is kept (cut on a UTF-8 character boundary) followed by
+// ` … [N bytes dropped]` so that it fits the cap, every older line is dropped and truncated()
+// becomes true. All methods may be called concurrently.
 class OutputBuffer {
  public:
   explicit OutputBuffer(std::size_t cap_bytes = kDefaultOutputCapBytes);
 
-  // Appends one formatted line (the message may not contain a newline; callers split).
+  // Appends one line stamped with the current time (the message may not contain a newline;
+  // callers split).
   void append(LogLevel level, std::string_view message);
-  // Appends an already formatted line (must end with '\n').
+  // Appends an already formatted line (must end with '\n'; one is added when missing).
   void append_formatted(std::string line);
 
-  // All kept lines concatenated.
+  // All kept lines concatenated, oldest first.
   std::string str() const;
+  // True once any byte has been dropped (whole lines evicted or one line shortened).
   bool truncated() const;
   bool empty() const;
+  // Total bytes of the kept lines (== str().size()); never more than cap_bytes().
   std::size_t size_bytes() const;
+  std::size_t cap_bytes() const { return cap_; }
 
  private:
+  friend class StdioCapture;
+
+  // Appends `message` at `level`, noting that `dropped_before` further bytes of the same line
+  // were already discarded by the caller (the line is then marked as shortened).
+  void append_line(LogLevel level, std::string_view message, std::size_t dropped_before);
+  // Stores a formatted line that fits the cap (or an empty one, meaning "nothing fits").
+  void push(std::string line, bool shortened);
+
   mutable std::mutex mutex_;
-  std::size_t cap_;
+  const std::size_t cap_;
   std::size_t bytes_ = 0;
   bool truncated_ = false;
   std::deque<std::string> lines_;
 };
 
 // While alive, redirects fds 1 and 2 through pipes: every complete line written to them is
-// appended to `buffer` (stdout at info, stderr at error) and echoed unchanged to the original
-// descriptor. Partial last lines are flushed as a line on destruction. Also offers echo(),
-// used by the Context logger so its lines reach the terminal without being captured twice.
-// Throws std::system_error if the pipes cannot be created.
+// appended to `buffer` (stdout at info, stderr at error) and the raw bytes are echoed unchanged
+// to the original descriptors as they arrive. Partial last lines are flushed as a line on
+// destruction. A line longer than the buffer's cap is held only up to the cap (the rest is
+// counted as dropped), so memory stays bounded whatever is written. Also offers echo(), used
+// by the Context logger so its lines reach the terminal without being captured twice.
+// The destructor flushes C and C++ stdio, restores fds 1 and 2 and drains what was written
+// before; output of a background child that outlives the capture and keeps writing is cut off
+// once the pipes stay idle for a short grace period.
+// Throws std::system_error if the pipes cannot be created, std::logic_error if another
+// StdioCapture is already active.
 class StdioCapture {
  public:
   explicit StdioCapture(OutputBuffer& buffer);
@@ -59,7 +84,7 @@ class StdioCapture {
   StdioCapture(const StdioCapture&) = delete;
   StdioCapture& operator=(const StdioCapture&) = delete;
 
-  // Writes `text` to the original stderr (not captured).
+  // Writes `text` to the original stderr (not captured). Safe from any thread.
   void echo(std::string_view text);
 
  private:

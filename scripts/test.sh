@@ -1,0 +1,91 @@
+#!/usr/bin/env bash
+# The whole test suite: install what it needs (apt + npm), check formatting, build with
+# warnings as errors, run every test, rebuild the core/store/cli tests under AddressSanitizer
+# + UBSan and run them, then lint with clang-tidy. Exits non-zero on any failure.
+# Usage: scripts/test.sh [--quick]   (--quick skips the sanitizer build and clang-tidy)
+set -uo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+cd "$root"
+quick=0
+[[ "${1:-}" == "--quick" ]] && quick=1
+jobs=$(nproc)
+failures=()
+passed_total=0
+failed_total=0
+
+step() { printf '\n==> %s\n' "$*"; }
+
+# Runs ctest in build dir $1 with extra args; adds its counts to the totals.
+run_ctest() {
+  local dir=$1; shift
+  local log
+  log=$(mktemp)
+  ctest --test-dir "$dir" --output-on-failure --timeout 600 -j"$jobs" "$@" 2>&1 | tee "$log"
+  local rc=${PIPESTATUS[0]}
+  local line total failed
+  line=$(grep -E 'tests passed, [0-9]+ tests failed out of [0-9]+' "$log" | tail -1)
+  if [[ -n "$line" ]]; then
+    failed=$(sed -E 's/.* ([0-9]+) tests failed out of ([0-9]+).*/\1/' <<<"$line")
+    total=$(sed -E 's/.* ([0-9]+) tests failed out of ([0-9]+).*/\2/' <<<"$line")
+    passed_total=$((passed_total + total - failed))
+    failed_total=$((failed_total + failed))
+  fi
+  rm -f "$log"
+  return "$rc"
+}
+
+step "dependencies"
+scripts/install-deps.sh --with-test-tools || { echo "dependency install failed"; exit 1; }
+for dir in tests/node ui; do
+  if [[ -f "$dir/package-lock.json" ]]; then
+    if [[ ! -d "$dir/node_modules" || "$dir/package-lock.json" -nt "$dir/node_modules/.package-lock.json" ]]; then
+      (cd "$dir" && npm ci --no-audit --no-fund --loglevel=error) || failures+=("npm ci in $dir")
+    fi
+  fi
+done
+
+step "format (clang-format)"
+mapfile -t sources < <(git ls-files '*.cpp' '*.hpp')
+if ! clang-format --dry-run --Werror "${sources[@]}"; then
+  failures+=("clang-format: run scripts/format.sh")
+fi
+
+step "build (warnings as errors)"
+build=build-test
+cmake -S . -B "$build" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DAURIC_WERROR=ON -DAURIC_BUILD_TESTS=ON \
+  -DAURIC_BUILD_BENCH=ON -DAURIC_BUILD_EXAMPLES=ON >/dev/null || failures+=("configure")
+if cmake --build "$build" -j"$jobs"; then
+  step "tests"
+  run_ctest "$build" || failures+=("tests")
+else
+  failures+=("build")
+fi
+
+if [[ $quick -eq 0 ]]; then
+  step "tests under AddressSanitizer + UBSan (core, store, cli)"
+  asan=build-asan
+  cmake -S . -B "$asan" -DCMAKE_BUILD_TYPE=Debug -DAURIC_SANITIZE=ON -DAURIC_BUILD_TESTS=ON \
+    -DAURIC_BUILD_BENCH=OFF -DAURIC_BUILD_EXAMPLES=OFF >/dev/null || failures+=("asan configure")
+  if cmake --build "$asan" -j"$jobs" --target auric_core_tests auric_store_tests auric_cli_tests; then
+    ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+      run_ctest "$asan" -L 'core|store|cli' || failures+=("asan tests")
+  else
+    failures+=("asan build")
+  fi
+
+  step "lint (clang-tidy)"
+  mapfile -t tidy_sources < <(git ls-files 'src/*.cpp')
+  if ! run-clang-tidy-14 -quiet -p "$build" -j"$jobs" "${tidy_sources[@]}" >/tmp/auric-tidy.log 2>&1; then
+    grep -E 'error:|warning:' /tmp/auric-tidy.log | sort -u | head -50
+    failures+=("clang-tidy (full log: /tmp/auric-tidy.log)")
+  fi
+fi
+
+echo
+if [[ ${#failures[@]} -gt 0 ]]; then
+  printf 'FAILED: %s\n' "${failures[@]}"
+  echo "$passed_total passed, $failed_total failed"
+  exit 1
+fi
+echo "All checks passed."
+echo "$passed_total passed, $failed_total failed"

@@ -1,0 +1,517 @@
+#include "core/output_capture.hpp"
+
+#include <fcntl.h>
+#include <poll.h>
+#include <sys/eventfd.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <array>
+#include <atomic>
+#include <cerrno>
+#include <climits>
+#include <cstdio>
+#include <cstring>
+#include <iostream>
+#include <iterator>
+#include <stdexcept>
+#include <system_error>
+#include <thread>
+#include <utility>
+
+#include <fmt/format.h>
+
+namespace auric {
+namespace {
+
+// ---------------------------------------------------------------------------------------------
+// Line formatting
+
+// "[<stamp>] [<level>] " for one instant and level. The per-second part of the stamp is cached
+// per thread, so formatting a line costs a few copies, not a calendar computation.
+struct LinePrefix {
+  std::array<char, 80> data;
+  std::size_t size = 0;
+
+  std::string_view view() const { return {data.data(), size}; }
+};
+
+struct SecondStampCache {
+  std::int64_t second = INT64_MIN;
+  std::array<char, 48> text{};  // "YYYY-MM-DDTHH:MM:SS" (longer for years beyond 9999)
+  std::size_t size = 0;
+};
+
+LinePrefix make_prefix(std::chrono::system_clock::time_point when, LogLevel level) {
+  using namespace std::chrono;
+  thread_local SecondStampCache cache;
+
+  const auto whole_seconds = floor<seconds>(when);
+  const std::int64_t second = whole_seconds.time_since_epoch().count();
+  if (second != cache.second) {
+    const auto day = floor<days>(whole_seconds);
+    const year_month_day date{day};
+    const hh_mm_ss<seconds> time{whole_seconds - day};
+    const auto result =
+        fmt::format_to_n(cache.text.data(), cache.text.size(),
+                         "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}", static_cast<int>(date.year()),
+                         static_cast<unsigned>(date.month()), static_cast<unsigned>(date.day()),
+                         time.hours().count(), time.minutes().count(), time.seconds().count());
+    cache.size = std::min(result.size, cache.text.size());
+    cache.second = second;
+  }
+  const auto millis =
+      static_cast<unsigned>(duration_cast<milliseconds>(when - whole_seconds).count());
+  const std::string_view level_name = to_string(level);
+
+  LinePrefix prefix;
+  char* out = prefix.data.data();
+  *out++ = '[';
+  out = std::copy_n(cache.text.data(), cache.size, out);
+  *out++ = '.';
+  *out++ = static_cast<char>('0' + millis / 100);
+  *out++ = static_cast<char>('0' + millis / 10 % 10);
+  *out++ = static_cast<char>('0' + millis % 10);
+  *out++ = 'Z';
+  *out++ = ']';
+  *out++ = ' ';
+  *out++ = '[';
+  out = std::copy(level_name.begin(), level_name.end(), out);
+  *out++ = ']';
+  *out++ = ' ';
+  prefix.size = static_cast<std::size_t>(out - prefix.data.data());
+  return prefix;
+}
+
+std::string join_line(std::string_view prefix, std::string_view message) {
+  std::string line;
+  line.resize(prefix.size() + message.size() + 1);
+  char* out = line.data();
+  out = std::copy(prefix.begin(), prefix.end(), out);
+  out = std::copy(message.begin(), message.end(), out);
+  *out = '\n';
+  return line;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Shortening a line that does not fit the cap
+
+constexpr std::string_view kDroppedOpen = " \u2026 [";  // " … ["
+constexpr std::string_view kDroppedClose = " bytes dropped]\n";
+
+std::size_t decimal_digits(std::size_t value) {
+  std::size_t digits = 1;
+  while (value >= 10) {
+    value /= 10;
+    ++digits;
+  }
+  return digits;
+}
+
+std::size_t dropped_suffix_size(std::size_t dropped) {
+  return kDroppedOpen.size() + decimal_digits(dropped) + kDroppedClose.size();
+}
+
+bool is_utf8_continuation(char byte) { return (static_cast<unsigned char>(byte) & 0xC0U) == 0x80U; }
+
+// A line's content (without its newline) held as two pieces, so that a prefix and a message
+// need not be concatenated before shortening.
+struct SplitText {
+  std::string_view first;
+  std::string_view second;
+
+  std::size_t size() const { return first.size() + second.size(); }
+  char at(std::size_t i) const { return i < first.size() ? first[i] : second[i - first.size()]; }
+  void append_head(std::string& out, std::size_t n) const {
+    out.append(first.substr(0, n));
+    if (n > first.size()) out.append(second.substr(0, n - first.size()));
+  }
+};
+
+// Returns `content` (+ `dropped_before` bytes the caller already discarded) as one line of at
+// most `cap` bytes: its head, cut before a UTF-8 character, then ` … [N bytes dropped]\n`
+// where N counts every byte of the original line that is missing. Returns an empty string
+// when not even the suffix fits.
+std::string shorten_line(const SplitText& content, std::size_t dropped_before, std::size_t cap) {
+  const std::size_t size = content.size();
+  std::size_t keep = size;
+  if (size + dropped_suffix_size(dropped_before) > cap) {
+    const std::size_t worst_suffix = dropped_suffix_size(size + dropped_before);
+    if (worst_suffix > cap) return {};
+    keep = std::min(size, cap - worst_suffix);
+    // Never split a multi-byte sequence: back up to its lead byte (at most 3 bytes; anything
+    // longer is not UTF-8 anyway).
+    for (int step = 0; step < 3 && keep > 0 && is_utf8_continuation(content.at(keep)); ++step) {
+      --keep;
+    }
+  }
+  const std::size_t dropped = size - keep + dropped_before;
+  std::string line;
+  line.reserve(keep + dropped_suffix_size(dropped));
+  content.append_head(line, keep);
+  line.append(kDroppedOpen);
+  fmt::format_to(std::back_inserter(line), "{}", dropped);
+  line.append(kDroppedClose);
+  return line;
+}
+
+// ---------------------------------------------------------------------------------------------
+// File descriptor helpers
+
+[[noreturn]] void throw_errno(const char* what) {
+  throw std::system_error(errno, std::generic_category(), what);
+}
+
+void close_fd(int& fd) {
+  if (fd >= 0) {
+    ::close(fd);  // not retried on EINTR: on Linux the descriptor is released regardless
+    fd = -1;
+  }
+}
+
+// Duplicates `fd` onto the lowest free descriptor above stdio, close-on-exec. -1 when `fd` is
+// not open.
+int dup_above_stdio(int fd) { return ::fcntl(fd, F_DUPFD_CLOEXEC, 3); }
+
+// Makes sure neither end of a fresh pipe landed on 0..2 (possible when stdio was closed), so
+// that redirecting fds 1 and 2 cannot clobber it.
+void move_above_stdio(int& fd) {
+  if (fd > 2) return;
+  const int moved = dup_above_stdio(fd);
+  if (moved < 0) throw_errno("fcntl(F_DUPFD_CLOEXEC)");
+  ::close(fd);
+  fd = moved;
+}
+
+int dup2_retry(int from, int to) {
+  int result;
+  do {
+    result = ::dup2(from, to);
+  } while (result < 0 && (errno == EINTR || errno == EBUSY));
+  return result;
+}
+
+// How long a non-blocking original descriptor may stay unwritable before echoing to it is
+// given up for the rest of the capture (capturing itself must keep going).
+constexpr int kEchoStallTimeoutMs = 2000;
+// After the destructor has restored fds 1 and 2, the reader drains until EOF; if the pipes
+// stay idle this long (a background child still holds a write end), it stops.
+constexpr int kDrainGraceMs = 250;
+constexpr std::size_t kReadChunkBytes = 64 * 1024;
+// Larger pipes mean fewer wake-ups for the reader; failure to grow them is harmless.
+constexpr int kPipeBytes = 1024 * 1024;
+
+// Writes all of `data` to `fd`, retrying EINTR and partial writes and waiting for a
+// non-blocking descriptor to become writable. Returns false when the descriptor is broken
+// (EPIPE, EBADF, ...) or stayed unwritable for kEchoStallTimeoutMs.
+bool write_all(int fd, std::string_view data) {
+  while (!data.empty()) {
+    const ssize_t written = ::write(fd, data.data(), data.size());
+    if (written > 0) {
+      data.remove_prefix(static_cast<std::size_t>(written));
+      continue;
+    }
+    if (written < 0 && errno == EINTR) continue;
+    if (written < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+      pollfd wait{fd, POLLOUT, 0};
+      int ready;
+      do {
+        ready = ::poll(&wait, 1, kEchoStallTimeoutMs);
+      } while (ready < 0 && errno == EINTR);
+      if (ready <= 0 || (wait.revents & (POLLERR | POLLNVAL)) != 0) return false;
+      continue;
+    }
+    return false;
+  }
+  return true;
+}
+
+void flush_stdio() {
+  std::cout.flush();
+  std::cerr.flush();
+  std::clog.flush();
+  std::fflush(stdout);
+  std::fflush(stderr);
+}
+
+std::atomic<bool> g_capture_active{false};
+
+}  // namespace
+
+// =============================================================================================
+// format_output_line / OutputBuffer
+
+std::string format_output_line(std::chrono::system_clock::time_point when, LogLevel level,
+                               std::string_view message) {
+  return join_line(make_prefix(when, level).view(), message);
+}
+
+OutputBuffer::OutputBuffer(std::size_t cap_bytes) : cap_(cap_bytes) {}
+
+void OutputBuffer::append(LogLevel level, std::string_view message) {
+  append_line(level, message, 0);
+}
+
+void OutputBuffer::append_line(LogLevel level, std::string_view message,
+                               std::size_t dropped_before) {
+  const LinePrefix prefix = make_prefix(std::chrono::system_clock::now(), level);
+  if (dropped_before == 0 && prefix.size + message.size() + 1 <= cap_) {
+    push(join_line(prefix.view(), message), false);
+  } else {
+    push(shorten_line(SplitText{prefix.view(), message}, dropped_before, cap_), true);
+  }
+}
+
+void OutputBuffer::append_formatted(std::string line) {
+  if (line.empty() || line.back() != '\n') line.push_back('\n');
+  if (line.size() <= cap_) {
+    push(std::move(line), false);
+  } else {
+    const std::string_view content(line.data(), line.size() - 1);
+    push(shorten_line(SplitText{content, {}}, 0, cap_), true);
+  }
+}
+
+void OutputBuffer::push(std::string line, bool shortened) {
+  const std::lock_guard lock(mutex_);
+  if (shortened) truncated_ = true;
+  if (line.empty()) {  // not even a shortened line fits the cap: it and everything older go
+    lines_.clear();
+    bytes_ = 0;
+    return;
+  }
+  bytes_ += line.size();
+  lines_.push_back(std::move(line));
+  while (bytes_ > cap_) {  // the new line fits on its own, so it is never evicted here
+    bytes_ -= lines_.front().size();
+    lines_.pop_front();
+    truncated_ = true;
+  }
+}
+
+std::string OutputBuffer::str() const {
+  const std::lock_guard lock(mutex_);
+  std::string out;
+  out.reserve(bytes_);
+  for (const std::string& line : lines_) out += line;
+  return out;
+}
+
+bool OutputBuffer::truncated() const {
+  const std::lock_guard lock(mutex_);
+  return truncated_;
+}
+
+bool OutputBuffer::empty() const {
+  const std::lock_guard lock(mutex_);
+  return lines_.empty();
+}
+
+std::size_t OutputBuffer::size_bytes() const {
+  const std::lock_guard lock(mutex_);
+  return bytes_;
+}
+
+// =============================================================================================
+// StdioCapture
+
+struct StdioCapture::Impl {
+  // One captured descriptor: its pipe, where its bytes are echoed, and the line being built.
+  struct Stream {
+    Stream(LogLevel line_level, int fd) : level(line_level), target_fd(fd) {}
+
+    LogLevel level;
+    int target_fd;      // 1 or 2
+    int saved_fd = -1;  // the original descriptor (dup), -1 if it was closed
+    int read_fd = -1;
+    int write_fd = -1;    // our copy of the write end, closed once dup2'ed onto target_fd
+    bool echo_ok = true;  // false once the original stopped accepting writes
+    std::string partial;  // head of the current unterminated line, at most cap bytes
+    std::size_t partial_dropped = 0;  // bytes of the current line beyond `partial`
+  };
+
+  OutputBuffer& buffer;
+  std::array<Stream, 2> streams{Stream{LogLevel::kInfo, STDOUT_FILENO},
+                                Stream{LogLevel::kError, STDERR_FILENO}};
+  int wake_fd = -1;       // eventfd: the destructor's "fds are restored, drain and stop"
+  std::mutex echo_mutex;  // serialises echo() with the reader's echo of stderr bytes
+  std::thread reader;
+
+  explicit Impl(OutputBuffer& target) : buffer(target) {}
+
+  ~Impl() {
+    for (Stream& stream : streams) {
+      close_fd(stream.saved_fd);
+      close_fd(stream.read_fd);
+      close_fd(stream.write_fd);
+    }
+    close_fd(wake_fd);
+  }
+
+  void open() {
+    for (Stream& stream : streams) {
+      stream.saved_fd = dup_above_stdio(stream.target_fd);
+      if (stream.saved_fd < 0 && errno != EBADF) throw_errno("fcntl(F_DUPFD_CLOEXEC)");
+      int ends[2];
+      if (::pipe2(ends, O_CLOEXEC) != 0) throw_errno("pipe2");
+      stream.read_fd = ends[0];
+      stream.write_fd = ends[1];
+      move_above_stdio(stream.read_fd);
+      move_above_stdio(stream.write_fd);
+      ::fcntl(stream.write_fd, F_SETPIPE_SZ, kPipeBytes);
+    }
+    wake_fd = ::eventfd(0, EFD_CLOEXEC);
+    if (wake_fd < 0) throw_errno("eventfd");
+    move_above_stdio(wake_fd);
+  }
+
+  // Points fds 1 and 2 at the pipes. dup2 leaves the targets without close-on-exec, so child
+  // processes inherit them.
+  void redirect() {
+    for (Stream& stream : streams) {
+      if (dup2_retry(stream.write_fd, stream.target_fd) < 0) {
+        const int error = errno;
+        restore();
+        errno = error;
+        throw_errno("dup2");
+      }
+    }
+    for (Stream& stream : streams) close_fd(stream.write_fd);
+  }
+
+  void restore() {
+    for (Stream& stream : streams) {
+      if (stream.saved_fd >= 0) {
+        dup2_retry(stream.saved_fd, stream.target_fd);
+      } else {
+        ::close(stream.target_fd);  // it was closed before the capture
+      }
+    }
+  }
+
+  void wake() {
+    const std::uint64_t one = 1;
+    ssize_t result;
+    do {
+      result = ::write(wake_fd, &one, sizeof one);
+    } while (result < 0 && errno == EINTR);
+  }
+
+  void echo_raw(Stream& stream, std::string_view data) {
+    if (stream.saved_fd < 0 || !stream.echo_ok) return;
+    if (stream.target_fd == STDERR_FILENO) {
+      const std::lock_guard lock(echo_mutex);
+      stream.echo_ok = write_all(stream.saved_fd, data);
+    } else {
+      stream.echo_ok = write_all(stream.saved_fd, data);
+    }
+  }
+
+  // Adds bytes of an unterminated line, keeping at most the buffer's cap of them.
+  void accumulate(Stream& stream, std::string_view data) {
+    const std::size_t cap = buffer.cap_bytes();
+    const std::size_t room = cap > stream.partial.size() ? cap - stream.partial.size() : 0;
+    const std::size_t take = std::min(room, data.size());
+    stream.partial.append(data.substr(0, take));
+    stream.partial_dropped += data.size() - take;
+  }
+
+  void finish_line(Stream& stream) {
+    buffer.append_line(stream.level, stream.partial, stream.partial_dropped);
+    stream.partial.clear();
+    stream.partial_dropped = 0;
+    if (stream.partial.capacity() > kReadChunkBytes) stream.partial.shrink_to_fit();
+  }
+
+  void consume(Stream& stream, std::string_view data) {
+    echo_raw(stream, data);
+    while (!data.empty()) {
+      const void* found = std::memchr(data.data(), '\n', data.size());
+      if (found == nullptr) {
+        accumulate(stream, data);
+        return;
+      }
+      const auto length = static_cast<std::size_t>(static_cast<const char*>(found) - data.data());
+      if (stream.partial.empty() && stream.partial_dropped == 0) {
+        buffer.append_line(stream.level, data.substr(0, length), 0);
+      } else {
+        accumulate(stream, data.substr(0, length));
+        finish_line(stream);
+      }
+      data.remove_prefix(length + 1);
+    }
+  }
+
+  void run() {
+    std::string chunk(kReadChunkBytes, '\0');
+    std::array<pollfd, 3> polls{pollfd{streams[0].read_fd, POLLIN, 0},
+                                pollfd{streams[1].read_fd, POLLIN, 0}, pollfd{wake_fd, POLLIN, 0}};
+    bool stopping = false;
+    while (polls[0].fd >= 0 || polls[1].fd >= 0) {
+      const int ready = ::poll(polls.data(), polls.size(), stopping ? kDrainGraceMs : -1);
+      if (ready < 0) {
+        if (errno == EINTR) continue;
+        break;
+      }
+      if (ready == 0) break;  // stopping and idle: only a lingering child holds a write end
+      if (polls[2].revents != 0) {
+        stopping = true;
+        polls[2].fd = -1;
+      }
+      for (std::size_t i = 0; i < streams.size(); ++i) {
+        if (polls[i].fd < 0 || polls[i].revents == 0) continue;
+        const ssize_t got = ::read(polls[i].fd, chunk.data(), chunk.size());
+        if (got > 0) {
+          consume(streams[i], std::string_view(chunk.data(), static_cast<std::size_t>(got)));
+        } else if (got == 0 || (errno != EINTR && errno != EAGAIN)) {
+          polls[i].fd = -1;  // EOF: every write end is closed
+        }
+      }
+    }
+    for (Stream& stream : streams) {
+      if (!stream.partial.empty() || stream.partial_dropped > 0) finish_line(stream);
+    }
+  }
+};
+
+StdioCapture::StdioCapture(OutputBuffer& buffer) {
+  if (g_capture_active.exchange(true)) {
+    throw std::logic_error("another StdioCapture is already active");
+  }
+  try {
+    auto impl = std::make_unique<Impl>(buffer);
+    impl->open();
+    Impl* raw = impl.get();
+    impl->reader = std::thread([raw] { raw->run(); });
+    flush_stdio();  // what was written before belongs to the original descriptors
+    try {
+      impl->redirect();
+    } catch (...) {
+      impl->wake();
+      impl->reader.join();
+      throw;
+    }
+    impl_ = std::move(impl);
+  } catch (...) {
+    g_capture_active = false;
+    throw;
+  }
+}
+
+StdioCapture::~StdioCapture() {
+  flush_stdio();
+  impl_->restore();
+  impl_->wake();
+  impl_->reader.join();
+  impl_.reset();
+  g_capture_active = false;
+}
+
+void StdioCapture::echo(std::string_view text) {
+  Impl::Stream& err = impl_->streams[1];
+  if (err.saved_fd < 0) return;
+  const std::lock_guard lock(impl_->echo_mutex);
+  write_all(err.saved_fd, text);
+}
+
+}  // namespace auric

@@ -1,0 +1,135 @@
+// Multi-process guarantees on one SQLite store: 8 runners started at the same moment apply
+// each of 50 migrations exactly once; a runner killed with SIGKILL mid-migration leaves an
+// `interrupted` record that the next run (after the lease expires) retries.
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+#include <signal.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <filesystem>
+#include <map>
+#include <sstream>
+#include <thread>
+
+#include <nlohmann/json.hpp>
+
+#include "process.hpp"
+
+namespace auric::test {
+namespace {
+
+std::map<std::string, int> count_bodies(const std::string& side_file) {
+  std::map<std::string, int> counts;
+  std::istringstream in(read_file(side_file));
+  std::string id, pid;
+  while (in >> id >> pid) ++counts[id];
+  return counts;
+}
+
+class MultiProcess : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = make_temp_dir();
+    write_file(dir_ + "/migrate.config.toml", "store = \"sqlite:" + dir_ +
+                                                  "/state.db\"\n[lock]\nttl_seconds = 2\nheartbeat_seconds = 1\n");
+    env_ = {{"STRESS_SIDE_FILE", dir_ + "/side.txt"}, {"NO_COLOR", "1"}};
+    // Create the store once so that the racers do not also race on the schema.
+    ASSERT_EQ(run({{AURIC_STRESS_FIXTURE, "init"}, env_, dir_, ""}).exit_code, 0);
+  }
+  void TearDown() override { std::filesystem::remove_all(dir_); }
+
+  // Starts `n` runners of `args` as close together as possible; returns their results.
+  std::vector<ProcessResult> race(int n, const std::vector<std::string>& args) {
+    std::vector<int> pids;
+    for (int i = 0; i < n; ++i) {
+      std::vector<std::string> argv = {AURIC_STRESS_FIXTURE};
+      argv.insert(argv.end(), args.begin(), args.end());
+      pids.push_back(spawn({argv, env_, dir_, ""}, out(i), err(i)));
+    }
+    std::vector<ProcessResult> results;
+    for (int i = 0; i < n; ++i) {
+      ProcessResult r = wait_for(pids[static_cast<std::size_t>(i)]);
+      r.out = read_file(out(i));
+      r.err = read_file(err(i));
+      results.push_back(r);
+    }
+    return results;
+  }
+
+  std::string out(int i) const { return dir_ + "/out." + std::to_string(i); }
+  std::string err(int i) const { return dir_ + "/err." + std::to_string(i); }
+
+  std::string dir_;
+  std::map<std::string, std::string> env_;
+};
+
+TEST_F(MultiProcess, EightRunnersApplyEachMigrationExactlyOnce) {
+  const auto results = race(8, {"up"});
+  int winners = 0, lock_held = 0;
+  for (const auto& r : results) {
+    if (r.exit_code == 0) ++winners;
+    if (r.exit_code == 3) {
+      ++lock_held;
+      EXPECT_THAT(r.err, ::testing::HasSubstr("the migrations lock is held by"));
+      EXPECT_THAT(r.err, ::testing::HasSubstr("--wait"));
+    }
+  }
+  EXPECT_GE(winners, 1);
+  EXPECT_EQ(winners + lock_held, 8) << "every runner either ran or reported the holder";
+  const auto counts = count_bodies(dir_ + "/side.txt");
+  ASSERT_EQ(counts.size(), 50u);
+  for (const auto& [id, n] : counts) EXPECT_EQ(n, 1) << id << " ran " << n << " times";
+  const ProcessResult status = run({{AURIC_STRESS_FIXTURE, "status", "--json"}, env_, dir_, ""});
+  EXPECT_EQ(nlohmann::json::parse(status.out)["completed"].size(), 50u);
+}
+
+TEST_F(MultiProcess, EightRunnersWithWaitAllSucceedAndStillRunEachOnce) {
+  const auto results = race(8, {"up", "--wait"});
+  for (const auto& r : results) EXPECT_EQ(r.exit_code, 0) << r.err;
+  const auto counts = count_bodies(dir_ + "/side.txt");
+  ASSERT_EQ(counts.size(), 50u);
+  for (const auto& [id, n] : counts) EXPECT_EQ(n, 1) << id << " ran " << n << " times";
+}
+
+TEST_F(MultiProcess, KilledRunnerLeavesInterruptedRecordAndIsRetried) {
+  auto env = env_;
+  env["STRESS_HANG_AT"] = "20250101000007_step-07";
+  env["STRESS_PID_FILE"] = dir_ + "/hang.pid";
+  const int pid = spawn({{AURIC_STRESS_FIXTURE, "up"}, env, dir_, ""}, out(0), err(0));
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+  while (read_file(dir_ + "/hang.pid").empty() && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  ASSERT_FALSE(read_file(dir_ + "/hang.pid").empty()) << "the runner never reached step 7";
+  ::kill(pid, SIGKILL);
+  EXPECT_EQ(wait_for(pid).signal, SIGKILL);
+
+  // While the dead runner's lease lasts, a new runner is refused with the holder named.
+  const ProcessResult refused = run({{AURIC_STRESS_FIXTURE, "up"}, env_, dir_, ""});
+  EXPECT_EQ(refused.exit_code, 3) << refused.err;
+
+  std::this_thread::sleep_for(std::chrono::milliseconds(2200));  // the 2 s lease expires
+  const ProcessResult retry = run({{AURIC_STRESS_FIXTURE, "up"}, env_, dir_, ""});
+  EXPECT_EQ(retry.exit_code, 0) << retry.err;
+  EXPECT_THAT(retry.err, ::testing::HasSubstr("Recorded 20250101000007_step-07 as interrupted"));
+
+  const ProcessResult history =
+      run({{AURIC_STRESS_FIXTURE, "migration", "20250101000007_step-07", "--json"}, env_, dir_, ""});
+  const auto runs = nlohmann::json::parse(history.out)["runs"];
+  ASSERT_EQ(runs.size(), 2u);
+  EXPECT_EQ(runs[0]["status"], "completed");
+  EXPECT_EQ(runs[1]["status"], "interrupted");
+  const auto counts = count_bodies(dir_ + "/side.txt");
+  EXPECT_EQ(counts.size(), 50u);
+  for (const auto& [id, n] : counts) EXPECT_EQ(n, 1) << id;
+
+  const ProcessResult execs = run({{AURIC_STRESS_FIXTURE, "executions", "--json"}, env_, dir_, ""});
+  const auto list = nlohmann::json::parse(execs.out)["executions"];
+  ASSERT_GE(list.size(), 2u);
+  EXPECT_EQ(list[0]["status"], "completed");
+  EXPECT_EQ(list[1]["status"], "interrupted");
+}
+
+}  // namespace
+}  // namespace auric::test
