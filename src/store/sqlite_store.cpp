@@ -1,0 +1,907 @@
+#include "store/sqlite_store.hpp"
+
+#include <sqlite3.h>
+
+#include <algorithm>
+#include <filesystem>
+#include <mutex>
+#include <stdexcept>
+#include <string_view>
+#include <system_error>
+#include <thread>
+#include <type_traits>
+#include <unordered_map>
+#include <utility>
+
+#include "store/record_json.hpp"
+#include "store/registry.hpp"
+#include "store/store_rules.hpp"
+
+namespace auric {
+namespace {
+
+namespace fs = std::filesystem;
+using SteadyClock = std::chrono::steady_clock;
+
+// SQLite said SQLITE_BUSY / SQLITE_LOCKED: the whole transaction is rolled back and retried.
+struct Busy {};
+
+// Version 1 of the schema. Applied in one BEGIN IMMEDIATE transaction, so processes racing
+// to create a new file serialise; IF NOT EXISTS keeps it idempotent.
+constexpr const char* kSchemaV1 = R"sql(
+CREATE TABLE IF NOT EXISTS lock (
+  id            INTEGER PRIMARY KEY CHECK (id = 1),
+  owner         TEXT    NOT NULL,
+  fence         INTEGER NOT NULL,
+  acquired_at   INTEGER NOT NULL,
+  expires_at    INTEGER NOT NULL,
+  heartbeat_at  INTEGER NOT NULL,
+  execution_id  TEXT    NOT NULL,
+  who           TEXT    NOT NULL,
+  current_run   TEXT
+);
+CREATE TABLE IF NOT EXISTS states (
+  id                 TEXT    PRIMARY KEY,
+  status             TEXT    NOT NULL,
+  direction          TEXT    NOT NULL,
+  applied            INTEGER NOT NULL,
+  checksum           TEXT    NOT NULL,
+  last_run_id        TEXT    NOT NULL,
+  last_execution_id  TEXT    NOT NULL,
+  started_at         INTEGER NOT NULL,
+  completed_at       INTEGER,
+  duration_ms        INTEGER,
+  applied_at         INTEGER,
+  applied_fence      INTEGER NOT NULL,
+  error              TEXT    NOT NULL,
+  progress           TEXT    NOT NULL,
+  fence              INTEGER NOT NULL
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS runs (
+  run_id                 TEXT    PRIMARY KEY,
+  migration_id           TEXT    NOT NULL,
+  name                   TEXT    NOT NULL,
+  status                 TEXT    NOT NULL,
+  direction              TEXT    NOT NULL,
+  execution_id           TEXT    NOT NULL,
+  started_at             INTEGER NOT NULL,
+  completed_at           INTEGER,
+  duration_ms            INTEGER,
+  description            TEXT    NOT NULL,
+  output                 TEXT    NOT NULL,
+  output_truncated       INTEGER NOT NULL,
+  result                 TEXT    NOT NULL,
+  error                  TEXT    NOT NULL,
+  checksum               TEXT    NOT NULL,
+  hop                    INTEGER NOT NULL,
+  who                    TEXT    NOT NULL,
+  description_truncated  INTEGER NOT NULL,
+  result_truncated       INTEGER NOT NULL,
+  error_truncated        INTEGER NOT NULL
+);
+CREATE INDEX IF NOT EXISTS runs_by_migration
+  ON runs (migration_id, started_at DESC, run_id DESC);
+CREATE INDEX IF NOT EXISTS runs_by_execution
+  ON runs (execution_id, started_at, migration_id, run_id);
+CREATE TABLE IF NOT EXISTS executions (
+  execution_id  TEXT    PRIMARY KEY,
+  direction     TEXT    NOT NULL,
+  target        TEXT    NOT NULL,
+  status        TEXT    NOT NULL,
+  who           TEXT    NOT NULL,
+  started_at    INTEGER NOT NULL,
+  completed_at  INTEGER,
+  hop           INTEGER NOT NULL,
+  planned       TEXT    NOT NULL,
+  finished      TEXT    NOT NULL,
+  error         TEXT    NOT NULL,
+  fence         INTEGER NOT NULL
+);
+CREATE INDEX IF NOT EXISTS executions_by_start
+  ON executions (started_at DESC, execution_id DESC);
+)sql";
+
+constexpr const char* kLockColumns =
+    "owner, fence, acquired_at, expires_at, heartbeat_at, execution_id, who, current_run";
+constexpr const char* kStateColumns =
+    "id, status, direction, applied, checksum, last_run_id, last_execution_id, started_at, "
+    "completed_at, duration_ms, applied_at, applied_fence, error, progress, fence";
+constexpr const char* kRunColumns =
+    "run_id, migration_id, name, status, direction, execution_id, started_at, completed_at, "
+    "duration_ms, description, output, output_truncated, result, error, checksum, hop, who, "
+    "description_truncated, result_truncated, error_truncated";
+constexpr const char* kExecutionColumns =
+    "execution_id, direction, target, status, who, started_at, completed_at, hop, planned, "
+    "finished, error, fence";
+
+std::string sql(std::initializer_list<std::string_view> parts) {
+  std::string text;
+  for (const auto part : parts) text += part;
+  return text;
+}
+
+// "?1, ?2, ..., ?n"
+std::string placeholders(int n) {
+  std::string text;
+  for (int i = 1; i <= n; ++i) text += (i > 1 ? ", ?" : "?") + std::to_string(i);
+  return text;
+}
+
+// One-line advice for an SQLite result code.
+std::string advice(int rc, std::string_view detail) {
+  switch (rc & 0xff) {
+    case SQLITE_NOTADB: return "file is not a database (was it created by another tool?)";
+    case SQLITE_CORRUPT: return "the database file is corrupt (restore it from a backup)";
+    case SQLITE_CANTOPEN:
+      return "cannot open the file (check that its folder exists and is writable)";
+    case SQLITE_READONLY:
+      return "the database is read-only (check the permissions of the file and its folder)";
+    case SQLITE_PERM: return "permission denied (check the permissions of the file and its folder)";
+    case SQLITE_FULL: return "the disk is full (free some space and retry)";
+    case SQLITE_IOERR:
+      return "I/O error: " + std::string(detail) + " (check the disk and the file)";
+    default: return std::string(detail) + " (SQLite error " + std::to_string(rc) + ")";
+  }
+}
+
+class SqliteStore;
+
+// A prepared statement borrowed from the cache for one use: bind, step, read columns. The
+// destructor resets it, which also ends the implicit read transaction of a lone SELECT.
+class Query {
+ public:
+  Query(const SqliteStore& store, sqlite3_stmt* stmt) : store_(store), stmt_(stmt) {}
+  ~Query() {
+    sqlite3_reset(stmt_);
+    sqlite3_clear_bindings(stmt_);
+  }
+  Query(const Query&) = delete;
+  Query& operator=(const Query&) = delete;
+
+  Query& text(int index, std::string_view value) {
+    check(sqlite3_bind_text(stmt_, index, value.data(), static_cast<int>(value.size()),
+                            SQLITE_TRANSIENT));
+    return *this;
+  }
+  Query& integer(int index, std::int64_t value) {
+    check(sqlite3_bind_int64(stmt_, index, value));
+    return *this;
+  }
+  Query& optional(int index, const std::optional<std::int64_t>& value) {
+    check(value ? sqlite3_bind_int64(stmt_, index, *value) : sqlite3_bind_null(stmt_, index));
+    return *this;
+  }
+  Query& null(int index) {
+    check(sqlite3_bind_null(stmt_, index));
+    return *this;
+  }
+
+  // True when a row is available, false when done. Throws Busy or StoreError.
+  bool step();
+
+  std::string text(int column) const {
+    const auto* data = sqlite3_column_text(stmt_, column);
+    const int size = sqlite3_column_bytes(stmt_, column);
+    if (data == nullptr) return {};
+    return std::string(reinterpret_cast<const char*>(data), static_cast<std::size_t>(size));
+  }
+  std::int64_t integer(int column) const { return sqlite3_column_int64(stmt_, column); }
+  bool is_null(int column) const { return sqlite3_column_type(stmt_, column) == SQLITE_NULL; }
+  std::optional<std::int64_t> optional(int column) const {
+    if (is_null(column)) return std::nullopt;
+    return integer(column);
+  }
+
+ private:
+  void check(int rc);
+
+  const SqliteStore& store_;
+  sqlite3_stmt* stmt_;
+};
+
+class SqliteStore final : public Store {
+ public:
+  SqliteStore(std::string path, const SqliteStoreOptions& options);
+  ~SqliteStore() override;
+
+  std::string describe() const override { return "sqlite:" + path_; }
+  void init() override { ensure_schema(); }
+
+  LockAttempt try_acquire_lock(const LockRequest& request) override;
+  WriteOutcome renew_lock(const std::string& owner, std::int64_t fence, std::int64_t now_ms,
+                          std::int64_t expires_at) override;
+  WriteOutcome set_current_run(const std::string& owner, std::int64_t fence,
+                               const std::optional<CurrentRun>& current,
+                               std::int64_t expires_at) override;
+  WriteOutcome release_lock(const std::string& owner, std::int64_t fence) override;
+  std::optional<LockInfo> read_lock() override;
+  std::optional<LockInfo> force_unlock() override;
+
+  std::vector<MigrationState> list_states() override;
+  std::optional<MigrationState> get_state(const std::string& id) override;
+  WriteOutcome put_state(const MigrationState& state,
+                         const std::optional<std::string>& unless_last_run_id) override;
+  WriteOutcome delete_state(const std::string& id, std::int64_t fence) override;
+
+  WriteOutcome insert_run(const RunRecord& run) override;
+  Page<RunRecord> runs_of_migration(const std::string& id, int limit,
+                                    const std::string& cursor) override;
+  std::vector<RunRecord> runs_of_execution(const std::string& execution_id) override;
+
+  WriteOutcome put_execution(const ExecutionRecord& execution) override;
+  std::optional<ExecutionRecord> get_execution(const std::string& execution_id) override;
+  Page<ExecutionRecord> list_executions(int limit, const std::string& cursor) override;
+  WriteOutcome advance_hop(const std::string& execution_id, int from, int to) override;
+
+  // Throws Busy for SQLITE_BUSY / SQLITE_LOCKED, StoreError for any other failure.
+  void check(int rc) const {
+    if (rc == SQLITE_OK || rc == SQLITE_ROW || rc == SQLITE_DONE) return;
+    const int primary = rc & 0xff;
+    if (primary == SQLITE_BUSY || primary == SQLITE_LOCKED) throw Busy{};
+    fail(rc);
+  }
+  [[noreturn]] void fail(int rc) const {
+    throw StoreError("sqlite store " + path_ + ": " + advice(rc, sqlite3_errmsg(db_)));
+  }
+  [[noreturn]] void fail(const std::string& problem) const {
+    throw StoreError("sqlite store " + path_ + ": " + problem);
+  }
+
+ private:
+  enum class Mode { kRead, kWrite };
+
+  // Runs `fn` (which may only use the connection, never other public methods) as one
+  // transaction: BEGIN IMMEDIATE ... COMMIT for kWrite, the implicit transaction of each
+  // statement for kRead. On Busy the transaction is rolled back and `fn` runs again, until
+  // the busy timeout has passed.
+  template <class Fn>
+  auto transact(Mode mode, Fn&& fn) -> std::invoke_result_t<Fn&>;
+
+  Query query(const std::string& sql_text);
+  void exec(const char* sql_text);
+  void rollback_if_open() noexcept;
+
+  void configure_connection();
+  void ensure_schema();
+  void check_schema_compatible(std::int64_t version, std::int64_t application_id);
+  std::int64_t pragma_integer(const char* pragma);
+
+  std::optional<LockInfo> load_lock();
+  void save_lock(const LockInfo& lock);
+  std::optional<MigrationState> load_state(const std::string& id);
+  std::optional<ExecutionRecord> load_execution(const std::string& execution_id);
+
+  MigrationState state_from(const Query& row) const;
+  RunRecord run_from(const Query& row) const;
+  ExecutionRecord execution_from(const Query& row) const;
+  template <class T, class Read>
+  T decode(std::string_view table, Read read) const;
+
+  std::string path_;
+  SqliteStoreOptions options_;
+  std::mutex mutex_;
+  sqlite3* db_ = nullptr;
+  std::unordered_map<std::string, sqlite3_stmt*> statements_;
+};
+
+bool Query::step() {
+  const int rc = sqlite3_step(stmt_);
+  if (rc == SQLITE_ROW) return true;
+  if (rc == SQLITE_DONE) return false;
+  store_.check(rc);
+  store_.fail(rc);
+}
+
+void Query::check(int rc) { store_.check(rc); }
+
+SqliteStore::SqliteStore(std::string path, const SqliteStoreOptions& options)
+    : options_(options) {
+  if (path.empty()) throw std::invalid_argument("sqlite store: empty path");
+  std::error_code ec;
+  const fs::path absolute = fs::absolute(fs::path(path), ec);
+  path_ = ec ? path : absolute.lexically_normal().string();
+
+  const fs::path parent = fs::path(path_).parent_path();
+  if (!parent.empty() && !fs::is_directory(parent, ec)) {
+    fs::create_directories(parent, ec);
+    if (ec) {
+      fail("cannot create folder " + parent.string() + " (" + ec.message() +
+           "): choose a path in a writable folder");
+    }
+  }
+  if (fs::is_directory(fs::path(path_), ec)) {
+    fail("is a folder, not a file (give a file path such as " +
+         (fs::path(path_) / "migrations.db").string() + ")");
+  }
+
+  const int rc = sqlite3_open_v2(path_.c_str(), &db_,
+                                 SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
+                                 nullptr);
+  if (rc != SQLITE_OK) {
+    const std::string message =
+        "sqlite store " + path_ + ": " +
+        advice(rc, db_ != nullptr ? sqlite3_errmsg(db_) : sqlite3_errstr(rc));
+    sqlite3_close_v2(db_);
+    db_ = nullptr;
+    throw StoreError(message);
+  }
+  try {
+    sqlite3_extended_result_codes(db_, 1);
+    sqlite3_busy_timeout(db_, static_cast<int>(options_.busy_timeout.count()));
+    configure_connection();
+    ensure_schema();
+  } catch (...) {
+    for (auto& entry : statements_) sqlite3_finalize(entry.second);
+    statements_.clear();
+    sqlite3_close_v2(db_);
+    db_ = nullptr;
+    throw;
+  }
+}
+
+SqliteStore::~SqliteStore() {
+  for (auto& entry : statements_) sqlite3_finalize(entry.second);
+  sqlite3_close_v2(db_);
+}
+
+template <class Fn>
+auto SqliteStore::transact(Mode mode, Fn&& fn) -> std::invoke_result_t<Fn&> {
+  std::lock_guard guard(mutex_);
+  const auto deadline = SteadyClock::now() + options_.busy_timeout;
+  auto pause = std::chrono::milliseconds(1);
+  for (;;) {
+    try {
+      if (mode == Mode::kWrite) exec("BEGIN IMMEDIATE");
+      if constexpr (std::is_void_v<std::invoke_result_t<Fn&>>) {
+        fn();
+        if (mode == Mode::kWrite) exec("COMMIT");
+        return;
+      } else {
+        auto result = fn();
+        if (mode == Mode::kWrite) exec("COMMIT");
+        return result;
+      }
+    } catch (const Busy&) {
+      rollback_if_open();
+      if (SteadyClock::now() >= deadline) {
+        fail("the database stayed locked by another connection for more than " +
+             std::to_string(options_.busy_timeout.count()) +
+             " ms (another process is holding a transaction open: retry, or stop that process)");
+      }
+      std::this_thread::sleep_for(pause);
+      pause = std::min(pause * 2, std::chrono::milliseconds(50));
+    } catch (...) {
+      rollback_if_open();
+      throw;
+    }
+  }
+}
+
+Query SqliteStore::query(const std::string& sql_text) {
+  auto it = statements_.find(sql_text);
+  if (it == statements_.end()) {
+    sqlite3_stmt* stmt = nullptr;
+    const int rc = sqlite3_prepare_v3(db_, sql_text.c_str(), static_cast<int>(sql_text.size()),
+                                      SQLITE_PREPARE_PERSISTENT, &stmt, nullptr);
+    if (rc != SQLITE_OK) {
+      sqlite3_finalize(stmt);
+      check(rc);
+      fail(rc);
+    }
+    it = statements_.emplace(sql_text, stmt).first;
+  }
+  return Query(*this, it->second);
+}
+
+void SqliteStore::exec(const char* sql_text) {
+  char* message = nullptr;
+  const int rc = sqlite3_exec(db_, sql_text, nullptr, nullptr, &message);
+  sqlite3_free(message);
+  check(rc);
+}
+
+void SqliteStore::rollback_if_open() noexcept {
+  if (db_ != nullptr && sqlite3_get_autocommit(db_) == 0) {
+    sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
+  }
+}
+
+std::int64_t SqliteStore::pragma_integer(const char* pragma) {
+  auto q = query(sql({"PRAGMA ", pragma}));
+  return q.step() ? q.integer(0) : 0;
+}
+
+void SqliteStore::configure_connection() {
+  const auto mode = transact(Mode::kRead, [&] {
+    auto q = query("PRAGMA journal_mode=WAL");
+    return q.step() ? q.text(0) : std::string();
+  });
+  if (mode != "wal") {
+    fail("cannot switch the database to WAL mode (journal_mode is '" + mode +
+         "'): put the file on a local disk");
+  }
+  switch (options_.sync) {
+    case SqliteStoreOptions::Sync::kOff: exec("PRAGMA synchronous=OFF"); break;
+    case SqliteStoreOptions::Sync::kNormal: exec("PRAGMA synchronous=NORMAL"); break;
+    case SqliteStoreOptions::Sync::kFull: exec("PRAGMA synchronous=FULL"); break;
+  }
+}
+
+void SqliteStore::check_schema_compatible(std::int64_t version, std::int64_t application_id) {
+  if (application_id != 0 && application_id != kSqliteApplicationId) {
+    fail("the database belongs to another application (application_id " +
+         std::to_string(application_id) + "): use another path for the auric store");
+  }
+  if (version > kSqliteSchemaVersion) {
+    fail("schema version " + std::to_string(version) +
+         " was written by a newer version of auric-migrations (this one knows up to " +
+         std::to_string(kSqliteSchemaVersion) + "): upgrade auric-migrations to use this store");
+  }
+}
+
+void SqliteStore::ensure_schema() {
+  // Fast path without the write lock: an up-to-date file needs nothing.
+  const auto [version, application_id] = transact(Mode::kRead, [&] {
+    return std::pair(pragma_integer("user_version"), pragma_integer("application_id"));
+  });
+  check_schema_compatible(version, application_id);
+  if (version == kSqliteSchemaVersion) return;
+
+  transact(Mode::kWrite, [&] {
+    const auto locked_version = pragma_integer("user_version");
+    check_schema_compatible(locked_version, pragma_integer("application_id"));
+    if (locked_version == kSqliteSchemaVersion) return;  // another process got there first
+    if (locked_version == 0) {
+      auto q = query(
+          "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' "
+          "AND name NOT IN ('lock', 'states', 'runs', 'executions') ORDER BY name LIMIT 1");
+      if (q.step()) {
+        fail("the database holds tables auric did not create (e.g. '" + q.text(0) +
+             "'; was it created by another tool?): use another path for the auric store");
+      }
+    }
+    exec(kSchemaV1);
+    exec(("PRAGMA application_id = " + std::to_string(kSqliteApplicationId)).c_str());
+    exec(("PRAGMA user_version = " + std::to_string(kSqliteSchemaVersion)).c_str());
+  });
+}
+
+// ---- Rows ↔ records --------------------------------------------------------------------------
+
+template <class T, class Read>
+T SqliteStore::decode(std::string_view table, Read read) const {
+  try {
+    return read();
+  } catch (const StoreError& error) {
+    fail("unreadable row in table " + std::string(table) + ": " + error.what());
+  } catch (const std::invalid_argument& error) {
+    fail("unreadable row in table " + std::string(table) + ": " + error.what() +
+         " (was it written by a newer version?)");
+  }
+}
+
+std::optional<LockInfo> SqliteStore::load_lock() {
+  auto q = query(sql({"SELECT ", kLockColumns, " FROM lock WHERE id = 1"}));
+  if (!q.step()) return std::nullopt;
+  return decode<LockInfo>("lock", [&] {
+    LockInfo lock;
+    lock.owner = q.text(0);
+    lock.fence = q.integer(1);
+    lock.acquired_at = q.integer(2);
+    lock.expires_at = q.integer(3);
+    lock.heartbeat_at = q.integer(4);
+    lock.execution_id = q.text(5);
+    lock.who = record_json::to_who(record_json::parse(q.text(6), "lock holder"));
+    if (!q.is_null(7)) {
+      lock.current = record_json::to_current_run(record_json::parse(q.text(7), "current run"));
+    }
+    return lock;
+  });
+}
+
+void SqliteStore::save_lock(const LockInfo& lock) {
+  auto q = query(sql({"INSERT OR REPLACE INTO lock (id, ", kLockColumns, ") VALUES (1, ",
+                      placeholders(8), ")"}));
+  q.text(1, lock.owner)
+      .integer(2, lock.fence)
+      .integer(3, lock.acquired_at)
+      .integer(4, lock.expires_at)
+      .integer(5, lock.heartbeat_at)
+      .text(6, lock.execution_id)
+      .text(7, record_json::dump(record_json::from_who(lock.who)));
+  if (lock.current) {
+    q.text(8, record_json::dump(record_json::from_current_run(*lock.current)));
+  } else {
+    q.null(8);
+  }
+  q.step();
+}
+
+MigrationState SqliteStore::state_from(const Query& row) const {
+  return decode<MigrationState>("states", [&] {
+    MigrationState state;
+    state.id = row.text(0);
+    state.status = run_status_from(row.text(1));
+    state.direction = direction_from(row.text(2));
+    state.applied = row.integer(3) != 0;
+    state.checksum = row.text(4);
+    state.last_run_id = row.text(5);
+    state.last_execution_id = row.text(6);
+    state.started_at = row.integer(7);
+    state.completed_at = row.optional(8);
+    state.duration_ms = row.optional(9);
+    state.applied_at = row.optional(10);
+    state.applied_fence = row.integer(11);
+    state.error = row.text(12);
+    state.progress = record_json::parse(row.text(13), "progress");
+    state.fence = row.integer(14);
+    return state;
+  });
+}
+
+RunRecord SqliteStore::run_from(const Query& row) const {
+  return decode<RunRecord>("runs", [&] {
+    RunRecord run;
+    run.run_id = row.text(0);
+    run.id = row.text(1);
+    run.name = row.text(2);
+    run.status = run_status_from(row.text(3));
+    run.direction = direction_from(row.text(4));
+    run.execution_id = row.text(5);
+    run.started_at = row.integer(6);
+    run.completed_at = row.optional(7);
+    run.duration_ms = row.optional(8);
+    run.description = row.text(9);
+    run.output = row.text(10);
+    run.output_truncated = row.integer(11) != 0;
+    run.result = record_json::parse(row.text(12), "result");
+    run.error = row.text(13);
+    run.checksum = row.text(14);
+    run.hop = static_cast<int>(row.integer(15));
+    run.who = record_json::to_who(record_json::parse(row.text(16), "who"));
+    run.description_truncated = row.integer(17) != 0;
+    run.result_truncated = row.integer(18) != 0;
+    run.error_truncated = row.integer(19) != 0;
+    return run;
+  });
+}
+
+ExecutionRecord SqliteStore::execution_from(const Query& row) const {
+  return decode<ExecutionRecord>("executions", [&] {
+    ExecutionRecord execution;
+    execution.execution_id = row.text(0);
+    execution.direction = direction_from(row.text(1));
+    execution.target = row.text(2);
+    execution.status = execution_status_from(row.text(3));
+    execution.who = record_json::to_who(record_json::parse(row.text(4), "who"));
+    execution.started_at = row.integer(5);
+    execution.completed_at = row.optional(6);
+    execution.hop = static_cast<int>(row.integer(7));
+    execution.planned = record_json::to_string_list(record_json::parse(row.text(8), "planned"));
+    execution.finished = record_json::to_string_list(record_json::parse(row.text(9), "finished"));
+    execution.error = row.text(10);
+    execution.fence = row.integer(11);
+    return execution;
+  });
+}
+
+std::optional<MigrationState> SqliteStore::load_state(const std::string& id) {
+  auto q = query(sql({"SELECT ", kStateColumns, " FROM states WHERE id = ?1"}));
+  q.text(1, id);
+  if (!q.step()) return std::nullopt;
+  return state_from(q);
+}
+
+std::optional<ExecutionRecord> SqliteStore::load_execution(const std::string& execution_id) {
+  auto q = query(sql({"SELECT ", kExecutionColumns, " FROM executions WHERE execution_id = ?1"}));
+  q.text(1, execution_id);
+  if (!q.step()) return std::nullopt;
+  return execution_from(q);
+}
+
+// ---- Lock ------------------------------------------------------------------------------------
+
+LockAttempt SqliteStore::try_acquire_lock(const LockRequest& request) {
+  store_rules::check_request(request);
+  return transact(Mode::kWrite, [&] {
+    LockAttempt attempt;
+    attempt.previous = load_lock();
+    if (!store_rules::may_acquire(attempt.previous, request)) return attempt;
+    const LockInfo next = store_rules::acquired(attempt.previous, request);
+    save_lock(next);
+    attempt.acquired = true;
+    attempt.fence = next.fence;
+    return attempt;
+  });
+}
+
+WriteOutcome SqliteStore::renew_lock(const std::string& owner, std::int64_t fence,
+                                     std::int64_t now_ms, std::int64_t expires_at) {
+  return transact(Mode::kWrite, [&] {
+    auto q = query(
+        "UPDATE lock SET expires_at = ?1, heartbeat_at = ?2 "
+        "WHERE id = 1 AND owner <> '' AND owner = ?3 AND fence = ?4");
+    q.integer(1, expires_at).integer(2, now_ms).text(3, owner).integer(4, fence);
+    q.step();
+    return sqlite3_changes(db_) == 1 ? WriteOutcome::kOk : WriteOutcome::kFenced;
+  });
+}
+
+WriteOutcome SqliteStore::set_current_run(const std::string& owner, std::int64_t fence,
+                                          const std::optional<CurrentRun>& current,
+                                          std::int64_t expires_at) {
+  return transact(Mode::kWrite, [&] {
+    auto q = query(
+        "UPDATE lock SET current_run = ?1, expires_at = ?2 "
+        "WHERE id = 1 AND owner <> '' AND owner = ?3 AND fence = ?4");
+    if (current) {
+      q.text(1, record_json::dump(record_json::from_current_run(*current)));
+    } else {
+      q.null(1);
+    }
+    q.integer(2, expires_at).text(3, owner).integer(4, fence);
+    q.step();
+    return sqlite3_changes(db_) == 1 ? WriteOutcome::kOk : WriteOutcome::kFenced;
+  });
+}
+
+WriteOutcome SqliteStore::release_lock(const std::string& owner, std::int64_t fence) {
+  return transact(Mode::kWrite, [&] {
+    auto lock = load_lock();
+    if (!store_rules::holds(lock, owner, fence)) return WriteOutcome::kFenced;
+    save_lock(store_rules::released(std::move(*lock)));
+    return WriteOutcome::kOk;
+  });
+}
+
+std::optional<LockInfo> SqliteStore::read_lock() {
+  return transact(Mode::kRead, [&] { return load_lock(); });
+}
+
+std::optional<LockInfo> SqliteStore::force_unlock() {
+  return transact(Mode::kWrite, [&] {
+    auto before = load_lock();
+    if (before) save_lock(store_rules::force_released(*before));
+    return before;
+  });
+}
+
+// ---- States ----------------------------------------------------------------------------------
+
+std::vector<MigrationState> SqliteStore::list_states() {
+  return transact(Mode::kRead, [&] {
+    std::vector<MigrationState> states;
+    auto q = query(sql({"SELECT ", kStateColumns, " FROM states ORDER BY id"}));
+    while (q.step()) states.push_back(state_from(q));
+    return states;
+  });
+}
+
+std::optional<MigrationState> SqliteStore::get_state(const std::string& id) {
+  return transact(Mode::kRead, [&] { return load_state(id); });
+}
+
+WriteOutcome SqliteStore::put_state(const MigrationState& state,
+                                    const std::optional<std::string>& unless_last_run_id) {
+  return transact(Mode::kWrite, [&] {
+    std::optional<std::int64_t> stored_fence;
+    std::optional<std::string> stored_last_run_id;
+    {
+      auto q = query("SELECT fence, last_run_id FROM states WHERE id = ?1");
+      q.text(1, state.id);
+      if (q.step()) {
+        stored_fence = q.integer(0);
+        stored_last_run_id = q.text(1);
+      }
+    }
+    const auto outcome = store_rules::check_fenced_write(stored_fence, state.fence,
+                                                         stored_last_run_id, unless_last_run_id);
+    if (outcome != WriteOutcome::kOk) return outcome;
+    auto q = query(sql({"INSERT OR REPLACE INTO states (", kStateColumns, ") VALUES (",
+                        placeholders(15), ")"}));
+    q.text(1, state.id)
+        .text(2, to_string(state.status))
+        .text(3, to_string(state.direction))
+        .integer(4, state.applied ? 1 : 0)
+        .text(5, state.checksum)
+        .text(6, state.last_run_id)
+        .text(7, state.last_execution_id)
+        .integer(8, state.started_at)
+        .optional(9, state.completed_at)
+        .optional(10, state.duration_ms)
+        .optional(11, state.applied_at)
+        .integer(12, state.applied_fence)
+        .text(13, state.error)
+        .text(14, record_json::dump(state.progress))
+        .integer(15, state.fence);
+    q.step();
+    return WriteOutcome::kOk;
+  });
+}
+
+WriteOutcome SqliteStore::delete_state(const std::string& id, std::int64_t fence) {
+  return transact(Mode::kWrite, [&] {
+    std::optional<std::int64_t> stored_fence;
+    {
+      auto q = query("SELECT fence FROM states WHERE id = ?1");
+      q.text(1, id);
+      if (q.step()) stored_fence = q.integer(0);
+    }
+    const auto outcome = store_rules::check_fenced_write(stored_fence, fence);
+    if (outcome != WriteOutcome::kOk || !stored_fence) return outcome;
+    auto q = query("DELETE FROM states WHERE id = ?1");
+    q.text(1, id);
+    q.step();
+    return WriteOutcome::kOk;
+  });
+}
+
+// ---- Runs ------------------------------------------------------------------------------------
+
+WriteOutcome SqliteStore::insert_run(const RunRecord& run) {
+  return transact(Mode::kWrite, [&] {
+    auto q = query(sql({"INSERT INTO runs (", kRunColumns, ") VALUES (", placeholders(20),
+                        ") ON CONFLICT (run_id) DO NOTHING"}));
+    q.text(1, run.run_id)
+        .text(2, run.id)
+        .text(3, run.name)
+        .text(4, to_string(run.status))
+        .text(5, to_string(run.direction))
+        .text(6, run.execution_id)
+        .integer(7, run.started_at)
+        .optional(8, run.completed_at)
+        .optional(9, run.duration_ms)
+        .text(10, run.description)
+        .text(11, run.output)
+        .integer(12, run.output_truncated ? 1 : 0)
+        .text(13, record_json::dump(run.result))
+        .text(14, run.error)
+        .text(15, run.checksum)
+        .integer(16, run.hop)
+        .text(17, record_json::dump(record_json::from_who(run.who)))
+        .integer(18, run.description_truncated ? 1 : 0)
+        .integer(19, run.result_truncated ? 1 : 0)
+        .integer(20, run.error_truncated ? 1 : 0);
+    q.step();
+    return sqlite3_changes(db_) == 1 ? WriteOutcome::kOk : WriteOutcome::kConflict;
+  });
+}
+
+Page<RunRecord> SqliteStore::runs_of_migration(const std::string& id, int limit,
+                                               const std::string& cursor) {
+  store_rules::check_limit(limit);
+  const auto after = cursor.empty() ? std::nullopt
+                                    : std::optional(store_rules::decode_cursor(cursor));
+  return transact(Mode::kRead, [&] {
+    Page<RunRecord> page;
+    auto q = query(sql({"SELECT ", kRunColumns, " FROM runs WHERE migration_id = ?1",
+                        after ? " AND (started_at, run_id) < (?3, ?4)" : "",
+                        " ORDER BY started_at DESC, run_id DESC LIMIT ?2"}));
+    q.text(1, id).integer(2, std::int64_t{limit} + 1);
+    if (after) q.integer(3, after->started_at).text(4, after->key);
+    while (q.step()) {
+      if (page.items.size() == static_cast<std::size_t>(limit)) {
+        const auto& last = page.items.back();
+        page.next_cursor = store_rules::encode_cursor(last.started_at, last.run_id);
+        break;
+      }
+      page.items.push_back(run_from(q));
+    }
+    return page;
+  });
+}
+
+std::vector<RunRecord> SqliteStore::runs_of_execution(const std::string& execution_id) {
+  return transact(Mode::kRead, [&] {
+    std::vector<RunRecord> runs;
+    auto q = query(sql({"SELECT ", kRunColumns,
+                        " FROM runs WHERE execution_id = ?1"
+                        " ORDER BY started_at, migration_id, run_id"}));
+    q.text(1, execution_id);
+    while (q.step()) runs.push_back(run_from(q));
+    return runs;
+  });
+}
+
+// ---- Executions ------------------------------------------------------------------------------
+
+WriteOutcome SqliteStore::put_execution(const ExecutionRecord& execution) {
+  return transact(Mode::kWrite, [&] {
+    std::optional<std::int64_t> stored_fence;
+    {
+      auto q = query("SELECT fence FROM executions WHERE execution_id = ?1");
+      q.text(1, execution.execution_id);
+      if (q.step()) stored_fence = q.integer(0);
+    }
+    const auto outcome = store_rules::check_fenced_write(stored_fence, execution.fence);
+    if (outcome != WriteOutcome::kOk) return outcome;
+    auto q = query(sql({"INSERT OR REPLACE INTO executions (", kExecutionColumns, ") VALUES (",
+                        placeholders(12), ")"}));
+    q.text(1, execution.execution_id)
+        .text(2, to_string(execution.direction))
+        .text(3, execution.target)
+        .text(4, to_string(execution.status))
+        .text(5, record_json::dump(record_json::from_who(execution.who)))
+        .integer(6, execution.started_at)
+        .optional(7, execution.completed_at)
+        .integer(8, execution.hop)
+        .text(9, record_json::dump(Json(execution.planned)))
+        .text(10, record_json::dump(Json(execution.finished)))
+        .text(11, execution.error)
+        .integer(12, execution.fence);
+    q.step();
+    return WriteOutcome::kOk;
+  });
+}
+
+std::optional<ExecutionRecord> SqliteStore::get_execution(const std::string& execution_id) {
+  return transact(Mode::kRead, [&] { return load_execution(execution_id); });
+}
+
+Page<ExecutionRecord> SqliteStore::list_executions(int limit, const std::string& cursor) {
+  store_rules::check_limit(limit);
+  const auto after = cursor.empty() ? std::nullopt
+                                    : std::optional(store_rules::decode_cursor(cursor));
+  return transact(Mode::kRead, [&] {
+    Page<ExecutionRecord> page;
+    auto q = query(sql({"SELECT ", kExecutionColumns, " FROM executions",
+                        after ? " WHERE (started_at, execution_id) < (?2, ?3)" : "",
+                        " ORDER BY started_at DESC, execution_id DESC LIMIT ?1"}));
+    q.integer(1, std::int64_t{limit} + 1);
+    if (after) q.integer(2, after->started_at).text(3, after->key);
+    while (q.step()) {
+      if (page.items.size() == static_cast<std::size_t>(limit)) {
+        const auto& last = page.items.back();
+        page.next_cursor = store_rules::encode_cursor(last.started_at, last.execution_id);
+        break;
+      }
+      page.items.push_back(execution_from(q));
+    }
+    return page;
+  });
+}
+
+WriteOutcome SqliteStore::advance_hop(const std::string& execution_id, int from, int to) {
+  return transact(Mode::kWrite, [&] {
+    auto q = query("UPDATE executions SET hop = ?1 WHERE execution_id = ?2 AND hop = ?3");
+    q.integer(1, to).text(2, execution_id).integer(3, from);
+    q.step();
+    return sqlite3_changes(db_) == 1 ? WriteOutcome::kOk : WriteOutcome::kConflict;
+  });
+}
+
+}  // namespace
+
+std::unique_ptr<Store> open_sqlite_store(const std::string& path, const SqliteStoreOptions& options) {
+  return std::make_unique<SqliteStore>(path, options);
+}
+
+namespace detail {
+void register_sqlite_store() {
+  register_store_scheme("sqlite", [](const std::string& path) -> std::unique_ptr<Store> {
+    if (path.empty()) {
+      throw std::invalid_argument(
+          "store URL 'sqlite:' has no path: expected sqlite:PATH, e.g. sqlite:.auric/migrations.db");
+    }
+    SqliteStoreOptions options;
+    std::string file = path;
+    if (const auto q = path.find('?'); q != std::string::npos) {
+      file = path.substr(0, q);
+      const std::string query = path.substr(q + 1);
+      if (query == "sync=full") {
+        options.sync = SqliteStoreOptions::Sync::kFull;
+      } else if (query != "sync=normal") {
+        throw std::invalid_argument("store URL 'sqlite:" + path +
+                                    "': unknown option '" + query + "' (supported: ?sync=normal or ?sync=full)");
+      }
+    }
+    if (file.empty()) {
+      throw std::invalid_argument(
+          "store URL 'sqlite:" + path + "' has no path: expected sqlite:PATH, e.g. sqlite:.auric/migrations.db");
+    }
+    return open_sqlite_store(file, options);
+  });
+}
+}  // namespace detail
+
+}  // namespace auric

@@ -1,0 +1,41 @@
+// The SQLite Store (`sqlite:PATH`): one file in WAL mode that several processes may share.
+// Every conditional write is one BEGIN IMMEDIATE transaction (read, decide, write), retried
+// on SQLITE_BUSY until the busy timeout, so it is atomic across processes. A handle owns one
+// connection guarded by a mutex: all methods are thread-safe. sqlite3.h stays in the .cpp.
+#pragma once
+
+#include <chrono>
+#include <memory>
+#include <string>
+
+#include "core/store.hpp"
+
+namespace auric {
+
+// PRAGMA user_version written by this build. A file with a greater version was made by a
+// newer auric and is refused.
+inline constexpr int kSqliteSchemaVersion = 1;
+
+// PRAGMA application_id marking a file as an auric store ("AURC").
+inline constexpr int kSqliteApplicationId = 0x41555243;
+
+struct SqliteStoreOptions {
+  // How long a write waits for another connection's transaction before StoreError.
+  std::chrono::milliseconds busy_timeout{10'000};
+  // PRAGMA synchronous. kNormal (the default, with WAL): every commit survives a crash or
+  // kill of the process; after a power loss or OS crash the last commits may roll back (the
+  // file is never corrupted). kFull: every commit also survives power loss, at one fsync per
+  // write (~3-4 ms here). kOff: for loading test and benchmark fixtures only.
+  // URL form: sqlite:PATH?sync=normal|full.
+  enum class Sync { kOff, kNormal, kFull };
+  Sync sync = Sync::kNormal;
+};
+
+// Opens (creating the file, its parent folders and the schema when missing) the store at
+// `path`; a relative path is resolved against the current folder now. Throws StoreError with
+// a one-line message naming the path and what to do when the file cannot be created or
+// opened, is not a database, was made by another tool or a newer version, or stays locked.
+std::unique_ptr<Store> open_sqlite_store(const std::string& path,
+                                         const SqliteStoreOptions& options = {});
+
+}  // namespace auric

@@ -1,0 +1,1194 @@
+// The Store contract (src/core/store.hpp), method by method. Every backend instantiates this
+// suite; see store_conformance.hpp.
+#include "store/store_conformance.hpp"
+
+#include <gmock/gmock.h>
+
+#include <algorithm>
+#include <atomic>
+#include <latch>
+#include <optional>
+#include <set>
+#include <string>
+#include <thread>
+#include <vector>
+
+namespace auric::store_testing {
+namespace {
+
+using ::testing::AssertionFailure;
+using ::testing::AssertionResult;
+using ::testing::AssertionSuccess;
+using ::testing::ElementsAre;
+using ::testing::ElementsAreArray;
+
+constexpr std::int64_t kNow = 1'700'000'000'000;  // epoch ms
+constexpr std::int64_t kTtl = 60'000;
+
+// ---- Sample records: every field set to a value distinct from its default ------------------
+
+Who sample_who(const std::string& tag) {
+  Who who;
+  who.user = "user-" + tag;
+  who.host = "host-" + tag + ".example.com";
+  who.pid = 424242;
+  who.aws_principal = "arn:aws:sts::123456789012:assumed-role/deployer/" + tag;
+  who.lambda_request_id = "req-" + tag;
+  who.ecs_task_arn = "arn:aws:ecs:eu-west-1:123456789012:task/cluster/" + tag;
+  return who;
+}
+
+// Exercises every JSON type, integers beyond 2^53, exact doubles and non-ASCII text.
+Json sample_json() {
+  return Json{{"cursor", "k-\xF0\x9F\x98\x80-\xC3\xA9"},  // emoji and é
+              {"big", 9007199254740993LL},
+              {"negative", -12},
+              {"pi", 3.141592653589793},
+              {"flag", true},
+              {"none", nullptr},
+              {"empty_object", Json::object()},
+              {"empty_array", Json::array()},
+              {"nested", {{"list", {1, "two", {{"three", 3}}}}}}};
+}
+
+CurrentRun sample_current(const std::string& migration_id) {
+  CurrentRun current;
+  current.migration_id = migration_id;
+  current.run_id = "run-of-" + migration_id;
+  current.execution_id = "exec-current";
+  current.direction = Direction::kDown;
+  current.started_at = kNow + 17;
+  current.hop = 3;
+  current.progress = sample_json();
+  return current;
+}
+
+MigrationState sample_state(const std::string& id, std::int64_t fence) {
+  MigrationState state;
+  state.id = id;
+  state.status = RunStatus::kFailed;
+  state.direction = Direction::kDown;
+  state.applied = true;
+  state.checksum = "sha256:" + std::string(64, 'a');
+  state.last_run_id = "run-" + id;
+  state.last_execution_id = "exec-" + id;
+  state.started_at = kNow + 1;
+  state.completed_at = kNow + 2001;
+  state.duration_ms = 2000;
+  state.applied_at = kNow - 5000;
+  state.applied_fence = fence - 1;
+  state.error = "boom: \xE2\x9C\x97 failed";  // ✗
+  state.progress = sample_json();
+  state.fence = fence;
+  return state;
+}
+
+RunRecord sample_run(const std::string& id, const std::string& run_id, std::int64_t started_at,
+                     const std::string& execution_id = "exec-1") {
+  RunRecord run;
+  run.run_id = run_id;
+  run.id = id;
+  run.name = "name of " + id;
+  run.status = RunStatus::kCompleted;
+  run.direction = Direction::kUp;
+  run.execution_id = execution_id;
+  run.started_at = started_at;
+  run.completed_at = started_at + 1500;
+  run.duration_ms = 1500;
+  run.description = "Adds the \xE2\x80\x9Corders\xE2\x80\x9D index";  // “orders”
+  run.output = "[2025-06-01T12:00:00.123Z] [info] h\xC3\xA9llo \xE4\xB8\x96\xE7\x95\x8C "
+               "\xF0\x9F\x9A\x80\n\tindented line\n";  // héllo 世界 🚀
+  run.output_truncated = true;
+  run.result = sample_json();
+  run.error = "line 1\nline 2";
+  run.checksum = "sha256:" + std::string(64, 'b');
+  run.hop = 2;
+  run.who = sample_who(run_id);
+  run.description_truncated = true;
+  run.result_truncated = true;
+  run.error_truncated = true;
+  return run;
+}
+
+// A run with every optional unset and every flag false.
+RunRecord minimal_run(const std::string& id, const std::string& run_id, std::int64_t started_at) {
+  RunRecord run;
+  run.run_id = run_id;
+  run.id = id;
+  run.execution_id = "exec-min";
+  run.started_at = started_at;
+  return run;
+}
+
+ExecutionRecord sample_execution(const std::string& execution_id, std::int64_t started_at,
+                                 std::int64_t fence = 1) {
+  ExecutionRecord execution;
+  execution.execution_id = execution_id;
+  execution.direction = Direction::kDown;
+  execution.target = "20250101000000_target";
+  execution.status = ExecutionStatus::kNeedsContinuation;
+  execution.who = sample_who(execution_id);
+  execution.started_at = started_at;
+  execution.completed_at = started_at + 99;
+  execution.hop = 0;
+  execution.planned = {"20250101000000_a", "20250102000000_b", "20250103000000_c"};
+  execution.finished = {"20250101000000_a"};
+  execution.error = "stopped";
+  execution.fence = fence;
+  return execution;
+}
+
+LockRequest lock_request(const std::string& owner, std::int64_t now_ms,
+                         const std::string& execution_id = "exec-1") {
+  LockRequest request;
+  request.owner = owner;
+  request.execution_id = execution_id;
+  request.who = sample_who(owner);
+  request.now_ms = now_ms;
+  request.ttl_ms = kTtl;
+  return request;
+}
+
+// ---- Field-by-field comparison with readable failures ----------------------------------------
+
+std::string printable(const Json& value) { return value.dump(); }
+std::string printable(RunStatus value) { return std::string(to_string(value)); }
+std::string printable(ExecutionStatus value) { return std::string(to_string(value)); }
+std::string printable(Direction value) { return std::string(to_string(value)); }
+template <class T>
+std::string printable(const T& value) {
+  return ::testing::PrintToString(value);
+}
+
+class Diff {
+ public:
+  template <class T>
+  void field(const std::string& name, const T& expected, const T& actual) {
+    if (!equal(expected, actual)) {
+      text_ += "\n  " + name + ": expected " + printable(expected) + ", got " + printable(actual);
+    }
+  }
+  void who(const std::string& name, const Who& expected, const Who& actual) {
+    field(name + ".user", expected.user, actual.user);
+    field(name + ".host", expected.host, actual.host);
+    field(name + ".pid", expected.pid, actual.pid);
+    field(name + ".aws_principal", expected.aws_principal, actual.aws_principal);
+    field(name + ".lambda_request_id", expected.lambda_request_id, actual.lambda_request_id);
+    field(name + ".ecs_task_arn", expected.ecs_task_arn, actual.ecs_task_arn);
+  }
+  void current(const std::string& name, const std::optional<CurrentRun>& expected,
+               const std::optional<CurrentRun>& actual) {
+    field(name + ".has_value", expected.has_value(), actual.has_value());
+    if (!expected || !actual) return;
+    field(name + ".migration_id", expected->migration_id, actual->migration_id);
+    field(name + ".run_id", expected->run_id, actual->run_id);
+    field(name + ".execution_id", expected->execution_id, actual->execution_id);
+    field(name + ".direction", expected->direction, actual->direction);
+    field(name + ".started_at", expected->started_at, actual->started_at);
+    field(name + ".hop", expected->hop, actual->hop);
+    field(name + ".progress", expected->progress, actual->progress);
+  }
+  AssertionResult result(const std::string& what) const {
+    if (text_.empty()) return AssertionSuccess();
+    return AssertionFailure() << what << " differs:" << text_;
+  }
+
+ private:
+  template <class T>
+  static bool equal(const T& expected, const T& actual) {
+    if constexpr (std::is_same_v<T, Json>) {
+      return expected == actual && expected.dump() == actual.dump();
+    } else {
+      return expected == actual;
+    }
+  }
+  std::string text_;
+};
+
+AssertionResult same_state(const MigrationState& e, const MigrationState& a) {
+  Diff d;
+  d.field("id", e.id, a.id);
+  d.field("status", e.status, a.status);
+  d.field("direction", e.direction, a.direction);
+  d.field("applied", e.applied, a.applied);
+  d.field("checksum", e.checksum, a.checksum);
+  d.field("last_run_id", e.last_run_id, a.last_run_id);
+  d.field("last_execution_id", e.last_execution_id, a.last_execution_id);
+  d.field("started_at", e.started_at, a.started_at);
+  d.field("completed_at", e.completed_at, a.completed_at);
+  d.field("duration_ms", e.duration_ms, a.duration_ms);
+  d.field("applied_at", e.applied_at, a.applied_at);
+  d.field("applied_fence", e.applied_fence, a.applied_fence);
+  d.field("error", e.error, a.error);
+  d.field("progress", e.progress, a.progress);
+  d.field("fence", e.fence, a.fence);
+  return d.result("state " + e.id);
+}
+
+AssertionResult same_run(const RunRecord& e, const RunRecord& a) {
+  Diff d;
+  d.field("run_id", e.run_id, a.run_id);
+  d.field("id", e.id, a.id);
+  d.field("name", e.name, a.name);
+  d.field("status", e.status, a.status);
+  d.field("direction", e.direction, a.direction);
+  d.field("execution_id", e.execution_id, a.execution_id);
+  d.field("started_at", e.started_at, a.started_at);
+  d.field("completed_at", e.completed_at, a.completed_at);
+  d.field("duration_ms", e.duration_ms, a.duration_ms);
+  d.field("description", e.description, a.description);
+  d.field("output", e.output, a.output);
+  d.field("output_truncated", e.output_truncated, a.output_truncated);
+  d.field("result", e.result, a.result);
+  d.field("error", e.error, a.error);
+  d.field("checksum", e.checksum, a.checksum);
+  d.field("hop", e.hop, a.hop);
+  d.who("who", e.who, a.who);
+  d.field("description_truncated", e.description_truncated, a.description_truncated);
+  d.field("result_truncated", e.result_truncated, a.result_truncated);
+  d.field("error_truncated", e.error_truncated, a.error_truncated);
+  return d.result("run " + e.run_id);
+}
+
+AssertionResult same_execution(const ExecutionRecord& e, const ExecutionRecord& a) {
+  Diff d;
+  d.field("execution_id", e.execution_id, a.execution_id);
+  d.field("direction", e.direction, a.direction);
+  d.field("target", e.target, a.target);
+  d.field("status", e.status, a.status);
+  d.who("who", e.who, a.who);
+  d.field("started_at", e.started_at, a.started_at);
+  d.field("completed_at", e.completed_at, a.completed_at);
+  d.field("hop", e.hop, a.hop);
+  d.field("planned", e.planned, a.planned);
+  d.field("finished", e.finished, a.finished);
+  d.field("error", e.error, a.error);
+  d.field("fence", e.fence, a.fence);
+  return d.result("execution " + e.execution_id);
+}
+
+AssertionResult same_lock(const LockInfo& e, const LockInfo& a) {
+  Diff d;
+  d.field("owner", e.owner, a.owner);
+  d.field("fence", e.fence, a.fence);
+  d.field("acquired_at", e.acquired_at, a.acquired_at);
+  d.field("expires_at", e.expires_at, a.expires_at);
+  d.field("heartbeat_at", e.heartbeat_at, a.heartbeat_at);
+  d.field("execution_id", e.execution_id, a.execution_id);
+  d.who("who", e.who, a.who);
+  d.current("current", e.current, a.current);
+  return d.result("lock");
+}
+
+std::vector<std::string> run_ids(const std::vector<RunRecord>& runs) {
+  std::vector<std::string> ids;
+  for (const auto& run : runs) ids.push_back(run.run_id);
+  return ids;
+}
+
+std::vector<std::string> execution_ids(const std::vector<ExecutionRecord>& executions) {
+  std::vector<std::string> ids;
+  for (const auto& execution : executions) ids.push_back(execution.execution_id);
+  return ids;
+}
+
+std::string padded(int i) {
+  std::string text = std::to_string(i);
+  return std::string(3 - std::min<std::size_t>(3, text.size()), '0') + text;
+}
+
+// ---- Lock --------------------------------------------------------------------------------------
+
+TEST_P(StoreConformance, FreshStoreHasNoLock) {
+  EXPECT_FALSE(store().read_lock().has_value());
+  EXPECT_FALSE(store().force_unlock().has_value());
+  EXPECT_FALSE(store().read_lock().has_value()) << "force_unlock must not create a lock";
+  EXPECT_EQ(store().renew_lock("a", 1, kNow, kNow + kTtl), WriteOutcome::kFenced);
+  EXPECT_EQ(store().set_current_run("a", 1, sample_current("m"), kNow + kTtl),
+            WriteOutcome::kFenced);
+  EXPECT_EQ(store().release_lock("a", 1), WriteOutcome::kFenced);
+  EXPECT_FALSE(store().read_lock().has_value());
+}
+
+TEST_P(StoreConformance, InitIsIdempotentAndKeepsData) {
+  ASSERT_EQ(store().put_state(sample_state("m1", 1)), WriteOutcome::kOk);
+  ASSERT_TRUE(store().try_acquire_lock(lock_request("a", kNow)).acquired);
+  store().init();
+  store().init();
+  EXPECT_EQ(store().list_states().size(), 1u);
+  ASSERT_TRUE(store().read_lock().has_value());
+  EXPECT_EQ(store().read_lock()->owner, "a");
+  EXPECT_FALSE(store().describe().empty());
+}
+
+TEST_P(StoreConformance, AcquireFreeLockStartsFenceAtOneAndStoresEveryField) {
+  const auto request = lock_request("owner-a", kNow, "exec-a");
+  const auto attempt = store().try_acquire_lock(request);
+  ASSERT_TRUE(attempt.acquired);
+  EXPECT_EQ(attempt.fence, 1);
+  EXPECT_FALSE(attempt.previous.has_value()) << "there was never a lock";
+
+  LockInfo expected;
+  expected.owner = "owner-a";
+  expected.fence = 1;
+  expected.acquired_at = kNow;
+  expected.heartbeat_at = kNow;
+  expected.expires_at = kNow + kTtl;
+  expected.execution_id = "exec-a";
+  expected.who = request.who;
+  const auto lock = store().read_lock();
+  ASSERT_TRUE(lock.has_value());
+  EXPECT_TRUE(same_lock(expected, *lock));
+  EXPECT_TRUE(lock->held_at(kNow));
+}
+
+TEST_P(StoreConformance, AcquireHeldLockFailsAndReportsHolder) {
+  ASSERT_TRUE(store().try_acquire_lock(lock_request("a", kNow, "exec-a")).acquired);
+  const auto before = store().read_lock();
+
+  const auto attempt = store().try_acquire_lock(lock_request("b", kNow + kTtl - 1, "exec-b"));
+  EXPECT_FALSE(attempt.acquired);
+  ASSERT_TRUE(attempt.previous.has_value());
+  EXPECT_EQ(attempt.previous->owner, "a");
+  EXPECT_EQ(attempt.previous->fence, 1);
+  EXPECT_EQ(attempt.previous->execution_id, "exec-a");
+  EXPECT_EQ(attempt.previous->expires_at, kNow + kTtl);
+
+  const auto after = store().read_lock();
+  ASSERT_TRUE(after.has_value());
+  EXPECT_TRUE(same_lock(*before, *after)) << "a failed attempt must change nothing";
+}
+
+TEST_P(StoreConformance, LeaseMayBeTakenOverExactlyAtExpiry) {
+  ASSERT_TRUE(store().try_acquire_lock(lock_request("a", kNow)).acquired);
+  EXPECT_FALSE(store().try_acquire_lock(lock_request("b", kNow + kTtl - 1)).acquired);
+  const auto attempt = store().try_acquire_lock(lock_request("b", kNow + kTtl));
+  ASSERT_TRUE(attempt.acquired) << "expires_at <= now means expired";
+  EXPECT_EQ(attempt.fence, 2);
+  ASSERT_TRUE(attempt.previous.has_value());
+  EXPECT_EQ(attempt.previous->owner, "a");
+  EXPECT_EQ(attempt.previous->fence, 1);
+  EXPECT_EQ(store().read_lock()->owner, "b");
+  EXPECT_EQ(store().read_lock()->acquired_at, kNow + kTtl);
+}
+
+TEST_P(StoreConformance, TakeoverOfExpiredLeaseKeepsCurrentRunAndReturnsPrevious) {
+  ASSERT_TRUE(store().try_acquire_lock(lock_request("a", kNow, "exec-a")).acquired);
+  const auto current = sample_current("20250101000000_a");
+  ASSERT_EQ(store().set_current_run("a", 1, current, kNow + kTtl), WriteOutcome::kOk);
+
+  // "a" dies; "b" arrives after the lease expired.
+  const auto request = lock_request("b", kNow + 10 * kTtl, "exec-b");
+  const auto attempt = store().try_acquire_lock(request);
+  ASSERT_TRUE(attempt.acquired);
+  EXPECT_EQ(attempt.fence, 2);
+  ASSERT_TRUE(attempt.previous.has_value());
+  EXPECT_EQ(attempt.previous->owner, "a");
+  EXPECT_EQ(attempt.previous->fence, 1);
+  EXPECT_EQ(attempt.previous->execution_id, "exec-a");
+  EXPECT_TRUE(same_lock(LockInfo{.owner = "a",
+                                 .fence = 1,
+                                 .acquired_at = kNow,
+                                 .expires_at = kNow + kTtl,
+                                 .heartbeat_at = kNow,
+                                 .execution_id = "exec-a",
+                                 .who = sample_who("a"),
+                                 .current = current},
+                        *attempt.previous));
+
+  LockInfo expected{.owner = "b",
+                    .fence = 2,
+                    .acquired_at = request.now_ms,
+                    .expires_at = request.now_ms + kTtl,
+                    .heartbeat_at = request.now_ms,
+                    .execution_id = "exec-b",
+                    .who = request.who,
+                    .current = current};
+  EXPECT_TRUE(same_lock(expected, *store().read_lock())) << "`current` must be kept on takeover";
+
+  // The new holder clears it once it has recovered the interrupted work.
+  ASSERT_EQ(store().set_current_run("b", 2, std::nullopt, request.now_ms + kTtl),
+            WriteOutcome::kOk);
+  EXPECT_FALSE(store().read_lock()->current.has_value());
+}
+
+TEST_P(StoreConformance, SameOwnerReacquiresWithNewFence) {
+  ASSERT_TRUE(store().try_acquire_lock(lock_request("a", kNow)).acquired);
+  const auto again = store().try_acquire_lock(lock_request("a", kNow + 5));
+  ASSERT_TRUE(again.acquired);
+  EXPECT_EQ(again.fence, 2);
+  ASSERT_TRUE(again.previous.has_value());
+  EXPECT_EQ(again.previous->owner, "a");
+  EXPECT_EQ(again.previous->fence, 1);
+  EXPECT_EQ(store().read_lock()->expires_at, kNow + 5 + kTtl);
+  EXPECT_EQ(store().renew_lock("a", 1, kNow + 6, kNow + kTtl), WriteOutcome::kFenced)
+      << "the old fence is dead even for the same owner";
+}
+
+TEST_P(StoreConformance, ReenterExecutionTakesOverOnlyTheSameExecution) {
+  ASSERT_TRUE(store().try_acquire_lock(lock_request("hop0", kNow, "exec-x")).acquired);
+  const auto current = sample_current("m");
+  ASSERT_EQ(store().set_current_run("hop0", 1, current, kNow + kTtl), WriteOutcome::kOk);
+
+  auto other_execution = lock_request("hop1", kNow + 1, "exec-y");
+  other_execution.reenter_execution = true;
+  EXPECT_FALSE(store().try_acquire_lock(other_execution).acquired);
+
+  auto without_flag = lock_request("hop1", kNow + 1, "exec-x");
+  EXPECT_FALSE(store().try_acquire_lock(without_flag).acquired);
+
+  auto reenter = lock_request("hop1", kNow + 1, "exec-x");
+  reenter.reenter_execution = true;
+  const auto attempt = store().try_acquire_lock(reenter);
+  ASSERT_TRUE(attempt.acquired);
+  EXPECT_EQ(attempt.fence, 2);
+  ASSERT_TRUE(attempt.previous.has_value());
+  EXPECT_EQ(attempt.previous->owner, "hop0");
+  const auto lock = store().read_lock();
+  EXPECT_EQ(lock->owner, "hop1");
+  EXPECT_EQ(lock->execution_id, "exec-x");
+  EXPECT_TRUE(same_lock(LockInfo{.owner = "hop1",
+                                 .fence = 2,
+                                 .acquired_at = kNow + 1,
+                                 .expires_at = kNow + 1 + kTtl,
+                                 .heartbeat_at = kNow + 1,
+                                 .execution_id = "exec-x",
+                                 .who = reenter.who,
+                                 .current = current},
+                        *lock));
+  EXPECT_EQ(store().renew_lock("hop0", 1, kNow + 2, kNow + kTtl), WriteOutcome::kFenced);
+}
+
+TEST_P(StoreConformance, FenceGrowsByOnePerAcquisitionAndNeverDecreases) {
+  std::int64_t now = kNow;
+  std::int64_t expected_fence = 0;
+  const auto acquire = [&](const std::string& owner) {
+    const auto attempt = store().try_acquire_lock(lock_request(owner, now));
+    EXPECT_TRUE(attempt.acquired) << owner;
+    EXPECT_EQ(attempt.fence, ++expected_fence) << owner;
+    EXPECT_EQ(store().read_lock()->fence, expected_fence);
+    return attempt.fence;
+  };
+
+  auto fence = acquire("a");
+  ASSERT_EQ(store().release_lock("a", fence), WriteOutcome::kOk);
+  EXPECT_EQ(store().read_lock()->fence, expected_fence) << "release keeps the fence";
+
+  fence = acquire("b");
+  const auto forced = store().force_unlock();
+  ASSERT_TRUE(forced.has_value());
+  EXPECT_EQ(forced->fence, fence);
+  EXPECT_EQ(store().read_lock()->fence, expected_fence) << "force_unlock keeps the fence";
+
+  fence = acquire("c");
+  fence = acquire("c");  // re-acquire by the same owner
+  now += 2 * kTtl;       // expire
+  fence = acquire("d");
+  ASSERT_EQ(store().release_lock("d", fence), WriteOutcome::kOk);
+  fence = acquire("a");
+  EXPECT_EQ(fence, 6);
+}
+
+TEST_P(StoreConformance, RenewLockExtendsOnlyTheCurrentLease) {
+  ASSERT_TRUE(store().try_acquire_lock(lock_request("a", kNow)).acquired);
+
+  EXPECT_EQ(store().renew_lock("a", 1, kNow + 15'000, kNow + 75'000), WriteOutcome::kOk);
+  auto lock = store().read_lock();
+  EXPECT_EQ(lock->expires_at, kNow + 75'000);
+  EXPECT_EQ(lock->heartbeat_at, kNow + 15'000);
+  EXPECT_EQ(lock->acquired_at, kNow);
+  EXPECT_EQ(lock->fence, 1);
+
+  EXPECT_EQ(store().renew_lock("a", 2, kNow + 16'000, kNow + 99'000), WriteOutcome::kFenced);
+  EXPECT_EQ(store().renew_lock("b", 1, kNow + 16'000, kNow + 99'000), WriteOutcome::kFenced);
+  EXPECT_EQ(store().read_lock()->expires_at, kNow + 75'000) << "a fenced renew changes nothing";
+
+  // Past expiry but not taken over: the owner may still renew.
+  EXPECT_EQ(store().renew_lock("a", 1, kNow + 80'000, kNow + 140'000), WriteOutcome::kOk);
+  EXPECT_EQ(store().read_lock()->expires_at, kNow + 140'000);
+
+  // Taken over: the old holder is fenced and cannot touch the new lease.
+  ASSERT_TRUE(store().try_acquire_lock(lock_request("b", kNow + 140'000)).acquired);
+  EXPECT_EQ(store().renew_lock("a", 1, kNow + 141'000, kNow + 999'000), WriteOutcome::kFenced);
+  lock = store().read_lock();
+  EXPECT_EQ(lock->owner, "b");
+  EXPECT_EQ(lock->expires_at, kNow + 140'000 + kTtl);
+  EXPECT_EQ(lock->heartbeat_at, kNow + 140'000);
+}
+
+TEST_P(StoreConformance, SetCurrentRunIsFencedAfterTakeover) {
+  ASSERT_TRUE(store().try_acquire_lock(lock_request("a", kNow)).acquired);
+  const auto current = sample_current("20250101000000_a");
+  ASSERT_EQ(store().set_current_run("a", 1, current, kNow + 90'000), WriteOutcome::kOk);
+  auto lock = store().read_lock();
+  ASSERT_TRUE(lock->current.has_value());
+  Diff diff;
+  diff.current("current", current, lock->current);
+  EXPECT_TRUE(diff.result("current run"));
+  EXPECT_EQ(lock->expires_at, kNow + 90'000);
+  EXPECT_EQ(lock->heartbeat_at, kNow) << "set_current_run has no clock: heartbeat_at unchanged";
+
+  ASSERT_EQ(store().set_current_run("a", 1, std::nullopt, kNow + 91'000), WriteOutcome::kOk);
+  EXPECT_FALSE(store().read_lock()->current.has_value());
+  ASSERT_EQ(store().set_current_run("a", 1, current, kNow + 92'000), WriteOutcome::kOk);
+
+  ASSERT_TRUE(store().try_acquire_lock(lock_request("b", kNow + 92'000)).acquired);
+  auto replacement = sample_current("20250102000000_b");
+  EXPECT_EQ(store().set_current_run("a", 1, replacement, kNow + 999'000), WriteOutcome::kFenced);
+  EXPECT_EQ(store().set_current_run("a", 1, std::nullopt, kNow + 999'000), WriteOutcome::kFenced);
+  lock = store().read_lock();
+  ASSERT_TRUE(lock->current.has_value()) << "a fenced write must not clear current";
+  EXPECT_EQ(lock->current->migration_id, "20250101000000_a");
+  EXPECT_EQ(lock->expires_at, kNow + 92'000 + kTtl);
+}
+
+TEST_P(StoreConformance, ReleaseLockFreesItKeepingTheFence) {
+  ASSERT_TRUE(store().try_acquire_lock(lock_request("a", kNow)).acquired);
+  ASSERT_EQ(store().set_current_run("a", 1, sample_current("m"), kNow + kTtl), WriteOutcome::kOk);
+
+  EXPECT_EQ(store().release_lock("a", 2), WriteOutcome::kFenced);
+  EXPECT_EQ(store().release_lock("b", 1), WriteOutcome::kFenced);
+  EXPECT_EQ(store().read_lock()->owner, "a") << "a fenced release changes nothing";
+  EXPECT_TRUE(store().read_lock()->current.has_value());
+
+  EXPECT_EQ(store().release_lock("a", 1), WriteOutcome::kOk);
+  const auto lock = store().read_lock();
+  ASSERT_TRUE(lock.has_value());
+  EXPECT_EQ(lock->owner, "");
+  EXPECT_EQ(lock->expires_at, 0);
+  EXPECT_FALSE(lock->current.has_value());
+  EXPECT_EQ(lock->fence, 1);
+  EXPECT_FALSE(lock->held_at(kNow));
+
+  EXPECT_EQ(store().release_lock("a", 1), WriteOutcome::kFenced) << "already released";
+  EXPECT_EQ(store().renew_lock("a", 1, kNow, kNow + kTtl), WriteOutcome::kFenced);
+  EXPECT_EQ(store().set_current_run("a", 1, std::nullopt, kNow + kTtl), WriteOutcome::kFenced);
+
+  const auto next = store().try_acquire_lock(lock_request("b", kNow + 1));
+  ASSERT_TRUE(next.acquired) << "a released lock is free before its old expiry";
+  EXPECT_EQ(next.fence, 2);
+  ASSERT_TRUE(next.previous.has_value());
+  EXPECT_EQ(next.previous->owner, "");
+  EXPECT_FALSE(next.previous->current.has_value());
+}
+
+TEST_P(StoreConformance, ForceUnlockFreesWhoeverHoldsItKeepingCurrentAndFence) {
+  ASSERT_TRUE(store().try_acquire_lock(lock_request("a", kNow, "exec-a")).acquired);
+  const auto current = sample_current("20250101000000_a");
+  ASSERT_EQ(store().set_current_run("a", 1, current, kNow + kTtl), WriteOutcome::kOk);
+  const auto held = store().read_lock();
+
+  const auto before = store().force_unlock();
+  ASSERT_TRUE(before.has_value());
+  EXPECT_TRUE(same_lock(*held, *before)) << "force_unlock returns the lock as it was";
+
+  const auto after = store().read_lock();
+  ASSERT_TRUE(after.has_value());
+  EXPECT_EQ(after->owner, "");
+  EXPECT_EQ(after->expires_at, 0);
+  EXPECT_EQ(after->fence, 1);
+  ASSERT_TRUE(after->current.has_value()) << "current is kept for recovery";
+  EXPECT_EQ(after->current->run_id, current.run_id);
+
+  EXPECT_EQ(store().renew_lock("a", 1, kNow + 1, kNow + kTtl), WriteOutcome::kFenced);
+  EXPECT_EQ(store().release_lock("a", 1), WriteOutcome::kFenced);
+
+  // Forcing a free lock is harmless and still reports it.
+  const auto again = store().force_unlock();
+  ASSERT_TRUE(again.has_value());
+  EXPECT_EQ(again->owner, "");
+  EXPECT_EQ(again->fence, 1);
+
+  const auto next = store().try_acquire_lock(lock_request("b", kNow + 2));
+  ASSERT_TRUE(next.acquired);
+  EXPECT_EQ(next.fence, 2);
+  ASSERT_TRUE(next.previous->current.has_value());
+  EXPECT_EQ(next.previous->current->run_id, current.run_id);
+}
+
+TEST_P(StoreConformance, ReadLockIsStronglyConsistentAcrossHandles) {
+  auto other = open_another();
+  ASSERT_NE(other, nullptr);
+  EXPECT_FALSE(other->read_lock().has_value());
+
+  ASSERT_TRUE(store().try_acquire_lock(lock_request("a", kNow)).acquired);
+  auto seen = other->read_lock();
+  ASSERT_TRUE(seen.has_value());
+  EXPECT_EQ(seen->owner, "a");
+  EXPECT_EQ(seen->fence, 1);
+
+  ASSERT_EQ(other->renew_lock("a", 1, kNow + 5, kNow + 123'456), WriteOutcome::kOk);
+  EXPECT_EQ(store().read_lock()->expires_at, kNow + 123'456);
+
+  EXPECT_FALSE(other->try_acquire_lock(lock_request("b", kNow + 6)).acquired);
+  ASSERT_EQ(store().release_lock("a", 1), WriteOutcome::kOk);
+  const auto attempt = other->try_acquire_lock(lock_request("b", kNow + 7));
+  ASSERT_TRUE(attempt.acquired);
+  EXPECT_EQ(attempt.fence, 2);
+  EXPECT_EQ(store().read_lock()->owner, "b");
+
+  ASSERT_EQ(store().put_state(sample_state("m1", 2)), WriteOutcome::kOk);
+  ASSERT_TRUE(other->get_state("m1").has_value());
+  EXPECT_EQ(other->list_states().size(), 1u);
+}
+
+TEST_P(StoreConformance, RacingAcquirersFromThreadsExactlyOneWins) {
+  constexpr int kThreads = 8;
+  std::latch start(kThreads);
+  std::atomic<int> winners{0};
+  std::vector<std::int64_t> fences(kThreads, 0);
+  std::vector<std::thread> threads;
+  for (int i = 0; i < kThreads; ++i) {
+    threads.emplace_back([&, i] {
+      start.arrive_and_wait();
+      const auto attempt = store().try_acquire_lock(lock_request("runner-" + std::to_string(i), kNow));
+      if (attempt.acquired) {
+        ++winners;
+        fences[static_cast<std::size_t>(i)] = attempt.fence;
+      }
+    });
+  }
+  for (auto& thread : threads) thread.join();
+  EXPECT_EQ(winners.load(), 1);
+  EXPECT_EQ(*std::max_element(fences.begin(), fences.end()), 1);
+  EXPECT_EQ(store().read_lock()->fence, 1);
+}
+
+TEST_P(StoreConformance, HeartbeatRenewsWhileMainThreadWrites) {
+  ASSERT_TRUE(store().try_acquire_lock(lock_request("a", kNow)).acquired);
+  std::atomic<bool> stop{false};
+  std::atomic<int> renew_failures{0};
+  std::atomic<int> renewals{0};
+  std::thread heartbeat([&] {
+    std::int64_t t = kNow;
+    while (!stop.load()) {
+      ++t;
+      if (store().renew_lock("a", 1, t, t + kTtl) != WriteOutcome::kOk) ++renew_failures;
+      ++renewals;
+    }
+  });
+  for (int i = 0; i < 20; ++i) {
+    const auto id = "m" + padded(i);
+    EXPECT_EQ(store().set_current_run("a", 1, sample_current(id), kNow + 10 * kTtl),
+              WriteOutcome::kOk);
+    EXPECT_EQ(store().put_state(sample_state(id, 1)), WriteOutcome::kOk);
+    EXPECT_EQ(store().insert_run(sample_run(id, "run-" + id, kNow + i)), WriteOutcome::kOk);
+  }
+  while (renewals.load() < 3) std::this_thread::yield();
+  stop = true;
+  heartbeat.join();
+  EXPECT_EQ(renew_failures.load(), 0);
+  EXPECT_EQ(store().list_states().size(), 20u);
+  EXPECT_EQ(store().read_lock()->owner, "a");
+  EXPECT_EQ(store().read_lock()->fence, 1);
+}
+
+// ---- Migration states ----------------------------------------------------------------------------
+
+TEST_P(StoreConformance, StatesAreListedSortedById) {
+  EXPECT_TRUE(store().list_states().empty());
+  const std::vector<std::string> ids = {"20250301000000_c", "20250101000000_a", "20250201000000_b",
+                                        "20250101000000_a-2", "20250101000000_Z"};
+  for (const auto& id : ids) ASSERT_EQ(store().put_state(sample_state(id, 1)), WriteOutcome::kOk);
+  std::vector<std::string> listed;
+  for (const auto& state : store().list_states()) listed.push_back(state.id);
+  EXPECT_THAT(listed, ElementsAre("20250101000000_Z", "20250101000000_a", "20250101000000_a-2",
+                                  "20250201000000_b", "20250301000000_c"));
+}
+
+TEST_P(StoreConformance, StateRoundTripsEveryField) {
+  const auto full = sample_state("20250101000000_full", 7);
+  MigrationState minimal;
+  minimal.id = "20250101000000_minimal";
+  ASSERT_EQ(store().put_state(full), WriteOutcome::kOk);
+  ASSERT_EQ(store().put_state(minimal), WriteOutcome::kOk);
+
+  const auto got_full = store().get_state(full.id);
+  ASSERT_TRUE(got_full.has_value());
+  EXPECT_TRUE(same_state(full, *got_full));
+  const auto got_minimal = store().get_state(minimal.id);
+  ASSERT_TRUE(got_minimal.has_value());
+  EXPECT_TRUE(same_state(minimal, *got_minimal));
+  EXPECT_TRUE(got_minimal->progress.is_null());
+  EXPECT_FALSE(got_minimal->completed_at.has_value());
+  EXPECT_FALSE(got_minimal->duration_ms.has_value());
+  EXPECT_FALSE(got_minimal->applied_at.has_value());
+
+  const auto listed = store().list_states();
+  ASSERT_EQ(listed.size(), 2u);
+  EXPECT_TRUE(same_state(full, listed[0]));
+  EXPECT_TRUE(same_state(minimal, listed[1]));
+
+  EXPECT_FALSE(store().get_state("20250101000000_absent").has_value());
+}
+
+TEST_P(StoreConformance, StatusRoundTripsForEveryValue) {
+  int i = 0;
+  for (const auto status : {RunStatus::kRunning, RunStatus::kCompleted, RunStatus::kFailed,
+                            RunStatus::kInterrupted}) {
+    for (const auto direction : {Direction::kUp, Direction::kDown}) {
+      auto state = sample_state("m" + padded(i++), 1);
+      state.status = status;
+      state.direction = direction;
+      state.applied = direction == Direction::kUp;
+      ASSERT_EQ(store().put_state(state), WriteOutcome::kOk);
+      const auto got = store().get_state(state.id);
+      ASSERT_TRUE(got.has_value());
+      EXPECT_TRUE(same_state(state, *got));
+    }
+  }
+}
+
+TEST_P(StoreConformance, PutStateIsFencedByNewerWriters) {
+  auto state = sample_state("m1", 5);
+  ASSERT_EQ(store().put_state(state), WriteOutcome::kOk);
+
+  auto stale = sample_state("m1", 4);
+  stale.error = "stale writer";
+  EXPECT_EQ(store().put_state(stale), WriteOutcome::kFenced);
+  EXPECT_TRUE(same_state(state, *store().get_state("m1"))) << "a fenced write changes nothing";
+
+  state.error = "same fence rewrites";
+  EXPECT_EQ(store().put_state(state), WriteOutcome::kOk);
+  EXPECT_EQ(store().get_state("m1")->error, "same fence rewrites");
+
+  auto newer = sample_state("m1", 6);
+  newer.status = RunStatus::kCompleted;
+  newer.progress = nullptr;
+  newer.completed_at.reset();
+  EXPECT_EQ(store().put_state(newer), WriteOutcome::kOk);
+  EXPECT_TRUE(same_state(newer, *store().get_state("m1"))) << "whole item replaced";
+
+  EXPECT_EQ(store().put_state(sample_state("m1", 5)), WriteOutcome::kFenced);
+  EXPECT_EQ(store().get_state("m1")->fence, 6);
+}
+
+TEST_P(StoreConformance, PutStateUnlessLastRunIdRefusesWhenTheOutcomeWasWritten) {
+  // Absent item: the condition holds.
+  auto state = sample_state("m1", 3);
+  state.last_run_id = "run-1";
+  EXPECT_EQ(store().put_state(state, std::string("run-1")), WriteOutcome::kOk);
+
+  auto interrupted = sample_state("m1", 3);
+  interrupted.status = RunStatus::kInterrupted;
+  interrupted.last_run_id = "run-1";
+  EXPECT_EQ(store().put_state(interrupted, std::string("run-1")), WriteOutcome::kConflict);
+  EXPECT_EQ(store().get_state("m1")->status, RunStatus::kFailed) << "a conflict changes nothing";
+
+  EXPECT_EQ(store().put_state(interrupted, std::string("run-0")), WriteOutcome::kOk);
+  EXPECT_EQ(store().get_state("m1")->status, RunStatus::kInterrupted);
+
+  // Fencing is decided first: an older writer is kFenced even when last_run_id matches.
+  auto stale = sample_state("m1", 2);
+  EXPECT_EQ(store().put_state(stale, std::string("run-1")), WriteOutcome::kFenced);
+  EXPECT_EQ(store().put_state(stale, std::string("other")), WriteOutcome::kFenced);
+  EXPECT_EQ(store().get_state("m1")->fence, 3);
+}
+
+TEST_P(StoreConformance, DeleteStateIsFenced) {
+  ASSERT_EQ(store().put_state(sample_state("m1", 5)), WriteOutcome::kOk);
+  ASSERT_EQ(store().put_state(sample_state("m2", 5)), WriteOutcome::kOk);
+
+  EXPECT_EQ(store().delete_state("m1", 4), WriteOutcome::kFenced);
+  EXPECT_TRUE(store().get_state("m1").has_value());
+
+  EXPECT_EQ(store().delete_state("m1", 5), WriteOutcome::kOk);
+  EXPECT_FALSE(store().get_state("m1").has_value());
+  EXPECT_EQ(store().delete_state("m2", 9), WriteOutcome::kOk);
+  EXPECT_TRUE(store().list_states().empty());
+
+  EXPECT_EQ(store().delete_state("never-existed", 1), WriteOutcome::kOk);
+
+  ASSERT_EQ(store().put_state(sample_state("m1", 1)), WriteOutcome::kOk)
+      << "a deleted state may be written again";
+  EXPECT_EQ(store().get_state("m1")->fence, 1);
+}
+
+TEST_P(StoreConformance, FencedPutsFromThreadsKeepTheNewestFence) {
+  constexpr int kThreads = 8;
+  constexpr int kWritesPerThread = 10;
+  std::latch start(kThreads);
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&, t] {
+      start.arrive_and_wait();
+      for (int i = 0; i < kWritesPerThread; ++i) {
+        const auto fence = std::int64_t{1} + t * kWritesPerThread + i;
+        auto state = sample_state("shared", fence);
+        state.error = "writer " + std::to_string(fence);
+        const auto outcome = store().put_state(state);
+        EXPECT_NE(outcome, WriteOutcome::kConflict);
+      }
+    });
+  }
+  for (auto& thread : threads) thread.join();
+  const auto state = store().get_state("shared");
+  ASSERT_TRUE(state.has_value());
+  EXPECT_EQ(state->fence, kThreads * kWritesPerThread);
+  EXPECT_EQ(state->error, "writer " + std::to_string(kThreads * kWritesPerThread))
+      << "the stored item is the newest writer's, whole";
+}
+
+// ---- Runs ---------------------------------------------------------------------------------------
+
+TEST_P(StoreConformance, RunRoundTripsEveryField) {
+  const auto full = sample_run("20250101000000_a", "run-full", kNow);
+  const auto minimal = minimal_run("20250101000000_a", "run-minimal", kNow - 1);
+  ASSERT_EQ(store().insert_run(full), WriteOutcome::kOk);
+  ASSERT_EQ(store().insert_run(minimal), WriteOutcome::kOk);
+
+  const auto page = store().runs_of_migration("20250101000000_a", 10, "");
+  ASSERT_EQ(page.items.size(), 2u);
+  EXPECT_TRUE(page.next_cursor.empty());
+  EXPECT_TRUE(same_run(full, page.items[0]));
+  EXPECT_TRUE(same_run(minimal, page.items[1]));
+  EXPECT_TRUE(page.items[1].result.is_null());
+  EXPECT_FALSE(page.items[1].completed_at.has_value());
+  EXPECT_FALSE(page.items[1].duration_ms.has_value());
+
+  const auto by_execution = store().runs_of_execution("exec-1");
+  ASSERT_EQ(by_execution.size(), 1u);
+  EXPECT_TRUE(same_run(full, by_execution[0]));
+}
+
+TEST_P(StoreConformance, RunKeepsLargeUnicodeOutputExactly) {
+  // About 200 KiB of multi-byte text: the largest output the runner stores.
+  std::string output;
+  const std::string line = "[2025-06-01T12:00:00.123Z] [info] \xE6\x97\xA5\xE6\x9C\xAC "
+                           "\xD0\x9F\xD1\x80\xD0\xB8\xD0\xB2\xD0\xB5\xD1\x82 \xF0\x9F\x8E\x89 "
+                           "quotes \" and \\ backslash\n";
+  while (output.size() + line.size() <= 200 * 1024) output += line;
+  auto run = sample_run("m1", "run-big", kNow);
+  run.output = output;
+  ASSERT_EQ(store().insert_run(run), WriteOutcome::kOk);
+  const auto page = store().runs_of_migration("m1", 1, "");
+  ASSERT_EQ(page.items.size(), 1u);
+  EXPECT_EQ(page.items[0].output.size(), output.size());
+  EXPECT_TRUE(page.items[0].output == output);
+}
+
+TEST_P(StoreConformance, InsertRunNeverOverwrites) {
+  const auto original = sample_run("m1", "run-1", kNow);
+  ASSERT_EQ(store().insert_run(original), WriteOutcome::kOk);
+
+  auto again = original;
+  again.status = RunStatus::kInterrupted;
+  again.output = "overwritten?";
+  EXPECT_EQ(store().insert_run(again), WriteOutcome::kConflict);
+  EXPECT_EQ(store().insert_run(original), WriteOutcome::kConflict);
+
+  const auto page = store().runs_of_migration("m1", 10, "");
+  ASSERT_EQ(page.items.size(), 1u);
+  EXPECT_TRUE(same_run(original, page.items[0]));
+  EXPECT_EQ(store().runs_of_execution("exec-1").size(), 1u);
+}
+
+TEST_P(StoreConformance, RunsOfMigrationAreNewestFirstAcrossPages) {
+  std::vector<std::string> expected;  // newest first
+  for (int i = 0; i < 25; ++i) {
+    const auto run_id = "run-" + padded(i);
+    // Insert in scrambled time order; runs of another migration interleave.
+    const std::int64_t started_at = kNow + ((i * 7) % 25) * 1000;
+    ASSERT_EQ(store().insert_run(sample_run("m1", run_id, started_at)), WriteOutcome::kOk);
+    ASSERT_EQ(store().insert_run(sample_run("m2", "other-" + padded(i), started_at + 500)),
+              WriteOutcome::kOk);
+  }
+  for (int k = 24; k >= 0; --k) {
+    for (int i = 0; i < 25; ++i) {
+      if ((i * 7) % 25 == k) expected.push_back("run-" + padded(i));
+    }
+  }
+
+  std::vector<std::string> seen;
+  std::vector<std::size_t> sizes;
+  std::string cursor;
+  int pages = 0;
+  do {
+    const auto page = store().runs_of_migration("m1", 10, cursor);
+    sizes.push_back(page.items.size());
+    for (const auto& run : page.items) {
+      EXPECT_EQ(run.id, "m1");
+      seen.push_back(run.run_id);
+    }
+    cursor = page.next_cursor;
+    ASSERT_LT(++pages, 10) << "pagination does not end";
+  } while (!cursor.empty());
+  EXPECT_THAT(sizes, ElementsAre(10u, 10u, 5u));
+  EXPECT_THAT(seen, ElementsAreArray(expected));
+
+  // A page of exactly the remaining items is the last one: no cursor to an empty page.
+  const auto first = store().runs_of_migration("m1", 20, "");
+  ASSERT_FALSE(first.next_cursor.empty());
+  const auto rest = store().runs_of_migration("m1", 5, first.next_cursor);
+  EXPECT_EQ(rest.items.size(), 5u);
+  EXPECT_TRUE(rest.next_cursor.empty());
+  const auto all = store().runs_of_migration("m1", 25, "");
+  EXPECT_EQ(all.items.size(), 25u);
+  EXPECT_TRUE(all.next_cursor.empty());
+}
+
+TEST_P(StoreConformance, RunsWithTheSameStartAreOrderedByRunIdAcrossPages) {
+  const std::vector<std::string> ids = {"run-c", "run-a", "run-e", "run-b", "run-g", "run-d",
+                                        "run-f"};
+  for (const auto& id : ids) ASSERT_EQ(store().insert_run(sample_run("m1", id, kNow)), WriteOutcome::kOk);
+  ASSERT_EQ(store().insert_run(sample_run("m1", "run-newer", kNow + 1)), WriteOutcome::kOk);
+  ASSERT_EQ(store().insert_run(sample_run("m1", "run-older", kNow - 1)), WriteOutcome::kOk);
+
+  std::vector<std::string> seen;
+  std::string cursor;
+  int pages = 0;
+  do {
+    const auto page = store().runs_of_migration("m1", 3, cursor);
+    for (const auto& run : page.items) seen.push_back(run.run_id);
+    cursor = page.next_cursor;
+    ++pages;
+    ASSERT_LT(pages, 10);
+  } while (!cursor.empty());
+  EXPECT_EQ(pages, 3);
+  EXPECT_THAT(seen, ElementsAre("run-newer", "run-g", "run-f", "run-e", "run-d", "run-c", "run-b",
+                                "run-a", "run-older"));
+}
+
+TEST_P(StoreConformance, RunsOfUnknownMigrationIsAnEmptyLastPage) {
+  ASSERT_EQ(store().insert_run(sample_run("m1", "run-1", kNow)), WriteOutcome::kOk);
+  const auto page = store().runs_of_migration("m-unknown", 10, "");
+  EXPECT_TRUE(page.items.empty());
+  EXPECT_TRUE(page.next_cursor.empty());
+  EXPECT_TRUE(store().runs_of_execution("exec-unknown").empty());
+}
+
+TEST_P(StoreConformance, RunCursorIsStableWhenNewerRunsArrive) {
+  for (int i = 0; i < 6; ++i) {
+    ASSERT_EQ(store().insert_run(sample_run("m1", "run-" + padded(i), kNow + i)), WriteOutcome::kOk);
+  }
+  const auto first = store().runs_of_migration("m1", 3, "");
+  ASSERT_EQ(first.items.size(), 3u);
+  EXPECT_EQ(first.items[0].run_id, "run-005");
+  ASSERT_FALSE(first.next_cursor.empty());
+
+  ASSERT_EQ(store().insert_run(sample_run("m1", "run-new", kNow + 100)), WriteOutcome::kOk);
+  const auto second = store().runs_of_migration("m1", 3, first.next_cursor);
+  EXPECT_THAT(run_ids(second.items), ElementsAre("run-002", "run-001", "run-000"));
+  EXPECT_TRUE(second.next_cursor.empty());
+}
+
+TEST_P(StoreConformance, RunsOfExecutionAreOldestFirst) {
+  // Execution "e1" ran three migrations; at equal start times the migration id decides.
+  ASSERT_EQ(store().insert_run(sample_run("20250103000000_c", "r3", kNow + 30, "e1")),
+            WriteOutcome::kOk);
+  ASSERT_EQ(store().insert_run(sample_run("20250101000000_a", "r1", kNow + 10, "e1")),
+            WriteOutcome::kOk);
+  ASSERT_EQ(store().insert_run(sample_run("20250102000000_b", "r2b", kNow + 20, "e1")),
+            WriteOutcome::kOk);
+  ASSERT_EQ(store().insert_run(sample_run("20250102000000_a", "r2a", kNow + 20, "e1")),
+            WriteOutcome::kOk);
+  ASSERT_EQ(store().insert_run(sample_run("20250101000000_a", "other", kNow + 15, "e2")),
+            WriteOutcome::kOk);
+
+  const auto runs = store().runs_of_execution("e1");
+  EXPECT_THAT(run_ids(runs), ElementsAre("r1", "r2a", "r2b", "r3"));
+  for (const auto& run : runs) EXPECT_EQ(run.execution_id, "e1");
+  EXPECT_THAT(run_ids(store().runs_of_execution("e2")), ElementsAre("other"));
+}
+
+TEST_P(StoreConformance, ConcurrentWritersFromThreadsLoseNothing) {
+  constexpr int kThreads = 4;
+  constexpr int kRunsPerThread = 25;
+  std::latch start(kThreads);
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&, t] {
+      start.arrive_and_wait();
+      const auto id = "m-thread-" + std::to_string(t);
+      for (int i = 0; i < kRunsPerThread; ++i) {
+        const auto run_id = id + "-run-" + padded(i);
+        EXPECT_EQ(store().insert_run(sample_run(id, run_id, kNow + i, "exec-shared")),
+                  WriteOutcome::kOk);
+        EXPECT_EQ(store().put_state(sample_state(id, 1 + i)), WriteOutcome::kOk);
+      }
+      auto execution = sample_execution("exec-" + std::to_string(t), kNow + t);
+      EXPECT_EQ(store().put_execution(execution), WriteOutcome::kOk);
+    });
+  }
+  for (auto& thread : threads) thread.join();
+
+  const auto states = store().list_states();
+  ASSERT_EQ(states.size(), static_cast<std::size_t>(kThreads));
+  for (const auto& state : states) EXPECT_EQ(state.fence, kRunsPerThread);
+  for (int t = 0; t < kThreads; ++t) {
+    const auto page = store().runs_of_migration("m-thread-" + std::to_string(t), 100, "");
+    EXPECT_EQ(page.items.size(), static_cast<std::size_t>(kRunsPerThread));
+  }
+  EXPECT_EQ(store().runs_of_execution("exec-shared").size(),
+            static_cast<std::size_t>(kThreads * kRunsPerThread));
+  EXPECT_EQ(store().list_executions(100, "").items.size(), static_cast<std::size_t>(kThreads));
+}
+
+// ---- Executions -----------------------------------------------------------------------------------
+
+TEST_P(StoreConformance, ExecutionRoundTripsEveryField) {
+  const auto full = sample_execution("exec-full", kNow, 3);
+  ExecutionRecord minimal;
+  minimal.execution_id = "exec-minimal";
+  ASSERT_EQ(store().put_execution(full), WriteOutcome::kOk);
+  ASSERT_EQ(store().put_execution(minimal), WriteOutcome::kOk);
+
+  const auto got = store().get_execution("exec-full");
+  ASSERT_TRUE(got.has_value());
+  EXPECT_TRUE(same_execution(full, *got));
+  const auto got_minimal = store().get_execution("exec-minimal");
+  ASSERT_TRUE(got_minimal.has_value());
+  EXPECT_TRUE(same_execution(minimal, *got_minimal));
+  EXPECT_TRUE(got_minimal->planned.empty());
+  EXPECT_FALSE(got_minimal->completed_at.has_value());
+  EXPECT_FALSE(store().get_execution("exec-absent").has_value());
+
+  int i = 0;
+  for (const auto status : {ExecutionStatus::kRunning, ExecutionStatus::kCompleted,
+                            ExecutionStatus::kFailed, ExecutionStatus::kInterrupted,
+                            ExecutionStatus::kNeedsContinuation}) {
+    auto execution = sample_execution("exec-status-" + std::to_string(i++), kNow);
+    execution.status = status;
+    execution.direction = i % 2 == 0 ? Direction::kUp : Direction::kDown;
+    ASSERT_EQ(store().put_execution(execution), WriteOutcome::kOk);
+    EXPECT_TRUE(same_execution(execution, *store().get_execution(execution.execution_id)));
+  }
+}
+
+TEST_P(StoreConformance, PutExecutionIsFencedAndReplacesTheWholeItem) {
+  auto execution = sample_execution("e1", kNow, 4);
+  ASSERT_EQ(store().put_execution(execution), WriteOutcome::kOk);
+
+  auto stale = execution;
+  stale.fence = 3;
+  stale.status = ExecutionStatus::kFailed;
+  EXPECT_EQ(store().put_execution(stale), WriteOutcome::kFenced);
+  EXPECT_TRUE(same_execution(execution, *store().get_execution("e1")));
+
+  execution.finished = {};
+  execution.planned = {"only"};
+  execution.completed_at.reset();
+  execution.status = ExecutionStatus::kCompleted;
+  EXPECT_EQ(store().put_execution(execution), WriteOutcome::kOk) << "equal fence";
+  EXPECT_TRUE(same_execution(execution, *store().get_execution("e1")));
+
+  execution.fence = 9;
+  execution.error = "newer";
+  EXPECT_EQ(store().put_execution(execution), WriteOutcome::kOk);
+  EXPECT_EQ(store().get_execution("e1")->error, "newer");
+  stale.fence = 8;
+  EXPECT_EQ(store().put_execution(stale), WriteOutcome::kFenced);
+  EXPECT_EQ(store().get_execution("e1")->fence, 9);
+}
+
+TEST_P(StoreConformance, ExecutionsAreListedNewestFirstAcrossPages) {
+  EXPECT_TRUE(store().list_executions(10, "").items.empty());
+  EXPECT_TRUE(store().list_executions(10, "").next_cursor.empty());
+  std::vector<std::string> expected;
+  for (int i = 0; i < 25; ++i) {
+    const std::int64_t started_at = kNow + ((i * 11) % 25) * 1000;
+    ASSERT_EQ(store().put_execution(sample_execution("exec-" + padded(i), started_at)),
+              WriteOutcome::kOk);
+  }
+  for (int k = 24; k >= 0; --k) {
+    for (int i = 0; i < 25; ++i) {
+      if ((i * 11) % 25 == k) expected.push_back("exec-" + padded(i));
+    }
+  }
+  std::vector<std::string> seen;
+  std::vector<std::size_t> sizes;
+  std::string cursor;
+  do {
+    const auto page = store().list_executions(10, cursor);
+    sizes.push_back(page.items.size());
+    for (const auto& id : execution_ids(page.items)) seen.push_back(id);
+    cursor = page.next_cursor;
+    ASSERT_LT(sizes.size(), 10u);
+  } while (!cursor.empty());
+  EXPECT_THAT(sizes, ElementsAre(10u, 10u, 5u));
+  EXPECT_THAT(seen, ElementsAreArray(expected));
+}
+
+TEST_P(StoreConformance, ExecutionsWithTheSameStartAreOrderedByIdAcrossPages) {
+  for (const auto* id : {"e-b", "e-d", "e-a", "e-c", "e-e"}) {
+    ASSERT_EQ(store().put_execution(sample_execution(id, kNow)), WriteOutcome::kOk);
+  }
+  ASSERT_EQ(store().put_execution(sample_execution("e-old", kNow - 1)), WriteOutcome::kOk);
+  const auto first = store().list_executions(2, "");
+  ASSERT_FALSE(first.next_cursor.empty());
+  const auto second = store().list_executions(2, first.next_cursor);
+  ASSERT_FALSE(second.next_cursor.empty());
+  const auto third = store().list_executions(2, second.next_cursor);
+  EXPECT_TRUE(third.next_cursor.empty());
+  EXPECT_THAT(execution_ids(first.items), ElementsAre("e-e", "e-d"));
+  EXPECT_THAT(execution_ids(second.items), ElementsAre("e-c", "e-b"));
+  EXPECT_THAT(execution_ids(third.items), ElementsAre("e-a", "e-old"));
+}
+
+TEST_P(StoreConformance, AdvanceHopMovesOnlyFromTheExpectedHop) {
+  EXPECT_EQ(store().advance_hop("exec-unknown", 0, 1), WriteOutcome::kConflict);
+  EXPECT_FALSE(store().get_execution("exec-unknown").has_value())
+      << "advance_hop must not create an execution";
+
+  const auto execution = sample_execution("e1", kNow, 2);
+  ASSERT_EQ(store().put_execution(execution), WriteOutcome::kOk);
+  EXPECT_EQ(store().advance_hop("e1", 1, 2), WriteOutcome::kConflict);
+  EXPECT_EQ(store().advance_hop("e1", 0, 1), WriteOutcome::kOk);
+  EXPECT_EQ(store().advance_hop("e1", 0, 1), WriteOutcome::kConflict) << "duplicate delivery";
+  EXPECT_EQ(store().get_execution("e1")->hop, 1);
+  EXPECT_EQ(store().advance_hop("e1", 1, 2), WriteOutcome::kOk);
+
+  auto expected = execution;
+  expected.hop = 2;
+  EXPECT_TRUE(same_execution(expected, *store().get_execution("e1")))
+      << "only the hop changes";
+}
+
+TEST_P(StoreConformance, AdvanceHopRaceHasExactlyOneWinner) {
+  auto execution = sample_execution("e1", kNow);
+  execution.hop = 3;
+  ASSERT_EQ(store().put_execution(execution), WriteOutcome::kOk);
+
+  constexpr int kThreads = 8;
+  std::latch start(kThreads);
+  std::atomic<int> ok{0};
+  std::atomic<int> conflict{0};
+  std::vector<std::thread> threads;
+  for (int i = 0; i < kThreads; ++i) {
+    threads.emplace_back([&] {
+      start.arrive_and_wait();
+      const auto outcome = store().advance_hop("e1", 3, 4);
+      if (outcome == WriteOutcome::kOk) ++ok;
+      if (outcome == WriteOutcome::kConflict) ++conflict;
+    });
+  }
+  for (auto& thread : threads) thread.join();
+  EXPECT_EQ(ok.load(), 1);
+  EXPECT_EQ(conflict.load(), kThreads - 1);
+  EXPECT_EQ(store().get_execution("e1")->hop, 4);
+}
+
+TEST_P(StoreConformance, AdvanceHopRaceAcrossHandlesHasExactlyOneWinner) {
+  auto execution = sample_execution("e1", kNow);
+  execution.hop = 3;
+  ASSERT_EQ(store().put_execution(execution), WriteOutcome::kOk);
+
+  constexpr int kHandles = 4;
+  std::vector<std::unique_ptr<Store>> handles;
+  for (int i = 0; i < kHandles; ++i) handles.push_back(open_another());
+  std::latch start(kHandles);
+  std::atomic<int> ok{0};
+  std::vector<std::thread> threads;
+  for (int i = 0; i < kHandles; ++i) {
+    threads.emplace_back([&, i] {
+      start.arrive_and_wait();
+      if (handles[static_cast<std::size_t>(i)]->advance_hop("e1", 3, 4) == WriteOutcome::kOk) ++ok;
+    });
+  }
+  for (auto& thread : threads) thread.join();
+  EXPECT_EQ(ok.load(), 1);
+  EXPECT_EQ(store().get_execution("e1")->hop, 4);
+}
+
+}  // namespace
+}  // namespace auric::store_testing
