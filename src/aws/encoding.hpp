@@ -1,0 +1,50 @@
+// Encoding, hashing and time helpers shared by the signer, the protocols and the providers.
+// All functions are pure and thread-safe.
+#pragma once
+
+#include <chrono>
+#include <string>
+#include <string_view>
+
+namespace auric::aws {
+
+using TimePoint = std::chrono::system_clock::time_point;
+
+// Lowercase hex of the bytes.
+std::string hex_encode(std::string_view bytes);
+// SHA-256 digest (raw bytes) and its lowercase hex form.
+std::string sha256(std::string_view data);
+std::string sha256_hex(std::string_view data);
+// HMAC-SHA256 (raw bytes).
+std::string hmac_sha256(std::string_view key, std::string_view data);
+// SHA-1 lowercase hex (SSO token cache file names).
+std::string sha1_hex(std::string_view data);
+
+// Standard base64 with padding.
+std::string base64_encode(std::string_view bytes);
+// Decodes standard base64 (padding optional, whitespace ignored).
+// Throws std::invalid_argument on any other character.
+std::string base64_decode(std::string_view text);
+
+// RFC 3986 percent-encoding of everything but unreserved characters (A-Z a-z 0-9 - . _ ~);
+// keeps '/' when keep_slash is true (URI paths).
+std::string uri_encode(std::string_view text, bool keep_slash = false);
+// Decodes %XX escapes; other characters (including '+') are kept as they are.
+std::string uri_decode(std::string_view text);
+
+// "20150830T123600Z" and "20150830".
+std::string format_amz_date(TimePoint t);
+std::string format_amz_day(TimePoint t);
+// "2015-08-30T12:36:00Z"
+std::string format_iso8601(TimePoint t);
+// Parses ISO-8601 / RFC 3339 date-times as AWS returns them: "2015-08-30T12:36:00Z",
+// with fractional seconds, a "+hh:mm" offset, or a "UTC" suffix.
+// Throws std::invalid_argument when the text is not such a date-time.
+TimePoint parse_iso8601(std::string_view text);
+
+// Trims ASCII whitespace at both ends.
+std::string_view trim(std::string_view text);
+std::string to_lower(std::string_view text);
+std::string to_upper(std::string_view text);
+
+}  // namespace auric::aws
