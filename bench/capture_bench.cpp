@@ -106,12 +106,13 @@ void run_printf_through_capture(benchmark::State& state, bool flush_each_line) {
     }
     kept = buffer.size_bytes();
   }
-  state.SetBytesProcessed(
-      static_cast<std::int64_t>(state.iterations() * kLinesPerIteration * kLineBytes));
+  state.SetBytesProcessed(static_cast<std::int64_t>(state.iterations() * kLinesPerIteration * kLineBytes));
   state.counters["kept_bytes"] = static_cast<double>(kept);
 }
 
-void BM_StdoutCapturePrintf(benchmark::State& state) { run_printf_through_capture(state, false); }
+void BM_StdoutCapturePrintf(benchmark::State& state) {
+  run_printf_through_capture(state, false);
+}
 BENCHMARK(BM_StdoutCapturePrintf)->Unit(benchmark::kMillisecond)->UseRealTime();
 
 void BM_StdoutCapturePrintfLineBuffered(benchmark::State& state) {

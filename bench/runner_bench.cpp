@@ -56,7 +56,8 @@ void BM_UpNoopSqlite(benchmark::State& state) {
     per_migration_ms.push_back(
         std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count() / n);
     state.PauseTiming();
-    if (result.migrations_run.size() != static_cast<std::size_t>(n)) state.SkipWithError("up did not run everything");
+    if (result.migrations_run.size() != static_cast<std::size_t>(n))
+      state.SkipWithError("up did not run everything");
     store.reset();
     std::filesystem::remove_all(dir);
     state.ResumeTiming();
@@ -85,7 +86,8 @@ void BM_StartupStatus(benchmark::State& state) {
     }
     int status = 0;
     ::waitpid(pid, &status, 0);
-    samples.push_back(std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count());
+    samples.push_back(
+        std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count());
     if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) state.SkipWithError("status failed");
   }
   std::sort(samples.begin(), samples.end());

@@ -14,7 +14,9 @@ AppDb::AppDb(const auric::Context& ctx) {
   sqlite3_busy_timeout(db_, 5000);
 }
 
-AppDb::~AppDb() { sqlite3_close(db_); }
+AppDb::~AppDb() {
+  sqlite3_close(db_);
+}
 
 void AppDb::exec(const std::string& sql) {
   char* err = nullptr;
@@ -36,4 +38,6 @@ long long AppDb::scalar(const std::string& sql) {
   return value;
 }
 
-int AppDb::changes() const { return sqlite3_changes(db_); }
+int AppDb::changes() const {
+  return sqlite3_changes(db_);
+}

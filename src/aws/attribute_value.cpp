@@ -61,7 +61,9 @@ AttributeValue AttributeValue::number(std::string decimal_text) {
   return v;
 }
 
-AttributeValue AttributeValue::number(std::int64_t value) { return number(std::to_string(value)); }
+AttributeValue AttributeValue::number(std::int64_t value) {
+  return number(std::to_string(value));
+}
 
 AttributeValue AttributeValue::number(double value) {
   if (!std::isfinite(value)) throw std::invalid_argument("DynamoDB numbers must be finite");
@@ -85,7 +87,9 @@ AttributeValue AttributeValue::boolean(bool value) {
   return v;
 }
 
-AttributeValue AttributeValue::null() { return AttributeValue(); }
+AttributeValue AttributeValue::null() {
+  return AttributeValue();
+}
 
 AttributeValue AttributeValue::list(std::vector<AttributeValue> values) {
   AttributeValue v;
@@ -342,7 +346,11 @@ Item item_from_plain(const nlohmann::json& plain) {
   return item;
 }
 
-nlohmann::json plain_to_wire(const nlohmann::json& plain) { return item_to_wire(item_from_plain(plain)); }
-nlohmann::json wire_to_plain(const nlohmann::json& wire) { return item_to_plain(item_from_wire(wire)); }
+nlohmann::json plain_to_wire(const nlohmann::json& plain) {
+  return item_to_wire(item_from_plain(plain));
+}
+nlohmann::json wire_to_plain(const nlohmann::json& wire) {
+  return item_to_plain(item_from_wire(wire));
+}
 
 }  // namespace auric::aws

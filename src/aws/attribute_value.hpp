@@ -39,15 +39,15 @@ class AttributeValue {
   bool is_null() const { return type_ == Type::kNull; }
 
   // Accessors. Each throws std::logic_error when the type does not match.
-  const std::string& as_string() const;   // S
-  const std::string& as_number_text() const;  // N
-  std::int64_t as_int() const;            // N; throws std::out_of_range if not an integer
-  double as_double() const;               // N
-  const std::string& as_binary() const;   // B (raw bytes)
-  bool as_bool() const;                   // BOOL
+  const std::string& as_string() const;                // S
+  const std::string& as_number_text() const;           // N
+  std::int64_t as_int() const;                         // N; throws std::out_of_range if not an integer
+  double as_double() const;                            // N
+  const std::string& as_binary() const;                // B (raw bytes)
+  bool as_bool() const;                                // BOOL
   const std::vector<AttributeValue>& as_list() const;  // L
-  const Item& as_map() const;             // M
-  const std::vector<std::string>& as_set() const;  // SS, NS, BS (BS: raw bytes)
+  const Item& as_map() const;                          // M
+  const std::vector<std::string>& as_set() const;      // SS, NS, BS (BS: raw bytes)
 
   // {"S": "x"}, {"N": "1"}, {"B": "<base64>"}, ...
   nlohmann::json to_wire() const;

@@ -55,8 +55,7 @@ class ServiceClient {
   // Returns the Outcome: a 2xx response, or the final AwsError (service errors, exhausted
   // network retries). Throws CredentialsError when credentials cannot be obtained.
   // Requires: request.url is absolute (build it from endpoint()).
-  Outcome send(std::string_view operation, const HttpRequest& request,
-               const SendOptions& options = {}) const;
+  Outcome send(std::string_view operation, const HttpRequest& request, const SendOptions& options = {}) const;
 
   // Like send, but throws the final AwsError.
   HttpResponse send_or_throw(std::string_view operation, const HttpRequest& request,

@@ -30,7 +30,7 @@ std::optional<std::string> SharedConfig::get(std::string_view profile_name, std:
 void parse_config_text(std::string_view text, ConfigFileKind kind, std::string_view source,
                        SharedConfig& into) {
   ConfigSection* current = nullptr;
-  bool skipping = false;  // inside a section we ignore
+  bool skipping = false;   // inside a section we ignore
   std::string parent_key;  // for nested "key =" sub-sections
   std::string last_key;
   std::size_t line_number = 0;
@@ -40,7 +40,8 @@ void parse_config_text(std::string_view text, ConfigFileKind kind, std::string_v
   };
   while (start <= text.size()) {
     const auto nl = text.find('\n', start);
-    std::string_view raw = text.substr(start, nl == std::string_view::npos ? std::string_view::npos : nl - start);
+    std::string_view raw =
+        text.substr(start, nl == std::string_view::npos ? std::string_view::npos : nl - start);
     start = nl == std::string_view::npos ? text.size() + 1 : nl + 1;
     ++line_number;
     if (!raw.empty() && raw.back() == '\r') raw.remove_suffix(1);
@@ -80,7 +81,8 @@ void parse_config_text(std::string_view text, ConfigFileKind kind, std::string_v
     if (indented && !parent_key.empty()) {
       if (eq == std::string_view::npos) fail("expected 'key = value' in nested section");
       if (current) {
-        (*current)[parent_key + "." + to_lower(trim(line.substr(0, eq)))] = std::string(trim(line.substr(eq + 1)));
+        (*current)[parent_key + "." + to_lower(trim(line.substr(0, eq)))] =
+            std::string(trim(line.substr(eq + 1)));
       }
       continue;
     }
@@ -119,7 +121,10 @@ void load_file(const std::string& path, ConfigFileKind kind, SharedConfig& into)
   std::error_code ec;
   if (!std::filesystem::exists(path, ec)) return;
   std::ifstream in(path, std::ios::binary);
-  if (!in) throw ConfigFileError("cannot read AWS " + std::string(kind == ConfigFileKind::kConfig ? "config" : "credentials") + " file '" + path + "'");
+  if (!in)
+    throw ConfigFileError("cannot read AWS " +
+                          std::string(kind == ConfigFileKind::kConfig ? "config" : "credentials") +
+                          " file '" + path + "'");
   std::ostringstream text;
   text << in.rdbuf();
   parse_config_text(text.str(), kind, path, into);

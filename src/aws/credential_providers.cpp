@@ -60,8 +60,8 @@ std::optional<std::string> read_file(const std::string& path) {
 }
 
 // Credentials from a JSON object with the given member names (process / container / IMDS).
-Credentials credentials_from_json(const nlohmann::json& json, const std::string& source, const char* token_key,
-                                  bool token_required = false) {
+Credentials credentials_from_json(const nlohmann::json& json, const std::string& source,
+                                  const char* token_key, bool token_required = false) {
   auto text = [&](const char* key, bool required) -> std::string {
     auto it = json.find(key);
     if (it == json.end() || it->is_null()) {
@@ -125,7 +125,8 @@ ProcessResult run_shell_command(const std::string& command, std::chrono::millise
   pollfd fds[2] = {{out_pipe[0], POLLIN, 0}, {err_pipe[0], POLLIN, 0}};
   int open_fds = 2;
   while (open_fds > 0) {
-    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+    const auto left =
+        std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
     if (left.count() <= 0) {
       result.timed_out = true;
       ::kill(pid, SIGKILL);
@@ -153,8 +154,10 @@ ProcessResult run_shell_command(const std::string& command, std::chrono::millise
   int status = 0;
   while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
   }
-  if (WIFEXITED(status)) result.exit_code = WEXITSTATUS(status);
-  else if (WIFSIGNALED(status)) result.exit_code = 128 + WTERMSIG(status);
+  if (WIFEXITED(status))
+    result.exit_code = WEXITSTATUS(status);
+  else if (WIFSIGNALED(status))
+    result.exit_code = 128 + WTERMSIG(status);
   return result;
 }
 
@@ -200,7 +203,8 @@ ProcessCredentialsProvider::ProcessCredentialsProvider(std::string command, std:
     : command_(std::move(command)), profile_(std::move(profile)), timeout_(timeout) {}
 
 Credentials ProcessCredentialsProvider::get_credentials() {
-  const std::string where = profile_.empty() ? "credential_process" : "credential_process of profile '" + profile_ + "'";
+  const std::string where =
+      profile_.empty() ? "credential_process" : "credential_process of profile '" + profile_ + "'";
   ProcessResult result;
   try {
     result = run_shell_command(command_, timeout_);
@@ -265,7 +269,8 @@ Credentials SsoCredentialsProvider::get_credentials() {
     return client.get_role_credentials(token->get<std::string>(), settings_.account_id, settings_.role_name);
   } catch (const AwsError& e) {
     if (e.code() == "UnauthorizedException" || e.http_status() == 401) {
-      throw SsoTokenExpiredError(settings_.profile, "the SSO access token was rejected (" + e.message() + ")");
+      throw SsoTokenExpiredError(settings_.profile,
+                                 "the SSO access token was rejected (" + e.message() + ")");
     }
     throw CredentialsError(name(), std::string("SSO GetRoleCredentials failed: ") + e.what());
   }
@@ -274,8 +279,8 @@ Credentials SsoCredentialsProvider::get_credentials() {
 // ---------------------------------------------------------------- web identity
 
 WebIdentityCredentialsProvider::WebIdentityCredentialsProvider(ProviderContext context, std::string role_arn,
-                                                               std::string token_file, std::string session_name,
-                                                               std::string region)
+                                                               std::string token_file,
+                                                               std::string session_name, std::string region)
     : context_(normalized(std::move(context))),
       role_arn_(std::move(role_arn)),
       token_file_(std::move(token_file)),
@@ -285,9 +290,9 @@ WebIdentityCredentialsProvider::WebIdentityCredentialsProvider(ProviderContext c
 std::shared_ptr<WebIdentityCredentialsProvider> WebIdentityCredentialsProvider::from_environment(
     ProviderContext context) {
   const Environment& env = env_of(context);
-  return std::make_shared<WebIdentityCredentialsProvider>(
-      context, env.get("AWS_ROLE_ARN").value_or(""), env.get("AWS_WEB_IDENTITY_TOKEN_FILE").value_or(""),
-      env.get("AWS_ROLE_SESSION_NAME").value_or(""), "");
+  return std::make_shared<WebIdentityCredentialsProvider>(context, env.get("AWS_ROLE_ARN").value_or(""),
+                                                          env.get("AWS_WEB_IDENTITY_TOKEN_FILE").value_or(""),
+                                                          env.get("AWS_ROLE_SESSION_NAME").value_or(""), "");
 }
 
 Credentials WebIdentityCredentialsProvider::get_credentials() {
@@ -312,7 +317,8 @@ Credentials WebIdentityCredentialsProvider::get_credentials() {
     c.provider = name();
     return c;
   } catch (const AwsError& e) {
-    throw CredentialsError(name(), std::string("AssumeRoleWithWebIdentity for ") + role_arn_ + " failed: " + e.what());
+    throw CredentialsError(
+        name(), std::string("AssumeRoleWithWebIdentity for ") + role_arn_ + " failed: " + e.what());
   }
 }
 
@@ -364,11 +370,13 @@ std::shared_ptr<CredentialsProvider> credential_source_provider(const ProviderCo
   if (source == "Environment") return std::make_shared<EnvironmentCredentialsProvider>(context.env);
   if (source == "Ec2InstanceMetadata") return std::make_shared<ImdsCredentialsProvider>(context);
   if (source == "EcsContainer") return std::make_shared<ContainerCredentialsProvider>(context);
-  throw CredentialsError("profile " + profile, "unknown credential_source '" + source +
-                                                   "' (use Environment, Ec2InstanceMetadata or EcsContainer)");
+  throw CredentialsError(
+      "profile " + profile,
+      "unknown credential_source '" + source + "' (use Environment, Ec2InstanceMetadata or EcsContainer)");
 }
 
-std::shared_ptr<CredentialsProvider> static_from_section(const ConfigSection& section, const std::string& profile) {
+std::shared_ptr<CredentialsProvider> static_from_section(const ConfigSection& section,
+                                                         const std::string& profile) {
   auto get = [&](const char* key) -> std::string {
     auto it = section.find(key);
     return it == section.end() ? std::string() : it->second;
@@ -377,8 +385,9 @@ std::shared_ptr<CredentialsProvider> static_from_section(const ConfigSection& se
   const std::string secret = get("aws_secret_access_key");
   if (id.empty() && secret.empty()) return nullptr;
   if (id.empty() || secret.empty()) {
-    throw CredentialsError("profile " + profile,
-                           "profile '" + profile + "' sets only one of aws_access_key_id / aws_secret_access_key");
+    throw CredentialsError(
+        "profile " + profile,
+        "profile '" + profile + "' sets only one of aws_access_key_id / aws_secret_access_key");
   }
   Credentials c;
   c.access_key_id = id;
@@ -388,14 +397,15 @@ std::shared_ptr<CredentialsProvider> static_from_section(const ConfigSection& se
   return std::make_shared<StaticCredentialsProvider>(std::move(c));
 }
 
-std::shared_ptr<CredentialsProvider> resolve_profile(const ProviderContext& context, const SharedConfig& config,
-                                                     const std::string& profile, std::set<std::string>& visited,
-                                                     bool as_source) {
+std::shared_ptr<CredentialsProvider> resolve_profile(const ProviderContext& context,
+                                                     const SharedConfig& config, const std::string& profile,
+                                                     std::set<std::string>& visited, bool as_source) {
   const std::string who = "profile " + profile;
   const ConfigSection* section = config.profile(profile);
   if (section == nullptr) {
-    throw CredentialsError(who, "profile '" + profile + "' is not defined in " + config_file_path(env_of(context)) +
-                                    " or " + credentials_file_path(env_of(context)));
+    throw CredentialsError(who, "profile '" + profile + "' is not defined in " +
+                                    config_file_path(env_of(context)) + " or " +
+                                    credentials_file_path(env_of(context)));
   }
   if (!visited.insert(profile).second) {
     throw CredentialsError(who, "source_profile loop through profile '" + profile + "'");
@@ -418,8 +428,8 @@ std::shared_ptr<CredentialsProvider> resolve_profile(const ProviderContext& cont
       }
     }
     if (const std::string token_file = get("web_identity_token_file"); !token_file.empty()) {
-      return std::make_shared<WebIdentityCredentialsProvider>(context, role_arn, expand_home(token_file, env_of(context)),
-                                                              session, region);
+      return std::make_shared<WebIdentityCredentialsProvider>(
+          context, role_arn, expand_home(token_file, env_of(context)), session, region);
     }
     std::shared_ptr<CredentialsProvider> source;
     const std::string source_profile = get("source_profile");
@@ -430,17 +440,19 @@ std::shared_ptr<CredentialsProvider> resolve_profile(const ProviderContext& cont
     if (!source_profile.empty()) {
       if (source_profile == profile) {
         source = static_from_section(*section, profile);
-        if (!source) throw CredentialsError(who, "profile '" + profile + "' is its own source_profile but has no keys");
+        if (!source)
+          throw CredentialsError(who, "profile '" + profile + "' is its own source_profile but has no keys");
       } else {
         source = resolve_profile(context, config, source_profile, visited, /*as_source=*/true);
       }
     } else if (!credential_source.empty()) {
       source = credential_source_provider(context, credential_source, profile);
     } else {
-      throw CredentialsError(who, "profile '" + profile + "' has role_arn but neither source_profile nor credential_source");
+      throw CredentialsError(
+          who, "profile '" + profile + "' has role_arn but neither source_profile nor credential_source");
     }
-    return std::make_shared<AssumeRoleCredentialsProvider>(context, source, role_arn, session, region, get("external_id"),
-                                                           duration);
+    return std::make_shared<AssumeRoleCredentialsProvider>(context, source, role_arn, session, region,
+                                                           get("external_id"), duration);
   }
   // A source profile's static keys win over its other settings (AWS CLI behaviour).
   if (as_source) {
@@ -471,7 +483,8 @@ std::shared_ptr<CredentialsProvider> resolve_profile(const ProviderContext& cont
       sso.region = get("sso_region");
     }
     if (sso.account_id.empty() || sso.role_name.empty() || sso.region.empty()) {
-      throw CredentialsError(who, "SSO profile '" + profile + "' needs sso_account_id, sso_role_name and sso_region");
+      throw CredentialsError(
+          who, "SSO profile '" + profile + "' needs sso_account_id, sso_role_name and sso_region");
     }
     return std::make_shared<SsoCredentialsProvider>(context, std::move(sso));
   }
@@ -486,7 +499,9 @@ std::shared_ptr<CredentialsProvider> resolve_profile(const ProviderContext& cont
 
 ProfileCredentialsProvider::ProfileCredentialsProvider(ProviderContext context, std::string profile,
                                                        bool explicit_profile)
-    : context_(normalized(std::move(context))), profile_(std::move(profile)), explicit_profile_(explicit_profile) {}
+    : context_(normalized(std::move(context))),
+      profile_(std::move(profile)),
+      explicit_profile_(explicit_profile) {}
 
 std::string ProfileCredentialsProvider::name() const {
   return "profile " + (profile_.empty() ? selected_profile(env_of(context_)) : profile_);
@@ -539,8 +554,9 @@ Credentials ContainerCredentialsProvider::get_credentials() {
       throw CredentialsError(name(), std::string("AWS_CONTAINER_CREDENTIALS_FULL_URI: ") + e.what());
     }
     if (!allowed_full_uri_host(parsed)) {
-      throw CredentialsError(name(), "AWS_CONTAINER_CREDENTIALS_FULL_URI host '" + parsed.host +
-                                         "' is not allowed over http (use https, loopback or the ECS/EKS address)");
+      throw CredentialsError(name(),
+                             "AWS_CONTAINER_CREDENTIALS_FULL_URI host '" + parsed.host +
+                                 "' is not allowed over http (use https, loopback or the ECS/EKS address)");
     }
     url = *full;
   } else {
@@ -553,7 +569,9 @@ Credentials ContainerCredentialsProvider::get_credentials() {
   request.total_timeout = std::chrono::milliseconds(5000);
   if (auto token_file = env.get("AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE")) {
     const auto token = read_file(*token_file);
-    if (!token) throw CredentialsError(name(), "cannot read AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE '" + *token_file + "'");
+    if (!token)
+      throw CredentialsError(name(),
+                             "cannot read AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE '" + *token_file + "'");
     request.headers.add("Authorization", std::string(trim(*token)));
   } else if (auto token = env.get("AWS_CONTAINER_AUTHORIZATION_TOKEN")) {
     request.headers.add("Authorization", *token);
@@ -565,23 +583,26 @@ Credentials ContainerCredentialsProvider::get_credentials() {
       if (response.status < 500 || attempt >= 3) break;
     } catch (const TransportError& e) {
       if (attempt >= 3 || !e.transient()) {
-        throw CredentialsError(name(), std::string("container credentials endpoint unreachable: ") + e.what());
+        throw CredentialsError(name(),
+                               std::string("container credentials endpoint unreachable: ") + e.what());
       }
     }
     context_.retry.wait(attempt);
   }
   if (response.status != 200) {
-    throw CredentialsError(name(), "container credentials endpoint answered HTTP " + std::to_string(response.status) +
-                                       ": " + first_line(response.body));
+    throw CredentialsError(name(), "container credentials endpoint answered HTTP " +
+                                       std::to_string(response.status) + ": " + first_line(response.body));
   }
   const auto json = nlohmann::json::parse(response.body, nullptr, /*allow_exceptions=*/false);
-  if (!json.is_object()) throw CredentialsError(name(), "container credentials endpoint returned no JSON object");
+  if (!json.is_object())
+    throw CredentialsError(name(), "container credentials endpoint returned no JSON object");
   return credentials_from_json(json, name(), "Token");
 }
 
 // ---------------------------------------------------------------- IMDS
 
-ImdsCredentialsProvider::ImdsCredentialsProvider(ProviderContext context) : context_(normalized(std::move(context))) {}
+ImdsCredentialsProvider::ImdsCredentialsProvider(ProviderContext context)
+    : context_(normalized(std::move(context))) {}
 
 Credentials ImdsCredentialsProvider::get_credentials() {
   const Environment& env = env_of(context_);
@@ -600,7 +621,8 @@ Credentials ImdsCredentialsProvider::get_credentials() {
         if (response.status < 500 || attempt >= 2) return response;
       } catch (const TransportError& e) {
         if (e.kind() == TransportError::Kind::kConnect || e.kind() == TransportError::Kind::kTimeout) {
-          throw CredentialsNotFoundError(name(), std::string("instance metadata service unreachable (") + step + ")");
+          throw CredentialsNotFoundError(name(),
+                                         std::string("instance metadata service unreachable (") + step + ")");
         }
         if (attempt >= 2) throw CredentialsError(name(), std::string(step) + ": " + e.what());
       }
@@ -623,7 +645,8 @@ Credentials ImdsCredentialsProvider::get_credentials() {
   role_request.headers.add("x-aws-ec2-metadata-token", token_value);
   const HttpResponse role = send(role_request, "role");
   if (role.status == 404) throw CredentialsNotFoundError(name(), "the instance has no IAM role");
-  if (role.status != 200) throw CredentialsError(name(), "IMDS role request answered HTTP " + std::to_string(role.status));
+  if (role.status != 200)
+    throw CredentialsError(name(), "IMDS role request answered HTTP " + std::to_string(role.status));
   const std::string role_name = first_line(role.body);
   if (role_name.empty()) throw CredentialsNotFoundError(name(), "the instance has no IAM role");
 
@@ -635,8 +658,10 @@ Credentials ImdsCredentialsProvider::get_credentials() {
     throw CredentialsError(name(), "IMDS credentials request answered HTTP " + std::to_string(creds.status));
   }
   const auto json = nlohmann::json::parse(creds.body, nullptr, /*allow_exceptions=*/false);
-  if (!json.is_object()) throw CredentialsError(name(), "IMDS returned no JSON object for role '" + role_name + "'");
-  if (auto code = json.find("Code"); code != json.end() && code->is_string() && code->get<std::string>() != "Success") {
+  if (!json.is_object())
+    throw CredentialsError(name(), "IMDS returned no JSON object for role '" + role_name + "'");
+  if (auto code = json.find("Code");
+      code != json.end() && code->is_string() && code->get<std::string>() != "Success") {
     throw CredentialsError(name(), "IMDS credentials Code is '" + code->get<std::string>() + "'");
   }
   return credentials_from_json(json, name(), "Token");
@@ -653,15 +678,17 @@ std::shared_ptr<CredentialsProvider> make_default_credentials_chain(ProviderCont
       std::make_shared<ContainerCredentialsProvider>(context),
       std::make_shared<ImdsCredentialsProvider>(context),
   };
-  return std::make_shared<CachingCredentialsProvider>(std::make_shared<ChainCredentialsProvider>(std::move(providers)),
-                                                      context.clock);
+  return std::make_shared<CachingCredentialsProvider>(
+      std::make_shared<ChainCredentialsProvider>(std::move(providers)), context.clock);
 }
 
-std::shared_ptr<CredentialsProvider> make_profile_credentials_provider(ProviderContext context, std::string profile) {
+std::shared_ptr<CredentialsProvider> make_profile_credentials_provider(ProviderContext context,
+                                                                       std::string profile) {
   context = normalized(std::move(context));
   auto clock = context.clock;
   return std::make_shared<CachingCredentialsProvider>(
-      std::make_shared<ProfileCredentialsProvider>(std::move(context), std::move(profile), /*explicit_profile=*/true),
+      std::make_shared<ProfileCredentialsProvider>(std::move(context), std::move(profile),
+                                                   /*explicit_profile=*/true),
       clock);
 }
 

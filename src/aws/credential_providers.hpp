@@ -44,7 +44,8 @@ class ProfileCredentialsProvider final : public CredentialsProvider {
  public:
   // `profile` empty = AWS_PROFILE or "default". `explicit_profile` makes a missing profile
   // an error instead of "not found" (a chain then stops).
-  ProfileCredentialsProvider(ProviderContext context, std::string profile = {}, bool explicit_profile = false);
+  ProfileCredentialsProvider(ProviderContext context, std::string profile = {},
+                             bool explicit_profile = false);
   // Reads the files now and resolves the profile (may run a process or call STS / SSO).
   // Throws CredentialsNotFoundError when the profile does not exist (unless explicit) or has
   // no credentials; CredentialsError for malformed files, a failing credential_process,

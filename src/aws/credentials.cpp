@@ -4,7 +4,9 @@
 
 namespace auric::aws {
 
-TimePoint system_now() { return std::chrono::system_clock::now(); }
+TimePoint system_now() {
+  return std::chrono::system_clock::now();
+}
 
 StaticCredentialsProvider::StaticCredentialsProvider(Credentials credentials)
     : credentials_(std::move(credentials)) {
@@ -32,7 +34,8 @@ void CachingCredentialsProvider::invalidate() {
   cached_.reset();
 }
 
-ChainCredentialsProvider::ChainCredentialsProvider(std::vector<std::shared_ptr<CredentialsProvider>> providers)
+ChainCredentialsProvider::ChainCredentialsProvider(
+    std::vector<std::shared_ptr<CredentialsProvider>> providers)
     : providers_(std::move(providers)) {}
 
 Credentials ChainCredentialsProvider::get_credentials() {

@@ -17,7 +17,7 @@ namespace auric::aws {
 struct Credentials {
   std::string access_key_id;
   std::string secret_access_key;
-  std::string session_token;           // empty when none
+  std::string session_token;            // empty when none
   std::optional<TimePoint> expiration;  // nullopt: does not expire
   std::string provider;                 // which provider produced them (for messages)
   std::string account_id;               // when known

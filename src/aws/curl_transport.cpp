@@ -39,7 +39,8 @@ std::size_t on_header(char* data, std::size_t size, std::size_t count, void* use
     // A new status line (after 100-continue or a redirect) starts a fresh header set.
     t->response.headers = Headers{};
     const auto sp = line.find(' ');
-    if (sp != std::string_view::npos) t->response.status = std::atoi(std::string(line.substr(sp + 1, 3)).c_str());
+    if (sp != std::string_view::npos)
+      t->response.status = std::atoi(std::string(line.substr(sp + 1, 3)).c_str());
     return n;
   }
   const auto colon = line.find(':');
@@ -84,30 +85,22 @@ TransportError::Kind classify(CURLcode code) {
     case CURLE_COULDNT_RESOLVE_HOST:
     case CURLE_COULDNT_RESOLVE_PROXY:
     case CURLE_COULDNT_CONNECT:
-    case CURLE_SSL_CONNECT_ERROR:
-      return TransportError::Kind::kConnect;
-    case CURLE_OPERATION_TIMEDOUT:
-      return TransportError::Kind::kTimeout;
+    case CURLE_SSL_CONNECT_ERROR: return TransportError::Kind::kConnect;
+    case CURLE_OPERATION_TIMEDOUT: return TransportError::Kind::kTimeout;
     case CURLE_SEND_ERROR:
     case CURLE_RECV_ERROR:
     case CURLE_GOT_NOTHING:
     case CURLE_HTTP2:
-    case CURLE_HTTP2_STREAM:
-      return TransportError::Kind::kSendRecv;
-    case CURLE_PARTIAL_FILE:
-      return TransportError::Kind::kTruncated;
-    case CURLE_WRITE_ERROR:
-      return TransportError::Kind::kLocalIo;
-    default:
-      return TransportError::Kind::kOther;
+    case CURLE_HTTP2_STREAM: return TransportError::Kind::kSendRecv;
+    case CURLE_PARTIAL_FILE: return TransportError::Kind::kTruncated;
+    case CURLE_WRITE_ERROR: return TransportError::Kind::kLocalIo;
+    default: return TransportError::Kind::kOther;
   }
 }
 
 class CurlTransport final : public HttpTransport {
  public:
-  explicit CurlTransport(CurlTransportOptions options) : options_(std::move(options)) {
-    global_init();
-  }
+  explicit CurlTransport(CurlTransportOptions options) : options_(std::move(options)) { global_init(); }
   ~CurlTransport() override {
     for (CURL* h : pool_) curl_easy_cleanup(h);
   }
@@ -144,7 +137,8 @@ class CurlTransport final : public HttpTransport {
                      static_cast<long>(request.total_timeout.value_or(options_.total_timeout).count()));
     curl_easy_setopt(handle, CURLOPT_FOLLOWLOCATION, 0L);
     // Loopback and link-local metadata endpoints never go through a proxy.
-    curl_easy_setopt(handle, CURLOPT_NOPROXY, "127.0.0.1,localhost,::1,169.254.169.254,169.254.170.2,169.254.170.23");
+    curl_easy_setopt(handle, CURLOPT_NOPROXY,
+                     "127.0.0.1,localhost,::1,169.254.169.254,169.254.170.2,169.254.170.23");
     if (!options_.ca_bundle.empty()) curl_easy_setopt(handle, CURLOPT_CAINFO, options_.ca_bundle.c_str());
 
     const std::string& method = request.method;
@@ -178,12 +172,10 @@ class CurlTransport final : public HttpTransport {
       guard.keep = false;  // the connection state is unknown: drop the handle
       if (transfer.file_failed) {
         throw TransportError(TransportError::Kind::kLocalIo,
-                             "cannot write response body to '" +
-                                 request.response_body_file->string() + "'");
+                             "cannot write response body to '" + request.response_body_file->string() + "'");
       }
       std::string detail = error_buffer[0] ? error_buffer : curl_easy_strerror(code);
-      throw TransportError(classify(code), request.method + " " + strip_query(request.url) +
-                                               ": " + detail);
+      throw TransportError(classify(code), request.method + " " + strip_query(request.url) + ": " + detail);
     }
     long status = 0;
     curl_easy_getinfo(handle, CURLINFO_RESPONSE_CODE, &status);

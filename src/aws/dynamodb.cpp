@@ -43,21 +43,36 @@ JsonOutcome DynamoDbClient::try_call(std::string_view operation, const nlohmann:
   return json_rpc_try(client_, kProtocol, operation, request);
 }
 
-nlohmann::json DynamoDbClient::create_table(const nlohmann::json& request) { return call("CreateTable", request); }
+nlohmann::json DynamoDbClient::create_table(const nlohmann::json& request) {
+  return call("CreateTable", request);
+}
 nlohmann::json DynamoDbClient::describe_table(std::string_view table_name) {
   return call("DescribeTable", {{"TableName", table_name}});
 }
-nlohmann::json DynamoDbClient::list_tables(const nlohmann::json& request) { return call("ListTables", request); }
-nlohmann::json DynamoDbClient::get_item(const nlohmann::json& request) { return call("GetItem", request); }
-nlohmann::json DynamoDbClient::put_item(const nlohmann::json& request) { return call("PutItem", request); }
-nlohmann::json DynamoDbClient::update_item(const nlohmann::json& request) { return call("UpdateItem", request); }
-nlohmann::json DynamoDbClient::delete_item(const nlohmann::json& request) { return call("DeleteItem", request); }
-nlohmann::json DynamoDbClient::query(const nlohmann::json& request) { return call("Query", request); }
+nlohmann::json DynamoDbClient::list_tables(const nlohmann::json& request) {
+  return call("ListTables", request);
+}
+nlohmann::json DynamoDbClient::get_item(const nlohmann::json& request) {
+  return call("GetItem", request);
+}
+nlohmann::json DynamoDbClient::put_item(const nlohmann::json& request) {
+  return call("PutItem", request);
+}
+nlohmann::json DynamoDbClient::update_item(const nlohmann::json& request) {
+  return call("UpdateItem", request);
+}
+nlohmann::json DynamoDbClient::delete_item(const nlohmann::json& request) {
+  return call("DeleteItem", request);
+}
+nlohmann::json DynamoDbClient::query(const nlohmann::json& request) {
+  return call("Query", request);
+}
 nlohmann::json DynamoDbClient::batch_write_item(const nlohmann::json& request) {
   return call("BatchWriteItem", request);
 }
 
-DynamoDbClient::WriteResult DynamoDbClient::try_write(std::string_view operation, const nlohmann::json& request) {
+DynamoDbClient::WriteResult DynamoDbClient::try_write(std::string_view operation,
+                                                      const nlohmann::json& request) {
   JsonOutcome outcome = try_call(operation, request);
   if (outcome.ok()) return WriteResult{true, std::move(outcome.body)};
   if (outcome.error->code() == kConditionalCheckFailed) return WriteResult{false, std::move(outcome.body)};
@@ -109,15 +124,15 @@ std::vector<Item> DynamoDbClient::query_all(nlohmann::json request, std::size_t 
   }
 }
 
-void DynamoDbClient::batch_write_all(std::string_view table, const std::vector<nlohmann::json>& write_requests) {
+void DynamoDbClient::batch_write_all(std::string_view table,
+                                     const std::vector<nlohmann::json>& write_requests) {
   const RetryPolicy& retry = client_.config().retry;
   for (std::size_t start = 0; start < write_requests.size(); start += kBatchLimit) {
     const std::size_t end = std::min(write_requests.size(), start + kBatchLimit);
     nlohmann::json pending = nlohmann::json::array();
     for (std::size_t i = start; i < end; ++i) pending.push_back(write_requests[i]);
     for (int attempt = 1;; ++attempt) {
-      const nlohmann::json response =
-          batch_write_item({{"RequestItems", {{std::string(table), pending}}}});
+      const nlohmann::json response = batch_write_item({{"RequestItems", {{std::string(table), pending}}}});
       auto unprocessed = response.find("UnprocessedItems");
       if (unprocessed == response.end() || !unprocessed->is_object() || unprocessed->empty()) break;
       auto rest = unprocessed->find(std::string(table));
@@ -143,9 +158,8 @@ void DynamoDbClient::wait_until_active(std::string_view table_name, std::chrono:
   auto delay = std::chrono::milliseconds(20);
   for (;;) {
     const nlohmann::json response = describe_table(table_name);
-    const std::string status = decoding("DescribeTable", [&] {
-      return response.at("Table").at("TableStatus").get<std::string>();
-    });
+    const std::string status =
+        decoding("DescribeTable", [&] { return response.at("Table").at("TableStatus").get<std::string>(); });
     if (status == "ACTIVE") return;
     if (std::chrono::steady_clock::now() >= deadline) {
       throw std::runtime_error("DynamoDB table '" + std::string(table_name) + "' is still " + status +
@@ -158,7 +172,8 @@ void DynamoDbClient::wait_until_active(std::string_view table_name, std::chrono:
 
 bool DynamoDbClient::create_table_if_absent(const nlohmann::json& create_request,
                                             std::chrono::milliseconds timeout) {
-  const std::string table = decoding("CreateTable", [&] { return create_request.at("TableName").get<std::string>(); });
+  const std::string table =
+      decoding("CreateTable", [&] { return create_request.at("TableName").get<std::string>(); });
   bool created = false;
   JsonOutcome outcome = try_call("CreateTable", create_request);
   if (outcome.ok()) {

@@ -13,7 +13,8 @@ nlohmann::json EcsClient::run_task(const nlohmann::json& request) {
   return json_rpc_call(client_, kProtocol, "RunTask", request);
 }
 
-nlohmann::json EcsClient::describe_tasks(const std::string& cluster, const std::vector<std::string>& task_arns) {
+nlohmann::json EcsClient::describe_tasks(const std::string& cluster,
+                                         const std::vector<std::string>& task_arns) {
   return json_rpc_call(client_, kProtocol, "DescribeTasks", {{"cluster", cluster}, {"tasks", task_arns}});
 }
 

@@ -28,7 +28,9 @@ std::string sha256(std::string_view data) {
   return std::string(reinterpret_cast<const char*>(digest.data()), digest.size());
 }
 
-std::string sha256_hex(std::string_view data) { return hex_encode(sha256(data)); }
+std::string sha256_hex(std::string_view data) {
+  return hex_encode(sha256(data));
+}
 
 std::string hmac_sha256(std::string_view key, std::string_view data) {
   std::array<unsigned char, EVP_MAX_MD_SIZE> out{};
@@ -45,8 +47,7 @@ std::string sha1_hex(std::string_view data) {
 }
 
 std::string base64_encode(std::string_view bytes) {
-  static constexpr char kAlphabet[] =
-      "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+  static constexpr char kAlphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
   std::string out;
   out.reserve((bytes.size() + 2) / 3 * 4);
   std::size_t i = 0;
@@ -78,14 +79,23 @@ std::string base64_decode(std::string_view text) {
   bool padding = false;
   for (char c : text) {
     int value = -1;
-    if (c >= 'A' && c <= 'Z') value = c - 'A';
-    else if (c >= 'a' && c <= 'z') value = c - 'a' + 26;
-    else if (c >= '0' && c <= '9') value = c - '0' + 52;
-    else if (c == '+') value = 62;
-    else if (c == '/') value = 63;
-    else if (c == '=') { padding = true; continue; }
-    else if (std::isspace(static_cast<unsigned char>(c))) continue;
-    else throw std::invalid_argument("invalid base64 character");
+    if (c >= 'A' && c <= 'Z')
+      value = c - 'A';
+    else if (c >= 'a' && c <= 'z')
+      value = c - 'a' + 26;
+    else if (c >= '0' && c <= '9')
+      value = c - '0' + 52;
+    else if (c == '+')
+      value = 62;
+    else if (c == '/')
+      value = 63;
+    else if (c == '=') {
+      padding = true;
+      continue;
+    } else if (std::isspace(static_cast<unsigned char>(c)))
+      continue;
+    else
+      throw std::invalid_argument("invalid base64 character");
     if (padding) throw std::invalid_argument("invalid base64: data after padding");
     buffer = (buffer << 6) | static_cast<unsigned>(value);
     bits += 6;
@@ -102,8 +112,8 @@ std::string uri_encode(std::string_view text, bool keep_slash) {
   std::string out;
   out.reserve(text.size());
   for (unsigned char c : text) {
-    if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' ||
-        c == '.' || c == '_' || c == '~' || (keep_slash && c == '/')) {
+    if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '.' ||
+        c == '_' || c == '~' || (keep_slash && c == '/')) {
       out.push_back(static_cast<char>(c));
     } else {
       out.push_back('%');
@@ -157,9 +167,15 @@ std::string format_tm(TimePoint t, const char* format) {
 }
 }  // namespace
 
-std::string format_amz_date(TimePoint t) { return format_tm(t, "%Y%m%dT%H%M%SZ"); }
-std::string format_amz_day(TimePoint t) { return format_tm(t, "%Y%m%d"); }
-std::string format_iso8601(TimePoint t) { return format_tm(t, "%Y-%m-%dT%H:%M:%SZ"); }
+std::string format_amz_date(TimePoint t) {
+  return format_tm(t, "%Y%m%dT%H%M%SZ");
+}
+std::string format_amz_day(TimePoint t) {
+  return format_tm(t, "%Y%m%d");
+}
+std::string format_iso8601(TimePoint t) {
+  return format_tm(t, "%Y-%m-%dT%H:%M:%SZ");
+}
 
 TimePoint parse_iso8601(std::string_view text) {
   const std::string original(text);
@@ -174,8 +190,8 @@ TimePoint parse_iso8601(std::string_view text) {
     if (ec != std::errc{} || ptr != text.data() + pos + len) fail();
     return v;
   };
-  if (text.size() < 19 || text[4] != '-' || text[7] != '-' || (text[10] != 'T' && text[10] != 't' && text[10] != ' ') ||
-      text[13] != ':' || text[16] != ':') {
+  if (text.size() < 19 || text[4] != '-' || text[7] != '-' ||
+      (text[10] != 'T' && text[10] != 't' && text[10] != ' ') || text[13] != ':' || text[16] != ':') {
     fail();
   }
   const int year = number(0, 4), month = number(5, 2), day = number(8, 2);

@@ -34,8 +34,8 @@ std::string checked(std::string_view url, std::string_view origin) {
 }
 }  // namespace
 
-std::string resolve_endpoint(const ServiceInfo& service, std::string_view region,
-                             const Environment& env, std::string_view explicit_endpoint) {
+std::string resolve_endpoint(const ServiceInfo& service, std::string_view region, const Environment& env,
+                             std::string_view explicit_endpoint) {
   if (!trim(explicit_endpoint).empty()) return checked(explicit_endpoint, "the explicit endpoint");
   if (!env_flag(env, "AWS_IGNORE_CONFIGURED_ENDPOINT_URLS")) {
     const std::string specific = "AWS_ENDPOINT_URL_" + std::string(service.env_suffix);

@@ -43,7 +43,7 @@ std::optional<std::string> resolve_region(const Environment& env);
 // Steps 2 and 3 are skipped when AWS_IGNORE_CONFIGURED_ENDPOINT_URLS is true.
 // Throws std::invalid_argument when the region is empty and no override applies, or an
 // override is not an absolute http(s) URL.
-std::string resolve_endpoint(const ServiceInfo& service, std::string_view region,
-                             const Environment& env, std::string_view explicit_endpoint = {});
+std::string resolve_endpoint(const ServiceInfo& service, std::string_view region, const Environment& env,
+                             std::string_view explicit_endpoint = {});
 
 }  // namespace auric::aws

@@ -66,7 +66,8 @@ bool parse_json_error(std::string_view body, std::string& code, std::string& mes
       break;
     }
   }
-  if (auto it = json.find("RequestId"); it != json.end() && it->is_string()) request_id = it->get<std::string>();
+  if (auto it = json.find("RequestId"); it != json.end() && it->is_string())
+    request_id = it->get<std::string>();
   return !code.empty() || !message.empty();
 }
 
@@ -150,7 +151,7 @@ bool is_throttling_code(std::string_view code) {
 
 bool is_transient_code(std::string_view code) {
   static constexpr std::array<std::string_view, 8> kCodes = {
-      "RequestTimeout",      "RequestTimeoutException", "InternalError",        "InternalFailure",
+      "RequestTimeout",      "RequestTimeoutException", "InternalError",           "InternalFailure",
       "InternalServerError", "ServiceUnavailable",      "InternalServerException", "IDPCommunicationError",
   };
   for (auto c : kCodes) {
@@ -190,28 +191,28 @@ AwsError parse_error_response(std::string_view service, std::string_view operati
   d.code = code;
   d.message = one_line(message);
   d.throttling = is_throttling_code(code) || response.status == 429;
-  d.retryable = d.throttling || is_transient_code(code) ||
-                (response.status >= 500 && response.status != 501);
+  d.retryable = d.throttling || is_transient_code(code) || (response.status >= 500 && response.status != 501);
   return AwsError(std::move(d));
 }
 
-AwsError network_error(std::string_view service, std::string_view operation,
-                       const TransportError& error) {
+AwsError network_error(std::string_view service, std::string_view operation, const TransportError& error) {
   AwsError::Details d = make_details(std::string(service), std::string(operation),
                                      std::string(kNetworkErrorCode), one_line(error.what()));
   d.retryable = error.transient();
   return AwsError(std::move(d));
 }
 
-AwsError malformed_response(std::string_view service, std::string_view operation,
-                            std::string_view what, const HttpResponse* response) {
-  AwsError::Details d = make_details(std::string(service), std::string(operation),
-                                     std::string(kMalformedResponseCode),
-                                     "unexpected response: " + one_line(what));
+AwsError malformed_response(std::string_view service, std::string_view operation, std::string_view what,
+                            const HttpResponse* response) {
+  AwsError::Details d =
+      make_details(std::string(service), std::string(operation), std::string(kMalformedResponseCode),
+                   "unexpected response: " + one_line(what));
   if (response != nullptr) {
     d.http_status = response->status;
-    if (auto v = response->headers.get("x-amzn-RequestId")) d.request_id = *v;
-    else if (auto v2 = response->headers.get("x-amz-request-id")) d.request_id = *v2;
+    if (auto v = response->headers.get("x-amzn-RequestId"))
+      d.request_id = *v;
+    else if (auto v2 = response->headers.get("x-amz-request-id"))
+      d.request_id = *v2;
   }
   return AwsError(std::move(d));
 }

@@ -83,11 +83,10 @@ AwsError parse_error_response(std::string_view service, std::string_view operati
                               const HttpResponse& response);
 
 // The AwsError for a transport failure (code NetworkError, retryable when transient).
-AwsError network_error(std::string_view service, std::string_view operation,
-                       const TransportError& error);
+AwsError network_error(std::string_view service, std::string_view operation, const TransportError& error);
 
 // The AwsError for a 2xx response whose body cannot be understood (code MalformedResponse).
-AwsError malformed_response(std::string_view service, std::string_view operation,
-                            std::string_view what, const HttpResponse* response = nullptr);
+AwsError malformed_response(std::string_view service, std::string_view operation, std::string_view what,
+                            const HttpResponse* response = nullptr);
 
 }  // namespace auric::aws

@@ -9,8 +9,7 @@ namespace auric::aws {
 bool iequals(std::string_view a, std::string_view b) {
   if (a.size() != b.size()) return false;
   for (std::size_t i = 0; i < a.size(); ++i) {
-    if (std::tolower(static_cast<unsigned char>(a[i])) !=
-        std::tolower(static_cast<unsigned char>(b[i]))) {
+    if (std::tolower(static_cast<unsigned char>(a[i])) != std::tolower(static_cast<unsigned char>(b[i]))) {
       return false;
     }
   }
@@ -39,10 +38,14 @@ std::optional<std::string> Headers::get(std::string_view name) const {
   return std::nullopt;
 }
 
-bool Headers::contains(std::string_view name) const { return get(name).has_value(); }
+bool Headers::contains(std::string_view name) const {
+  return get(name).has_value();
+}
 
 namespace {
-std::uint16_t default_port(std::string_view scheme) { return scheme == "https" ? 443 : 80; }
+std::uint16_t default_port(std::string_view scheme) {
+  return scheme == "https" ? 443 : 80;
+}
 }  // namespace
 
 std::string Url::authority() const {
@@ -50,7 +53,9 @@ std::string Url::authority() const {
   return host + ":" + std::to_string(port);
 }
 
-std::string Url::origin() const { return scheme + "://" + authority(); }
+std::string Url::origin() const {
+  return scheme + "://" + authority();
+}
 
 Url parse_url(std::string_view url) {
   Url out;
@@ -62,14 +67,12 @@ Url parse_url(std::string_view url) {
   std::transform(out.scheme.begin(), out.scheme.end(), out.scheme.begin(),
                  [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
   if (out.scheme != "http" && out.scheme != "https") {
-    throw std::invalid_argument("unsupported URL scheme in '" + std::string(url) +
-                                "' (use http or https)");
+    throw std::invalid_argument("unsupported URL scheme in '" + std::string(url) + "' (use http or https)");
   }
   std::string_view rest = url.substr(scheme_end + 3);
   const auto path_start = rest.find_first_of("/?");
   std::string_view authority = rest.substr(0, path_start);
-  std::string_view tail =
-      path_start == std::string_view::npos ? std::string_view{} : rest.substr(path_start);
+  std::string_view tail = path_start == std::string_view::npos ? std::string_view{} : rest.substr(path_start);
   if (authority.empty()) {
     throw std::invalid_argument("URL has no host: '" + std::string(url) + "'");
   }
@@ -81,8 +84,10 @@ Url parse_url(std::string_view url) {
     }
     host = authority.substr(0, close + 1);
     authority = authority.substr(close + 1);
-    if (!authority.empty() && authority.front() == ':') authority.remove_prefix(1);
-    else authority = {};
+    if (!authority.empty() && authority.front() == ':')
+      authority.remove_prefix(1);
+    else
+      authority = {};
   } else {
     const auto colon = authority.rfind(':');
     if (colon != std::string_view::npos) {
@@ -96,8 +101,7 @@ Url parse_url(std::string_view url) {
   if (!authority.empty()) {
     unsigned value = 0;
     auto [ptr, ec] = std::from_chars(authority.data(), authority.data() + authority.size(), value);
-    if (ec != std::errc{} || ptr != authority.data() + authority.size() || value == 0 ||
-        value > 65535) {
+    if (ec != std::errc{} || ptr != authority.data() + authority.size() || value == 0 || value > 65535) {
       throw std::invalid_argument("bad port in URL: '" + std::string(url) + "'");
     }
     out.port = static_cast<std::uint16_t>(value);

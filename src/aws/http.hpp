@@ -69,8 +69,7 @@ struct HttpResponse {
 class TransportError : public std::runtime_error {
  public:
   enum class Kind { kConnect, kTimeout, kSendRecv, kTruncated, kLocalIo, kOther };
-  TransportError(Kind kind, const std::string& message)
-      : std::runtime_error(message), kind_(kind) {}
+  TransportError(Kind kind, const std::string& message) : std::runtime_error(message), kind_(kind) {}
   Kind kind() const { return kind_; }
   // True for failures a retry may fix (all but local I/O and unknown errors).
   bool transient() const { return kind_ != Kind::kLocalIo && kind_ != Kind::kOther; }

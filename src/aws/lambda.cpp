@@ -10,8 +10,8 @@ constexpr std::string_view kApiVersion = "/2015-03-31";
 
 LambdaClient::LambdaClient(ClientConfig config) : client_(kLambdaService, std::move(config)) {}
 
-InvokeResult LambdaClient::invoke(const std::string& function_name, const std::string& payload, InvocationType type,
-                                  const std::string& qualifier, bool tail_log) {
+InvokeResult LambdaClient::invoke(const std::string& function_name, const std::string& payload,
+                                  InvocationType type, const std::string& qualifier, bool tail_log) {
   RestRequest rest;
   rest.method = "POST";
   rest.path = std::string(kApiVersion) + "/functions/" + uri_encode(function_name) + "/invocations";
@@ -43,9 +43,11 @@ std::vector<nlohmann::json> LambdaClient::list_functions() {
     RestRequest rest;
     rest.path = std::string(kApiVersion) + "/functions/";
     if (!marker.empty()) rest.query.emplace_back("Marker", marker);
-    const HttpResponse response = client_.send_or_throw("ListFunctions", build_rest_request(client_.endpoint(), rest));
+    const HttpResponse response =
+        client_.send_or_throw("ListFunctions", build_rest_request(client_.endpoint(), rest));
     const nlohmann::json body = decode_json_body("Lambda", "ListFunctions", response);
-    const auto& list = require_member("Lambda", "ListFunctions", body, "Functions", nlohmann::json::value_t::array);
+    const auto& list =
+        require_member("Lambda", "ListFunctions", body, "Functions", nlohmann::json::value_t::array);
     for (const auto& f : list) functions.push_back(f);
     auto next = body.find("NextMarker");
     if (next == body.end() || !next->is_string() || next->get<std::string>().empty()) return functions;
@@ -58,7 +60,8 @@ nlohmann::json LambdaClient::get_function(const std::string& function_name, cons
   RestRequest rest;
   rest.path = std::string(kApiVersion) + "/functions/" + uri_encode(function_name);
   if (!qualifier.empty()) rest.query.emplace_back("Qualifier", qualifier);
-  const HttpResponse response = client_.send_or_throw("GetFunction", build_rest_request(client_.endpoint(), rest));
+  const HttpResponse response =
+      client_.send_or_throw("GetFunction", build_rest_request(client_.endpoint(), rest));
   return decode_json_body("Lambda", "GetFunction", response);
 }
 

@@ -13,11 +13,11 @@ namespace auric::aws {
 enum class InvocationType { kRequestResponse, kEvent };
 
 struct InvokeResult {
-  int status_code = 0;          // 200 for sync, 202 for Event
-  std::string payload;          // the function's response (sync only)
-  std::string function_error;   // X-Amz-Function-Error ("Unhandled"...), empty on success
+  int status_code = 0;         // 200 for sync, 202 for Event
+  std::string payload;         // the function's response (sync only)
+  std::string function_error;  // X-Amz-Function-Error ("Unhandled"...), empty on success
   std::string executed_version;
-  std::string log_result;       // decoded tail of the log when asked
+  std::string log_result;  // decoded tail of the log when asked
 };
 
 class LambdaClient {

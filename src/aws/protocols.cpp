@@ -54,8 +54,8 @@ nlohmann::json decode_json_body(std::string_view service, std::string_view opera
   if (trim(response.body).empty()) return nlohmann::json::object();
   nlohmann::json body = nlohmann::json::parse(response.body, nullptr, /*allow_exceptions=*/false);
   if (body.is_discarded()) {
-    throw malformed_response(service, operation, "body is not valid JSON (" +
-                                                     std::to_string(response.body.size()) + " bytes)",
+    throw malformed_response(service, operation,
+                             "body is not valid JSON (" + std::to_string(response.body.size()) + " bytes)",
                              &response);
   }
   if (!body.is_object()) {
@@ -65,8 +65,7 @@ nlohmann::json decode_json_body(std::string_view service, std::string_view opera
   return body;
 }
 
-XmlNode decode_xml_body(std::string_view service, std::string_view operation,
-                        const HttpResponse& response) {
+XmlNode decode_xml_body(std::string_view service, std::string_view operation, const HttpResponse& response) {
   try {
     return parse_xml(response.body);
   } catch (const XmlError& e) {

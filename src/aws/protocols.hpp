@@ -58,8 +58,7 @@ nlohmann::json decode_json_body(std::string_view service, std::string_view opera
                                 const HttpResponse& response);
 
 // Decodes an XML body. Throws AwsError(MalformedResponse) when it is not well-formed.
-XmlNode decode_xml_body(std::string_view service, std::string_view operation,
-                        const HttpResponse& response);
+XmlNode decode_xml_body(std::string_view service, std::string_view operation, const HttpResponse& response);
 
 // Query protocol: POST / with form parameters Action, Version and `params`; returns the
 // <ActionResult> element of the XML response.

@@ -29,8 +29,10 @@ bool RetryPolicy::should_retry(const AwsError& error, int attempt) const {
 
 void RetryPolicy::wait(int retry) const {
   const auto delay = backoff(retry);
-  if (sleeper) sleeper(delay);
-  else std::this_thread::sleep_for(delay);
+  if (sleeper)
+    sleeper(delay);
+  else
+    std::this_thread::sleep_for(delay);
 }
 
 RetryPolicy retry_policy_from_environment(const Environment& env) {

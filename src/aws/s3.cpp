@@ -40,7 +40,8 @@ S3Client::S3Client(ClientConfig config) : client_(kS3Service, std::move(config))
 
 std::string S3Client::object_url(const std::string& bucket, const std::string& key) const {
   const std::string encoded_key = uri_encode(key, /*keep_slash=*/true);
-  if (client_.config().s3_path_style) return client_.endpoint() + "/" + uri_encode(bucket) + "/" + encoded_key;
+  if (client_.config().s3_path_style)
+    return client_.endpoint() + "/" + uri_encode(bucket) + "/" + encoded_key;
   const Url base = parse_url(client_.endpoint());
   Url hosted = base;
   hosted.host = bucket + "." + base.host;
@@ -62,7 +63,8 @@ ObjectInfo S3Client::get_object_to_file(const std::string& bucket, const std::st
     throw *outcome.error;
   }
   ObjectInfo info = info_from(outcome.response);
-  if (outcome.response.headers.contains("Content-Length") && info.content_length != outcome.response.streamed_bytes) {
+  if (outcome.response.headers.contains("Content-Length") &&
+      info.content_length != outcome.response.streamed_bytes) {
     std::error_code ec;
     std::filesystem::remove(part, ec);
     throw malformed_response("S3", "GetObject",
@@ -74,7 +76,8 @@ ObjectInfo S3Client::get_object_to_file(const std::string& bucket, const std::st
   std::error_code ec;
   std::filesystem::rename(part, destination, ec);
   if (ec) {
-    throw std::runtime_error("S3 GetObject: cannot move the download to '" + destination.string() + "': " + ec.message());
+    throw std::runtime_error("S3 GetObject: cannot move the download to '" + destination.string() +
+                             "': " + ec.message());
   }
   return info;
 }
@@ -94,7 +97,8 @@ std::string S3Client::put_object(const std::string& bucket, const std::string& k
 }
 
 std::string S3Client::put_object_from_file(const std::string& bucket, const std::string& key,
-                                           const std::filesystem::path& source, const std::string& content_type) {
+                                           const std::filesystem::path& source,
+                                           const std::string& content_type) {
   std::ifstream in(source, std::ios::binary);
   if (!in) throw std::runtime_error("S3 PutObject: cannot read '" + source.string() + "'");
   std::ostringstream body;

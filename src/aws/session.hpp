@@ -15,8 +15,8 @@ struct SessionOptions {
   std::string profile;   // "" = default chain (AWS_PROFILE honoured); else exactly this profile
   std::string region;    // "" = AWS_REGION / AWS_DEFAULT_REGION / the profile's region
   std::string endpoint;  // "" = AWS_ENDPOINT_URL_<SERVICE> / AWS_ENDPOINT_URL / standard
-  std::shared_ptr<const Environment> env;    // nullptr = process environment
-  std::shared_ptr<HttpTransport> transport;  // nullptr = default transport
+  std::shared_ptr<const Environment> env;            // nullptr = process environment
+  std::shared_ptr<HttpTransport> transport;          // nullptr = default transport
   std::shared_ptr<CredentialsProvider> credentials;  // overrides profile/chain when set
   Clock clock = system_now;
 };

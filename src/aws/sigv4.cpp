@@ -11,9 +11,8 @@ namespace {
 constexpr std::string_view kAlgorithm = "AWS4-HMAC-SHA256";
 
 bool skip_header(std::string_view lower_name) {
-  return lower_name == "authorization" || lower_name == "user-agent" ||
-         lower_name == "x-amzn-trace-id" || lower_name == "expect" ||
-         lower_name == "transfer-encoding" || lower_name == "connection" ||
+  return lower_name == "authorization" || lower_name == "user-agent" || lower_name == "x-amzn-trace-id" ||
+         lower_name == "expect" || lower_name == "transfer-encoding" || lower_name == "connection" ||
          lower_name.starts_with("awssdk-");
 }
 
@@ -35,7 +34,7 @@ std::string canonical_value(std::string_view value) {
 }
 
 struct CanonicalHeaders {
-  std::string block;   // "name:value\n" lines
+  std::string block;  // "name:value\n" lines
   std::string signed_names;
 };
 
@@ -87,8 +86,8 @@ std::string normalize_path(std::string_view path) {
   return out;
 }
 
-const std::string& cached_signing_key(std::string_view secret, std::string_view day,
-                                      std::string_view region, std::string_view service) {
+const std::string& cached_signing_key(std::string_view secret, std::string_view day, std::string_view region,
+                                      std::string_view service) {
   // One entry per thread: a client signs many requests with the same key per day.
   thread_local std::string cached_input;
   thread_local std::string cached_key;
@@ -115,8 +114,8 @@ struct Signed {
 
 Signed compute(const HttpRequest& request, const Url& url, std::string_view query,
                const CanonicalHeaders& headers, const std::string& payload_hash,
-               const Credentials& credentials, const SigningOptions& options,
-               const std::string& amz_date, const std::string& day) {
+               const Credentials& credentials, const SigningOptions& options, const std::string& amz_date,
+               const std::string& day) {
   Signed s;
   s.scope = day + "/" + options.region + "/" + options.service + "/aws4_request";
   std::string& cr = s.result.canonical_request;
@@ -132,8 +131,8 @@ Signed compute(const HttpRequest& request, const Url& url, std::string_view quer
   cr += headers.signed_names;
   cr += '\n';
   cr += payload_hash;
-  s.result.string_to_sign = std::string(kAlgorithm) + "\n" + amz_date + "\n" + s.scope + "\n" +
-                            sha256_hex(cr);
+  s.result.string_to_sign =
+      std::string(kAlgorithm) + "\n" + amz_date + "\n" + s.scope + "\n" + sha256_hex(cr);
   const std::string& key =
       cached_signing_key(credentials.secret_access_key, day, options.region, options.service);
   s.result.signature = hex_encode(hmac_sha256(key, s.result.string_to_sign));
@@ -143,8 +142,8 @@ Signed compute(const HttpRequest& request, const Url& url, std::string_view quer
 
 }  // namespace
 
-std::string derive_signing_key(std::string_view secret, std::string_view day,
-                               std::string_view region, std::string_view service) {
+std::string derive_signing_key(std::string_view secret, std::string_view day, std::string_view region,
+                               std::string_view service) {
   const std::string k_date = hmac_sha256("AWS4" + std::string(secret), day);
   const std::string k_region = hmac_sha256(k_date, region);
   const std::string k_service = hmac_sha256(k_region, service);

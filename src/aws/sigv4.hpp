@@ -63,7 +63,7 @@ std::string canonical_uri(std::string_view path, bool normalize, bool double_enc
 std::string canonical_query(std::string_view query);
 
 // The SigV4 signing key for a day/region/service (exposed for the benchmark and caching).
-std::string derive_signing_key(std::string_view secret, std::string_view day,
-                               std::string_view region, std::string_view service);
+std::string derive_signing_key(std::string_view secret, std::string_view day, std::string_view region,
+                               std::string_view service);
 
 }  // namespace auric::aws

@@ -19,12 +19,18 @@ Credentials SsoClient::get_role_credentials(const std::string& access_token, con
   const HttpResponse response =
       client_.send_or_throw(kOperation, build_rest_request(client_.endpoint(), rest), options);
   const nlohmann::json body = decode_json_body("SSO", kOperation, response);
-  const auto& rc = require_member("SSO", kOperation, body, "roleCredentials", nlohmann::json::value_t::object);
+  const auto& rc =
+      require_member("SSO", kOperation, body, "roleCredentials", nlohmann::json::value_t::object);
   Credentials out;
-  out.access_key_id = require_member("SSO", kOperation, rc, "accessKeyId", nlohmann::json::value_t::string).get<std::string>();
-  out.secret_access_key = require_member("SSO", kOperation, rc, "secretAccessKey", nlohmann::json::value_t::string).get<std::string>();
-  out.session_token = require_member("SSO", kOperation, rc, "sessionToken", nlohmann::json::value_t::string).get<std::string>();
-  const auto& expiration = require_member("SSO", kOperation, rc, "expiration", nlohmann::json::value_t::number_integer);
+  out.access_key_id = require_member("SSO", kOperation, rc, "accessKeyId", nlohmann::json::value_t::string)
+                          .get<std::string>();
+  out.secret_access_key =
+      require_member("SSO", kOperation, rc, "secretAccessKey", nlohmann::json::value_t::string)
+          .get<std::string>();
+  out.session_token = require_member("SSO", kOperation, rc, "sessionToken", nlohmann::json::value_t::string)
+                          .get<std::string>();
+  const auto& expiration =
+      require_member("SSO", kOperation, rc, "expiration", nlohmann::json::value_t::number_integer);
   out.expiration = TimePoint(std::chrono::milliseconds(expiration.get<std::int64_t>()));
   out.provider = "sso";
   out.account_id = account_id;

@@ -46,8 +46,8 @@ AssumedRole parse_assumed_role(std::string_view operation, const XmlNode& result
 StsClient::StsClient(ClientConfig config) : client_(kStsService, std::move(config)) {}
 
 AssumedRole StsClient::assume_role(const AssumeRoleRequest& request) {
-  std::vector<std::pair<std::string, std::string>> params = {
-      {"RoleArn", request.role_arn}, {"RoleSessionName", request.role_session_name}};
+  std::vector<std::pair<std::string, std::string>> params = {{"RoleArn", request.role_arn},
+                                                             {"RoleSessionName", request.role_session_name}};
   if (request.duration) params.emplace_back("DurationSeconds", std::to_string(request.duration->count()));
   if (!request.external_id.empty()) params.emplace_back("ExternalId", request.external_id);
   if (!request.mfa_serial.empty()) {
@@ -61,13 +61,14 @@ AssumedRole StsClient::assume_role_with_web_identity(const std::string& role_arn
                                                      const std::string& role_session_name,
                                                      const std::string& web_identity_token,
                                                      std::optional<std::chrono::seconds> duration) {
-  std::vector<std::pair<std::string, std::string>> params = {
-      {"RoleArn", role_arn}, {"RoleSessionName", role_session_name}, {"WebIdentityToken", web_identity_token}};
+  std::vector<std::pair<std::string, std::string>> params = {{"RoleArn", role_arn},
+                                                             {"RoleSessionName", role_session_name},
+                                                             {"WebIdentityToken", web_identity_token}};
   if (duration) params.emplace_back("DurationSeconds", std::to_string(duration->count()));
   SendOptions unsigned_request;
   unsigned_request.sign = false;
-  return parse_assumed_role("AssumeRoleWithWebIdentity",
-                            query_call(client_, "AssumeRoleWithWebIdentity", kVersion, params, unsigned_request));
+  return parse_assumed_role("AssumeRoleWithWebIdentity", query_call(client_, "AssumeRoleWithWebIdentity",
+                                                                    kVersion, params, unsigned_request));
 }
 
 CallerIdentity StsClient::get_caller_identity() {

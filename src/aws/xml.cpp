@@ -42,10 +42,14 @@ class Parser {
   void skip_misc() {
     for (;;) {
       skip_space();
-      if (starts_with("<?")) skip_until("?>");
-      else if (starts_with("<!--")) skip_until("-->");
-      else if (starts_with("<!DOCTYPE")) skip_until(">");
-      else return;
+      if (starts_with("<?"))
+        skip_until("?>");
+      else if (starts_with("<!--"))
+        skip_until("-->");
+      else if (starts_with("<!DOCTYPE"))
+        skip_until(">");
+      else
+        return;
     }
   }
 
@@ -74,11 +78,16 @@ class Parser {
       const auto semi = raw.find(';', i);
       if (semi == std::string_view::npos) fail("unterminated entity");
       std::string_view entity = raw.substr(i + 1, semi - i - 1);
-      if (entity == "lt") out.push_back('<');
-      else if (entity == "gt") out.push_back('>');
-      else if (entity == "amp") out.push_back('&');
-      else if (entity == "quot") out.push_back('"');
-      else if (entity == "apos") out.push_back('\'');
+      if (entity == "lt")
+        out.push_back('<');
+      else if (entity == "gt")
+        out.push_back('>');
+      else if (entity == "amp")
+        out.push_back('&');
+      else if (entity == "quot")
+        out.push_back('"');
+      else if (entity == "apos")
+        out.push_back('\'');
       else if (!entity.empty() && entity[0] == '#') {
         unsigned code = 0;
         const bool hex = entity.size() > 1 && (entity[1] == 'x' || entity[1] == 'X');
@@ -135,7 +144,8 @@ class Parser {
       if (pos_ >= doc_.size() || doc_[pos_] != '=') fail("expected '=' after attribute name");
       ++pos_;
       skip_space();
-      if (pos_ >= doc_.size() || (doc_[pos_] != '"' && doc_[pos_] != '\'')) fail("expected quoted attribute value");
+      if (pos_ >= doc_.size() || (doc_[pos_] != '"' && doc_[pos_] != '\''))
+        fail("expected quoted attribute value");
       const char quote = doc_[pos_++];
       const auto end = doc_.find(quote, pos_);
       if (end == std::string_view::npos) fail("unterminated attribute value");
@@ -208,7 +218,9 @@ std::string XmlNode::required_text(std::string_view child_name) const {
   return c->text;
 }
 
-XmlNode parse_xml(std::string_view document) { return Parser(document).parse_document(); }
+XmlNode parse_xml(std::string_view document) {
+  return Parser(document).parse_document();
+}
 
 std::string xml_escape(std::string_view text) {
   std::string out;

@@ -27,7 +27,9 @@ std::vector<CommandDef>& extra_commands() {
 
 }  // namespace
 
-void register_command(CommandDef command) { extra_commands().push_back(std::move(command)); }
+void register_command(CommandDef command) {
+  extra_commands().push_back(std::move(command));
+}
 
 const Config& Session::config() {
   if (!config_) config_ = load_config(overrides_);
@@ -84,7 +86,9 @@ std::vector<MigrationEntry> migrations_on_disk(const std::string& dir) {
   return out;
 }
 
-void print_json(const Json& value) { std::cout << value.dump(2) << std::endl; }
+void print_json(const Json& value) {
+  std::cout << value.dump(2) << std::endl;
+}
 
 int run_cli(int argc, char** argv, const Program& program) {
   CLI::App app{program.standalone
@@ -101,9 +105,11 @@ int run_cli(int argc, char** argv, const Program& program) {
   ConfigOverrides overrides;
   bool json = false;
   std::string config_path, env_name, store_url;
-  app.add_option("-c,--config", config_path, "config file (default ./migrate.config.toml; env AURIC_MIGRATE_CONFIG)");
+  app.add_option("-c,--config", config_path,
+                 "config file (default ./migrate.config.toml; env AURIC_MIGRATE_CONFIG)");
   app.add_option("--env", env_name, "apply the [env.NAME] section of the config (env AURIC_MIGRATE_ENV)");
-  app.add_option("--store", store_url, "store URL: sqlite:PATH, memory:, dynamodb:TABLE?region=R (env AURIC_MIGRATE_STORE)");
+  app.add_option("--store", store_url,
+                 "store URL: sqlite:PATH, memory:, dynamodb:TABLE?region=R (env AURIC_MIGRATE_STORE)");
   app.add_flag("--json", json, "machine-readable JSON on stdout (docs/cli.md#json)");
 
   std::vector<std::pair<CLI::App*, std::function<int(Session&)>>> commands;
@@ -131,7 +137,8 @@ int run_cli(int argc, char** argv, const Program& program) {
       names += (names.empty() ? "" : ", ") + sub->get_name();
     }
     if (!known) {
-      std::cerr << "error: unknown command '" << arg << "' (commands: " << names << "; see --help)" << std::endl;
+      std::cerr << "error: unknown command '" << arg << "' (commands: " << names << "; see --help)"
+                << std::endl;
       return kExitUsage;
     }
     break;

@@ -58,8 +58,8 @@ std::chrono::seconds need_seconds(const toml::node& v, const std::string& key, c
                                   std::int64_t min) {
   auto* i = v.as_integer();
   if (!i || i->get() < min) {
-    throw ConfigError(where(v, source) + ": '" + key + "' must be a whole number of seconds >= " +
-                      std::to_string(min));
+    throw ConfigError(where(v, source) + ": '" + key +
+                      "' must be a whole number of seconds >= " + std::to_string(min));
   }
   return std::chrono::seconds(i->get());
 }
@@ -86,10 +86,14 @@ void apply_table(const toml::table& table, Config& config, const std::string& so
       if (!t) throw ConfigError(where(v, source) + ": 'lock' must be a table ([lock])");
       for (const auto& [lk, lv] : *t) {
         const std::string name(lk.str());
-        if (name == "ttl_seconds") config.lock_ttl = need_seconds(lv, "lock." + name, source, 2);
-        else if (name == "heartbeat_seconds") config.heartbeat = need_seconds(lv, "lock." + name, source, 1);
-        else if (name == "wait_timeout_seconds") config.wait_timeout = need_seconds(lv, "lock." + name, source, 0);
-        else unknown_key(lv, "lock." + name, source, "ttl_seconds, heartbeat_seconds, wait_timeout_seconds");
+        if (name == "ttl_seconds")
+          config.lock_ttl = need_seconds(lv, "lock." + name, source, 2);
+        else if (name == "heartbeat_seconds")
+          config.heartbeat = need_seconds(lv, "lock." + name, source, 1);
+        else if (name == "wait_timeout_seconds")
+          config.wait_timeout = need_seconds(lv, "lock." + name, source, 0);
+        else
+          unknown_key(lv, "lock." + name, source, "ttl_seconds, heartbeat_seconds, wait_timeout_seconds");
       }
     } else if (key == "lambda") {
       auto* t = v.as_table();
@@ -107,13 +111,15 @@ void apply_table(const toml::table& table, Config& config, const std::string& so
     } else if (key == "env" && top_level) {
       if (!v.as_table()) throw ConfigError(where(v, source) + ": 'env' must hold [env.NAME] tables");
     } else {
-      unknown_key(v, key, source, top_level ? "store, migrations_dir, lock, lambda, context, env"
-                                            : "store, migrations_dir, lock, lambda, context");
+      unknown_key(v, key, source,
+                  top_level ? "store, migrations_dir, lock, lambda, context, env"
+                            : "store, migrations_dir, lock, lambda, context");
     }
   }
   if (config.heartbeat >= config.lock_ttl) {
     throw ConfigError(source + ": lock.heartbeat_seconds (" + std::to_string(config.heartbeat.count()) +
-                      ") must be smaller than lock.ttl_seconds (" + std::to_string(config.lock_ttl.count()) + ")");
+                      ") must be smaller than lock.ttl_seconds (" + std::to_string(config.lock_ttl.count()) +
+                      ")");
   }
 }
 
@@ -177,8 +183,8 @@ Config load_config(const ConfigOverrides& overrides, const EnvLookup& env) {
     throw ConfigError("config file not found: " + *path +
                       " (create it, or drop -c/AURIC_MIGRATE_CONFIG to use the defaults)");
   } else if (env_name) {
-    throw ConfigError("unknown environment '" + *env_name + "': there is no " + *path +
-                      " to define [env." + *env_name + "] in");
+    throw ConfigError("unknown environment '" + *env_name + "': there is no " + *path + " to define [env." +
+                      *env_name + "] in");
   } else {
     config.store = kDefaultStoreUrl;
   }

@@ -20,9 +20,9 @@ class ConfigError : public std::runtime_error {
 };
 
 struct Config {
-  std::string source;               // the file read, or "" when none
-  std::string env;                  // the [env.NAME] applied, or ""
-  std::string store;                // store URL
+  std::string source;  // the file read, or "" when none
+  std::string env;     // the [env.NAME] applied, or ""
+  std::string store;   // store URL
   std::string migrations_dir = "migrations";
   std::chrono::seconds lock_ttl{60};
   std::chrono::seconds heartbeat{15};

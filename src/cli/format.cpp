@@ -66,7 +66,8 @@ std::string indent(std::string_view text, std::string_view prefix) {
   std::size_t start = 0;
   while (start <= text.size()) {
     const std::size_t nl = text.find('\n', start);
-    const std::string_view line = text.substr(start, nl == std::string_view::npos ? std::string_view::npos : nl - start);
+    const std::string_view line =
+        text.substr(start, nl == std::string_view::npos ? std::string_view::npos : nl - start);
     if (!line.empty()) out.append(prefix);
     out.append(line);
     if (nl == std::string_view::npos) break;
@@ -108,14 +109,28 @@ std::string repeat(std::string_view unit, std::size_t n) {
 }
 }  // namespace
 
-std::string Style::green(std::string_view s) const { return wrap(color, "32", s); }
-std::string Style::red(std::string_view s) const { return wrap(color, "31", s); }
-std::string Style::yellow(std::string_view s) const { return wrap(color, "33", s); }
-std::string Style::dim(std::string_view s) const { return wrap(color, "2", s); }
-std::string Style::bold(std::string_view s) const { return wrap(color, "1", s); }
+std::string Style::green(std::string_view s) const {
+  return wrap(color, "32", s);
+}
+std::string Style::red(std::string_view s) const {
+  return wrap(color, "31", s);
+}
+std::string Style::yellow(std::string_view s) const {
+  return wrap(color, "33", s);
+}
+std::string Style::dim(std::string_view s) const {
+  return wrap(color, "2", s);
+}
+std::string Style::bold(std::string_view s) const {
+  return wrap(color, "1", s);
+}
 
-std::string rule(std::size_t width) { return repeat("\u2500", width); }
-std::string heavy_rule(std::size_t width) { return repeat("\u2550", width); }
+std::string rule(std::size_t width) {
+  return repeat("\u2500", width);
+}
+std::string heavy_rule(std::size_t width) {
+  return repeat("\u2550", width);
+}
 
 std::string mark_for(RunStatus status, const Style& style) {
   switch (status) {

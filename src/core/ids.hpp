@@ -11,7 +11,9 @@ namespace auric {
 
 // Empty when `id` is valid, else a one-line reason ("... must be YYYYMMDDHHMMSS_<name>").
 std::string migration_id_problem(std::string_view id);
-inline bool is_valid_migration_id(std::string_view id) { return migration_id_problem(id).empty(); }
+inline bool is_valid_migration_id(std::string_view id) {
+  return migration_id_problem(id).empty();
+}
 
 // The part after the timestamp (the id itself when it has no valid timestamp prefix).
 std::string migration_name_of(std::string_view id);

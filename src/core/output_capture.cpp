@@ -52,16 +52,14 @@ LinePrefix make_prefix(std::chrono::system_clock::time_point when, LogLevel leve
     const auto day = floor<days>(whole_seconds);
     const year_month_day date{day};
     const hh_mm_ss<seconds> time{whole_seconds - day};
-    const auto result =
-        fmt::format_to_n(cache.text.data(), cache.text.size(),
-                         "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}", static_cast<int>(date.year()),
-                         static_cast<unsigned>(date.month()), static_cast<unsigned>(date.day()),
-                         time.hours().count(), time.minutes().count(), time.seconds().count());
+    const auto result = fmt::format_to_n(
+        cache.text.data(), cache.text.size(), "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}",
+        static_cast<int>(date.year()), static_cast<unsigned>(date.month()), static_cast<unsigned>(date.day()),
+        time.hours().count(), time.minutes().count(), time.seconds().count());
     cache.size = std::min(result.size, cache.text.size());
     cache.second = second;
   }
-  const auto millis =
-      static_cast<unsigned>(duration_cast<milliseconds>(when - whole_seconds).count());
+  const auto millis = static_cast<unsigned>(duration_cast<milliseconds>(when - whole_seconds).count());
   const std::string_view level_name = to_string(level);
 
   LinePrefix prefix;
@@ -112,7 +110,9 @@ std::size_t dropped_suffix_size(std::size_t dropped) {
   return kDroppedOpen.size() + decimal_digits(dropped) + kDroppedClose.size();
 }
 
-bool is_utf8_continuation(char byte) { return (static_cast<unsigned char>(byte) & 0xC0U) == 0x80U; }
+bool is_utf8_continuation(char byte) {
+  return (static_cast<unsigned char>(byte) & 0xC0U) == 0x80U;
+}
 
 // A line's content (without its newline) held as two pieces, so that a prefix and a message
 // need not be concatenated before shortening.
@@ -171,7 +171,9 @@ void close_fd(int& fd) {
 
 // Duplicates `fd` onto the lowest free descriptor above stdio, close-on-exec. -1 when `fd` is
 // not open.
-int dup_above_stdio(int fd) { return ::fcntl(fd, F_DUPFD_CLOEXEC, 3); }
+int dup_above_stdio(int fd) {
+  return ::fcntl(fd, F_DUPFD_CLOEXEC, 3);
+}
 
 // Makes sure neither end of a fresh pipe landed on 0..2 (possible when stdio was closed), so
 // that redirecting fds 1 and 2 cannot clobber it.
@@ -252,8 +254,7 @@ void OutputBuffer::append(LogLevel level, std::string_view message) {
   append_line(level, message, 0);
 }
 
-void OutputBuffer::append_line(LogLevel level, std::string_view message,
-                               std::size_t dropped_before) {
+void OutputBuffer::append_line(LogLevel level, std::string_view message, std::size_t dropped_before) {
   const LinePrefix prefix = make_prefix(std::chrono::system_clock::now(), level);
   if (dropped_before == 0 && prefix.size + message.size() + 1 <= cap_) {
     push(join_line(prefix.view(), message), false);
@@ -324,9 +325,9 @@ struct StdioCapture::Impl {
     int target_fd;      // 1 or 2
     int saved_fd = -1;  // the original descriptor (dup), -1 if it was closed
     int read_fd = -1;
-    int write_fd = -1;    // our copy of the write end, closed once dup2'ed onto target_fd
-    bool echo_ok = true;  // false once the original stopped accepting writes
-    std::string partial;  // head of the current unterminated line, at most cap bytes
+    int write_fd = -1;                // our copy of the write end, closed once dup2'ed onto target_fd
+    bool echo_ok = true;              // false once the original stopped accepting writes
+    std::string partial;              // head of the current unterminated line, at most cap bytes
     std::size_t partial_dropped = 0;  // bytes of the current line beyond `partial`
   };
 
@@ -444,8 +445,8 @@ struct StdioCapture::Impl {
 
   void run() {
     std::string chunk(kReadChunkBytes, '\0');
-    std::array<pollfd, 3> polls{pollfd{streams[0].read_fd, POLLIN, 0},
-                                pollfd{streams[1].read_fd, POLLIN, 0}, pollfd{wake_fd, POLLIN, 0}};
+    std::array<pollfd, 3> polls{pollfd{streams[0].read_fd, POLLIN, 0}, pollfd{streams[1].read_fd, POLLIN, 0},
+                                pollfd{wake_fd, POLLIN, 0}};
     bool stopping = false;
     while (polls[0].fd >= 0 || polls[1].fd >= 0) {
       const int ready = ::poll(polls.data(), polls.size(), stopping ? kDrainGraceMs : -1);

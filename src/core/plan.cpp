@@ -95,8 +95,10 @@ StatusReport build_status(const std::vector<KnownMigration>& known, std::vector<
       e.drift = s.applied && !k.checksum.empty() && !s.checksum.empty() && s.checksum != k.checksum;
     }
     e.out_of_order = !e.applied && !newest_applied.empty() && k.id < newest_applied;
-    if (e.applied) report.applied.push_back(k.id);
-    else report.pending.push_back(k.id);
+    if (e.applied)
+      report.applied.push_back(k.id);
+    else
+      report.pending.push_back(k.id);
     if (e.failed) report.failed.push_back(k.id);
     if (e.drift) report.drift.push_back(k.id);
     if (e.out_of_order) report.out_of_order.push_back(k.id);

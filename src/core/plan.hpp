@@ -21,8 +21,8 @@ class PlanError : public std::invalid_argument {
 
 struct PlanRequest {
   Direction direction = Direction::kUp;
-  std::string target;            // id or name; empty for none
-  std::optional<int> steps;      // at most this many migrations
+  std::string target;        // id or name; empty for none
+  std::optional<int> steps;  // at most this many migrations
 };
 
 // Resolves `target` against the known ids: an exact id, else a unique name. Throws PlanError
@@ -44,11 +44,11 @@ std::vector<std::string> compute_plan(const std::vector<std::string>& known_ids,
 
 struct StatusEntry {
   std::string id;
-  bool known = true;           // in this binary
+  bool known = true;  // in this binary
   bool applied = false;
-  bool failed = false;         // latest run failed or was interrupted
-  bool drift = false;          // applied with a checksum different from the binary's
-  bool out_of_order = false;   // pending, but older than the newest applied migration
+  bool failed = false;                    // latest run failed or was interrupted
+  bool drift = false;                     // applied with a checksum different from the binary's
+  bool out_of_order = false;              // pending, but older than the newest applied migration
   const MigrationState* state = nullptr;  // into StatusReport::states; null if never run
 };
 

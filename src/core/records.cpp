@@ -7,14 +7,12 @@
 namespace auric {
 namespace {
 
-constexpr std::array<std::string_view, 4> kRunStatusNames = {"running", "completed", "failed",
-                                                             "interrupted"};
-constexpr std::array<std::string_view, 5> kExecutionStatusNames = {
-    "running", "completed", "failed", "interrupted", "needs_continuation"};
+constexpr std::array<std::string_view, 4> kRunStatusNames = {"running", "completed", "failed", "interrupted"};
+constexpr std::array<std::string_view, 5> kExecutionStatusNames = {"running", "completed", "failed",
+                                                                   "interrupted", "needs_continuation"};
 
 template <class Enum, std::size_t N>
-Enum enum_from(std::string_view name, const std::array<std::string_view, N>& names,
-               std::string_view what) {
+Enum enum_from(std::string_view name, const std::array<std::string_view, N>& names, std::string_view what) {
   for (std::size_t i = 0; i < N; ++i) {
     if (names[i] == name) return static_cast<Enum>(i);
   }
@@ -30,8 +28,7 @@ std::string_view to_string(Direction direction) {
 Direction direction_from(std::string_view name) {
   if (name == "up") return Direction::kUp;
   if (name == "down") return Direction::kDown;
-  throw std::invalid_argument("invalid direction '" + std::string(name) +
-                              "' (expected \"up\" or \"down\")");
+  throw std::invalid_argument("invalid direction '" + std::string(name) + "' (expected \"up\" or \"down\")");
 }
 
 std::string_view to_string(LogLevel level) {

@@ -26,8 +26,8 @@ ExecutionStatus execution_status_from(std::string_view name);  // throws std::in
 
 // Who ran something and where. Empty strings / 0 mean unknown.
 struct Who {
-  std::string user;               // OS user
-  std::string host;               // host name
+  std::string user;  // OS user
+  std::string host;  // host name
   std::int64_t pid = 0;
   std::string aws_principal;      // STS caller ARN when known
   std::string lambda_request_id;  // when running in Lambda
@@ -44,14 +44,14 @@ struct MigrationState {
   std::string checksum;                      // source checksum when last applied
   std::string last_run_id;
   std::string last_execution_id;
-  std::int64_t started_at = 0;                // latest run, epoch ms
-  std::optional<std::int64_t> completed_at;   // latest run, epoch ms
-  std::optional<std::int64_t> duration_ms;    // latest run
-  std::optional<std::int64_t> applied_at;     // when the completed up that applied it finished
-  std::int64_t applied_fence = 0;             // fence of the run that applied it (orders applications)
-  std::string error;                          // short error of the latest run (≤ 1 KiB)
-  Json progress;                              // checkpoint for the next attempt in `direction`, or null
-  std::int64_t fence = 0;                     // fencing token of the last writer
+  std::int64_t started_at = 0;               // latest run, epoch ms
+  std::optional<std::int64_t> completed_at;  // latest run, epoch ms
+  std::optional<std::int64_t> duration_ms;   // latest run
+  std::optional<std::int64_t> applied_at;    // when the completed up that applied it finished
+  std::int64_t applied_fence = 0;            // fence of the run that applied it (orders applications)
+  std::string error;                         // short error of the latest run (≤ 1 KiB)
+  Json progress;                             // checkpoint for the next attempt in `direction`, or null
+  std::int64_t fence = 0;                    // fencing token of the last writer
 };
 
 // One attempt to run one migration in one direction. Never overwritten once final.
@@ -68,7 +68,7 @@ struct RunRecord {
   std::string description;  // snapshot at run time
   std::string output;       // captured output (≤ 200 KiB)
   bool output_truncated = false;
-  Json result;              // the value up()/down() returned, or null
+  Json result;  // the value up()/down() returned, or null
   std::string error;
   std::string checksum;
   int hop = 0;
@@ -83,7 +83,7 @@ struct RunRecord {
 struct ExecutionRecord {
   std::string execution_id;  // UUID
   Direction direction = Direction::kUp;
-  std::string target;        // --to, empty for none
+  std::string target;  // --to, empty for none
   ExecutionStatus status = ExecutionStatus::kRunning;
   Who who;
   std::int64_t started_at = 0;
@@ -92,7 +92,7 @@ struct ExecutionRecord {
   std::vector<std::string> planned;   // ids in plan order
   std::vector<std::string> finished;  // ids completed so far, in order
   std::string error;
-  std::int64_t fence = 0;             // fencing token of the last writer
+  std::int64_t fence = 0;  // fencing token of the last writer
 };
 
 // What the lock item says about the migration its holder is running right now. It stays in
@@ -109,12 +109,12 @@ struct CurrentRun {
 
 // The single lease lock.
 struct LockInfo {
-  std::string owner;               // unique per runner: "<host>:<pid>:<uuid>"; empty when free
-  std::int64_t fence = 0;          // grows by one on every acquisition; never decreases
-  std::int64_t acquired_at = 0;    // epoch ms
-  std::int64_t expires_at = 0;     // epoch ms; a lease at or past expiry may be taken over
-  std::int64_t heartbeat_at = 0;   // epoch ms of the last renewal
-  std::string execution_id;        // the holder's execution
+  std::string owner;              // unique per runner: "<host>:<pid>:<uuid>"; empty when free
+  std::int64_t fence = 0;         // grows by one on every acquisition; never decreases
+  std::int64_t acquired_at = 0;   // epoch ms
+  std::int64_t expires_at = 0;    // epoch ms; a lease at or past expiry may be taken over
+  std::int64_t heartbeat_at = 0;  // epoch ms of the last renewal
+  std::string execution_id;       // the holder's execution
   Who who;
   std::optional<CurrentRun> current;  // set while a migration body runs (and after a crash)
 

@@ -8,9 +8,9 @@
 #include <chrono>
 #include <functional>
 #include <memory>
-#include <utility>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include <auric/migrations.hpp>
@@ -24,12 +24,12 @@ namespace auric {
 // Progress notifications, for the CLI's running commentary and the dashboard.
 struct RunEvent {
   enum class Kind {
-    kWaitingForLock,    // lock = the holder
-    kPlanned,           // ids = the plan
-    kRecovered,         // id = a migration found interrupted and recorded as such
-    kStarted,           // id
-    kFinished,          // id, status, duration_ms, error
-    kStopping,          // error = why the run stops early (deadline, signal, lease lost)
+    kWaitingForLock,  // lock = the holder
+    kPlanned,         // ids = the plan
+    kRecovered,       // id = a migration found interrupted and recorded as such
+    kStarted,         // id
+    kFinished,        // id, status, duration_ms, error
+    kStopping,        // error = why the run stops early (deadline, signal, lease lost)
   };
   Kind kind;
   std::string id;
@@ -51,7 +51,7 @@ struct RunnerOptions {
   std::function<std::any(const Json&)> make_user_context;
   // Time left before the run must hand over (Lambda); unset means no deadline.
   std::function<std::chrono::milliseconds()> time_remaining;
-  std::chrono::milliseconds stop_margin{60'000};  // stop when time_remaining() <= margin
+  std::chrono::milliseconds stop_margin{60'000};      // stop when time_remaining() <= margin
   const std::atomic<bool>* stop_requested = nullptr;  // set by a SIGTERM/SIGINT handler
   std::function<void(const RunEvent&)> on_event;
   std::function<std::int64_t()> now_ms;  // defaults to the system clock

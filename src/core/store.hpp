@@ -37,7 +37,7 @@ struct LockRequest {
   std::string execution_id;  // the execution this lease is for
   Who who;
   std::int64_t now_ms = 0;
-  std::int64_t ttl_ms = 0;   // lease length; expires_at = now_ms + ttl_ms
+  std::int64_t ttl_ms = 0;  // lease length; expires_at = now_ms + ttl_ms
   // When true and the lock is held (unexpired) by another owner for the SAME execution_id,
   // take it over anyway (a Lambda continuation hop re-entering its own execution).
   bool reenter_execution = false;
@@ -82,8 +82,7 @@ class Store {
   // Records (or clears, with nullopt) the migration the holder is about to run, and extends
   // the lease to expires_at, conditional on owner+fence. kFenced when the lease was lost.
   virtual WriteOutcome set_current_run(const std::string& owner, std::int64_t fence,
-                                       const std::optional<CurrentRun>& current,
-                                       std::int64_t expires_at) = 0;
+                                       const std::optional<CurrentRun>& current, std::int64_t expires_at) = 0;
 
   // Frees the lock (owner cleared, expires_at = 0, current cleared, fence kept) when `owner`
   // holds it with `fence`. kFenced otherwise (nothing changes).
@@ -119,8 +118,7 @@ class Store {
 
   // Runs of one migration, newest first (by started_at, then run_id). `limit` > 0.
   // `cursor` is empty for the first page or a next_cursor from an earlier page.
-  virtual Page<RunRecord> runs_of_migration(const std::string& id, int limit,
-                                            const std::string& cursor) = 0;
+  virtual Page<RunRecord> runs_of_migration(const std::string& id, int limit, const std::string& cursor) = 0;
 
   // All runs of one execution, oldest first (by started_at, then id).
   virtual std::vector<RunRecord> runs_of_execution(const std::string& execution_id) = 0;

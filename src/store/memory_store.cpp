@@ -83,8 +83,7 @@ class MemoryStore final : public Store {
   }
 
   WriteOutcome set_current_run(const std::string& owner, std::int64_t fence,
-                               const std::optional<CurrentRun>& current,
-                               std::int64_t expires_at) override {
+                               const std::optional<CurrentRun>& current, std::int64_t expires_at) override {
     std::lock_guard guard(data_->mutex);
     if (!store_rules::holds(data_->lock, owner, fence)) return WriteOutcome::kFenced;
     data_->lock->current = current;
@@ -155,8 +154,7 @@ class MemoryStore final : public Store {
     return WriteOutcome::kOk;
   }
 
-  Page<RunRecord> runs_of_migration(const std::string& id, int limit,
-                                    const std::string& cursor) override {
+  Page<RunRecord> runs_of_migration(const std::string& id, int limit, const std::string& cursor) override {
     std::lock_guard guard(data_->mutex);
     static const std::map<TimeKey, std::string> kNone;
     const auto it = data_->runs_by_migration.find(id);
@@ -178,9 +176,8 @@ class MemoryStore final : public Store {
     std::lock_guard guard(data_->mutex);
     const auto it = data_->executions.find(execution.execution_id);
     const bool found = it != data_->executions.end();
-    const auto outcome =
-        store_rules::check_fenced_write(found ? std::optional(it->second.fence) : std::nullopt,
-                                        execution.fence);
+    const auto outcome = store_rules::check_fenced_write(
+        found ? std::optional(it->second.fence) : std::nullopt, execution.fence);
     if (outcome != WriteOutcome::kOk) return outcome;
     if (found) data_->executions_by_start.erase(TimeKey{it->second.started_at, execution.execution_id});
     data_->executions_by_start.emplace(TimeKey{execution.started_at, execution.execution_id},
@@ -198,9 +195,8 @@ class MemoryStore final : public Store {
 
   Page<ExecutionRecord> list_executions(int limit, const std::string& cursor) override {
     std::lock_guard guard(data_->mutex);
-    return newest_first_page(data_->executions_by_start, limit, cursor, [&](const auto& entry) {
-      return data_->executions.at(entry.second);
-    });
+    return newest_first_page(data_->executions_by_start, limit, cursor,
+                             [&](const auto& entry) { return data_->executions.at(entry.second); });
   }
 
   WriteOutcome advance_hop(const std::string& execution_id, int from, int to) override {

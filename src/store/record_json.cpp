@@ -38,12 +38,9 @@ Who to_who(const Json& json) {
 }
 
 Json from_current_run(const CurrentRun& current) {
-  return Json{{"migration_id", current.migration_id},
-              {"run_id", current.run_id},
-              {"execution_id", current.execution_id},
-              {"direction", to_string(current.direction)},
-              {"started_at", current.started_at},
-              {"hop", current.hop},
+  return Json{{"migration_id", current.migration_id}, {"run_id", current.run_id},
+              {"execution_id", current.execution_id}, {"direction", to_string(current.direction)},
+              {"started_at", current.started_at},     {"hop", current.hop},
               {"progress", current.progress}};
 }
 

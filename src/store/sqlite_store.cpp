@@ -132,14 +132,12 @@ std::string advice(int rc, std::string_view detail) {
   switch (rc & 0xff) {
     case SQLITE_NOTADB: return "file is not a database (was it created by another tool?)";
     case SQLITE_CORRUPT: return "the database file is corrupt (restore it from a backup)";
-    case SQLITE_CANTOPEN:
-      return "cannot open the file (check that its folder exists and is writable)";
+    case SQLITE_CANTOPEN: return "cannot open the file (check that its folder exists and is writable)";
     case SQLITE_READONLY:
       return "the database is read-only (check the permissions of the file and its folder)";
     case SQLITE_PERM: return "permission denied (check the permissions of the file and its folder)";
     case SQLITE_FULL: return "the disk is full (free some space and retry)";
-    case SQLITE_IOERR:
-      return "I/O error: " + std::string(detail) + " (check the disk and the file)";
+    case SQLITE_IOERR: return "I/O error: " + std::string(detail) + " (check the disk and the file)";
     default: return std::string(detail) + " (SQLite error " + std::to_string(rc) + ")";
   }
 }
@@ -159,8 +157,7 @@ class Query {
   Query& operator=(const Query&) = delete;
 
   Query& text(int index, std::string_view value) {
-    check(sqlite3_bind_text(stmt_, index, value.data(), static_cast<int>(value.size()),
-                            SQLITE_TRANSIENT));
+    check(sqlite3_bind_text(stmt_, index, value.data(), static_cast<int>(value.size()), SQLITE_TRANSIENT));
     return *this;
   }
   Query& integer(int index, std::int64_t value) {
@@ -211,8 +208,7 @@ class SqliteStore final : public Store {
   WriteOutcome renew_lock(const std::string& owner, std::int64_t fence, std::int64_t now_ms,
                           std::int64_t expires_at) override;
   WriteOutcome set_current_run(const std::string& owner, std::int64_t fence,
-                               const std::optional<CurrentRun>& current,
-                               std::int64_t expires_at) override;
+                               const std::optional<CurrentRun>& current, std::int64_t expires_at) override;
   WriteOutcome release_lock(const std::string& owner, std::int64_t fence) override;
   std::optional<LockInfo> read_lock() override;
   std::optional<LockInfo> force_unlock() override;
@@ -224,8 +220,7 @@ class SqliteStore final : public Store {
   WriteOutcome delete_state(const std::string& id, std::int64_t fence) override;
 
   WriteOutcome insert_run(const RunRecord& run) override;
-  Page<RunRecord> runs_of_migration(const std::string& id, int limit,
-                                    const std::string& cursor) override;
+  Page<RunRecord> runs_of_migration(const std::string& id, int limit, const std::string& cursor) override;
   std::vector<RunRecord> runs_of_execution(const std::string& execution_id) override;
 
   WriteOutcome put_execution(const ExecutionRecord& execution) override;
@@ -292,10 +287,11 @@ bool Query::step() {
   store_.fail(rc);
 }
 
-void Query::check(int rc) { store_.check(rc); }
+void Query::check(int rc) {
+  store_.check(rc);
+}
 
-SqliteStore::SqliteStore(std::string path, const SqliteStoreOptions& options)
-    : options_(options) {
+SqliteStore::SqliteStore(std::string path, const SqliteStoreOptions& options) : options_(options) {
   if (path.empty()) throw std::invalid_argument("sqlite store: empty path");
   std::error_code ec;
   const fs::path absolute = fs::absolute(fs::path(path), ec);
@@ -310,17 +306,15 @@ SqliteStore::SqliteStore(std::string path, const SqliteStoreOptions& options)
     }
   }
   if (fs::is_directory(fs::path(path_), ec)) {
-    fail("is a folder, not a file (give a file path such as " +
-         (fs::path(path_) / "migrations.db").string() + ")");
+    fail("is a folder, not a file (give a file path such as " + (fs::path(path_) / "migrations.db").string() +
+         ")");
   }
 
   const int rc = sqlite3_open_v2(path_.c_str(), &db_,
-                                 SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
-                                 nullptr);
+                                 SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, nullptr);
   if (rc != SQLITE_OK) {
-    const std::string message =
-        "sqlite store " + path_ + ": " +
-        advice(rc, db_ != nullptr ? sqlite3_errmsg(db_) : sqlite3_errstr(rc));
+    const std::string message = "sqlite store " + path_ + ": " +
+                                advice(rc, db_ != nullptr ? sqlite3_errmsg(db_) : sqlite3_errstr(rc));
     sqlite3_close_v2(db_);
     db_ = nullptr;
     throw StoreError(message);
@@ -429,8 +423,8 @@ void SqliteStore::configure_connection() {
 
 void SqliteStore::check_schema_compatible(std::int64_t version, std::int64_t application_id) {
   if (application_id != 0 && application_id != kSqliteApplicationId) {
-    fail("the database belongs to another application (application_id " +
-         std::to_string(application_id) + "): use another path for the auric store");
+    fail("the database belongs to another application (application_id " + std::to_string(application_id) +
+         "): use another path for the auric store");
   }
   if (version > kSqliteSchemaVersion) {
     fail("schema version " + std::to_string(version) +
@@ -500,8 +494,8 @@ std::optional<LockInfo> SqliteStore::load_lock() {
 }
 
 void SqliteStore::save_lock(const LockInfo& lock) {
-  auto q = query(sql({"INSERT OR REPLACE INTO lock (id, ", kLockColumns, ") VALUES (1, ",
-                      placeholders(8), ")"}));
+  auto q =
+      query(sql({"INSERT OR REPLACE INTO lock (id, ", kLockColumns, ") VALUES (1, ", placeholders(8), ")"}));
   q.text(1, lock.owner)
       .integer(2, lock.fence)
       .integer(3, lock.acquired_at)
@@ -615,8 +609,8 @@ LockAttempt SqliteStore::try_acquire_lock(const LockRequest& request) {
   });
 }
 
-WriteOutcome SqliteStore::renew_lock(const std::string& owner, std::int64_t fence,
-                                     std::int64_t now_ms, std::int64_t expires_at) {
+WriteOutcome SqliteStore::renew_lock(const std::string& owner, std::int64_t fence, std::int64_t now_ms,
+                                     std::int64_t expires_at) {
   return transact(Mode::kWrite, [&] {
     auto q = query(
         "UPDATE lock SET expires_at = ?1, heartbeat_at = ?2 "
@@ -628,8 +622,7 @@ WriteOutcome SqliteStore::renew_lock(const std::string& owner, std::int64_t fenc
 }
 
 WriteOutcome SqliteStore::set_current_run(const std::string& owner, std::int64_t fence,
-                                          const std::optional<CurrentRun>& current,
-                                          std::int64_t expires_at) {
+                                          const std::optional<CurrentRun>& current, std::int64_t expires_at) {
   return transact(Mode::kWrite, [&] {
     auto q = query(
         "UPDATE lock SET current_run = ?1, expires_at = ?2 "
@@ -694,11 +687,11 @@ WriteOutcome SqliteStore::put_state(const MigrationState& state,
         stored_last_run_id = q.text(1);
       }
     }
-    const auto outcome = store_rules::check_fenced_write(stored_fence, state.fence,
-                                                         stored_last_run_id, unless_last_run_id);
+    const auto outcome =
+        store_rules::check_fenced_write(stored_fence, state.fence, stored_last_run_id, unless_last_run_id);
     if (outcome != WriteOutcome::kOk) return outcome;
-    auto q = query(sql({"INSERT OR REPLACE INTO states (", kStateColumns, ") VALUES (",
-                        placeholders(15), ")"}));
+    auto q =
+        query(sql({"INSERT OR REPLACE INTO states (", kStateColumns, ") VALUES (", placeholders(15), ")"}));
     q.text(1, state.id)
         .text(2, to_string(state.status))
         .text(3, to_string(state.direction))
@@ -767,11 +760,9 @@ WriteOutcome SqliteStore::insert_run(const RunRecord& run) {
   });
 }
 
-Page<RunRecord> SqliteStore::runs_of_migration(const std::string& id, int limit,
-                                               const std::string& cursor) {
+Page<RunRecord> SqliteStore::runs_of_migration(const std::string& id, int limit, const std::string& cursor) {
   store_rules::check_limit(limit);
-  const auto after = cursor.empty() ? std::nullopt
-                                    : std::optional(store_rules::decode_cursor(cursor));
+  const auto after = cursor.empty() ? std::nullopt : std::optional(store_rules::decode_cursor(cursor));
   return transact(Mode::kRead, [&] {
     Page<RunRecord> page;
     auto q = query(sql({"SELECT ", kRunColumns, " FROM runs WHERE migration_id = ?1",
@@ -815,8 +806,8 @@ WriteOutcome SqliteStore::put_execution(const ExecutionRecord& execution) {
     }
     const auto outcome = store_rules::check_fenced_write(stored_fence, execution.fence);
     if (outcome != WriteOutcome::kOk) return outcome;
-    auto q = query(sql({"INSERT OR REPLACE INTO executions (", kExecutionColumns, ") VALUES (",
-                        placeholders(12), ")"}));
+    auto q = query(
+        sql({"INSERT OR REPLACE INTO executions (", kExecutionColumns, ") VALUES (", placeholders(12), ")"}));
     q.text(1, execution.execution_id)
         .text(2, to_string(execution.direction))
         .text(3, execution.target)
@@ -840,8 +831,7 @@ std::optional<ExecutionRecord> SqliteStore::get_execution(const std::string& exe
 
 Page<ExecutionRecord> SqliteStore::list_executions(int limit, const std::string& cursor) {
   store_rules::check_limit(limit);
-  const auto after = cursor.empty() ? std::nullopt
-                                    : std::optional(store_rules::decode_cursor(cursor));
+  const auto after = cursor.empty() ? std::nullopt : std::optional(store_rules::decode_cursor(cursor));
   return transact(Mode::kRead, [&] {
     Page<ExecutionRecord> page;
     auto q = query(sql({"SELECT ", kExecutionColumns, " FROM executions",
@@ -891,13 +881,13 @@ void register_sqlite_store() {
       if (query == "sync=full") {
         options.sync = SqliteStoreOptions::Sync::kFull;
       } else if (query != "sync=normal") {
-        throw std::invalid_argument("store URL 'sqlite:" + path +
-                                    "': unknown option '" + query + "' (supported: ?sync=normal or ?sync=full)");
+        throw std::invalid_argument("store URL 'sqlite:" + path + "': unknown option '" + query +
+                                    "' (supported: ?sync=normal or ?sync=full)");
       }
     }
     if (file.empty()) {
-      throw std::invalid_argument(
-          "store URL 'sqlite:" + path + "' has no path: expected sqlite:PATH, e.g. sqlite:.auric/migrations.db");
+      throw std::invalid_argument("store URL 'sqlite:" + path +
+                                  "' has no path: expected sqlite:PATH, e.g. sqlite:.auric/migrations.db");
     }
     return open_sqlite_store(file, options);
   });

@@ -35,7 +35,6 @@ struct SqliteStoreOptions {
 // `path`; a relative path is resolved against the current folder now. Throws StoreError with
 // a one-line message naming the path and what to do when the file cannot be created or
 // opened, is not a database, was made by another tool or a newer version, or stays locked.
-std::unique_ptr<Store> open_sqlite_store(const std::string& path,
-                                         const SqliteStoreOptions& options = {});
+std::unique_ptr<Store> open_sqlite_store(const std::string& path, const SqliteStoreOptions& options = {});
 
 }  // namespace auric

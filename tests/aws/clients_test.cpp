@@ -22,7 +22,8 @@ ClientConfig config_for(const std::string& endpoint, const std::string& region =
   ClientConfig config;
   config.region = region;
   config.endpoint = endpoint;
-  config.credentials = std::make_shared<StaticCredentialsProvider>(testing::test_credentials("AKIDCLIENT", "s", "session-tok"));
+  config.credentials = std::make_shared<StaticCredentialsProvider>(
+      testing::test_credentials("AKIDCLIENT", "s", "session-tok"));
   config.env = std::make_shared<MapEnvironment>();
   config.retry.sleeper = [](std::chrono::milliseconds) {};
   return config;
@@ -65,8 +66,9 @@ TEST(LambdaClientTest, InvokeSyncAsyncAndFunctionErrors) {
     return resp;
   });
   LambdaClient lambda(config_for(server.url()));
-  const InvokeResult sync = lambda.invoke("arn:aws:lambda:eu-west-1:123:function:migrate", R"({"direction":"up"})",
-                                          InvocationType::kRequestResponse, "live", true);
+  const InvokeResult sync =
+      lambda.invoke("arn:aws:lambda:eu-west-1:123:function:migrate", R"({"direction":"up"})",
+                    InvocationType::kRequestResponse, "live", true);
   EXPECT_EQ(sync.status_code, 200);
   EXPECT_EQ(sync.payload, R"({"status":"needs_continuation"})");
   EXPECT_TRUE(sync.function_error.empty());
@@ -84,7 +86,8 @@ TEST(LambdaClientTest, InvokeSyncAsyncAndFunctionErrors) {
   ASSERT_EQ(requests.size(), 3u);
   EXPECT_EQ(requests[0].method, "POST");
   EXPECT_EQ(requests[0].target,
-            "/2015-03-31/functions/arn%3Aaws%3Alambda%3Aeu-west-1%3A123%3Afunction%3Amigrate/invocations?Qualifier=live");
+            "/2015-03-31/functions/arn%3Aaws%3Alambda%3Aeu-west-1%3A123%3Afunction%3Amigrate/"
+            "invocations?Qualifier=live");
   EXPECT_EQ(requests[0].headers.get("x-amz-log-type"), "Tail");
   EXPECT_EQ(requests[0].headers.get("x-amz-security-token"), "session-tok");
   const std::string auth = requests[0].headers.get("authorization").value_or("");
@@ -96,7 +99,8 @@ TEST(LambdaClientTest, InvokeSyncAsyncAndFunctionErrors) {
 
 TEST(LambdaClientTest, ServiceErrorsAreAwsErrors) {
   RecordingServer server([](const TestRequest&) {
-    TestResponse resp = TestResponse::json(404, R"({"Type":"User","message":"Function not found: arn:aws:lambda:x"})");
+    TestResponse resp =
+        TestResponse::json(404, R"({"Type":"User","message":"Function not found: arn:aws:lambda:x"})");
     resp.headers.add("x-amzn-errortype", "ResourceNotFoundException");
     resp.headers.add("x-amzn-RequestId", "req-9");
     return resp;
@@ -117,11 +121,15 @@ TEST(LambdaClientTest, ListFunctionsFollowsMarkersAndGetFunction) {
   RecordingServer server([](const TestRequest& r) {
     if (r.path == "/2015-03-31/functions/") {
       const auto marker = r.query_param("Marker");
-      if (!marker) return TestResponse::json(200, R"({"Functions":[{"FunctionName":"a"},{"FunctionName":"b"}],"NextMarker":"m1"})");
-      if (*marker == "m1") return TestResponse::json(200, R"({"Functions":[{"FunctionName":"c"}],"NextMarker":"m2"})");
+      if (!marker)
+        return TestResponse::json(
+            200, R"({"Functions":[{"FunctionName":"a"},{"FunctionName":"b"}],"NextMarker":"m1"})");
+      if (*marker == "m1")
+        return TestResponse::json(200, R"({"Functions":[{"FunctionName":"c"}],"NextMarker":"m2"})");
       return TestResponse::json(200, R"({"Functions":[{"FunctionName":"d"}],"NextMarker":null})");
     }
-    return TestResponse::json(200, R"({"Configuration":{"FunctionName":"a","Runtime":"provided.al2023"},"Code":{}})");
+    return TestResponse::json(
+        200, R"({"Configuration":{"FunctionName":"a","Runtime":"provided.al2023"},"Code":{}})");
   });
   LambdaClient lambda(config_for(server.url()));
   const auto functions = lambda.list_functions();
@@ -138,16 +146,23 @@ TEST(EcsClientTest, RunTaskAndDescribeTasksUseJson11) {
   RecordingServer server([](const TestRequest& r) {
     const std::string target = r.headers.get("x-amz-target").value_or("");
     if (target == "AmazonEC2ContainerServiceV20141113.RunTask") {
-      return TestResponse::json(200, R"({"tasks":[{"taskArn":"arn:aws:ecs:eu-west-1:1:task/c/abc","lastStatus":"PROVISIONING"}],"failures":[]})");
+      return TestResponse::json(
+          200,
+          R"({"tasks":[{"taskArn":"arn:aws:ecs:eu-west-1:1:task/c/abc","lastStatus":"PROVISIONING"}],"failures":[]})");
     }
     if (target == "AmazonEC2ContainerServiceV20141113.DescribeTasks") {
-      return TestResponse::json(200, R"({"tasks":[{"taskArn":"arn:aws:ecs:eu-west-1:1:task/c/abc","lastStatus":"STOPPED","containers":[{"exitCode":0}]}],"failures":[]})");
+      return TestResponse::json(
+          200,
+          R"({"tasks":[{"taskArn":"arn:aws:ecs:eu-west-1:1:task/c/abc","lastStatus":"STOPPED","containers":[{"exitCode":0}]}],"failures":[]})");
     }
     return TestResponse::json(400, R"({"__type":"UnknownOperationException"})");
   });
   EcsClient ecs(config_for(server.url()));
-  const auto run = ecs.run_task({{"cluster", "c"}, {"taskDefinition", "migrate:3"}, {"launchType", "FARGATE"},
-                                 {"overrides", {{"containerOverrides", {{{"name", "app"}, {"command", {"up"}}}}}}}});
+  const auto run =
+      ecs.run_task({{"cluster", "c"},
+                    {"taskDefinition", "migrate:3"},
+                    {"launchType", "FARGATE"},
+                    {"overrides", {{"containerOverrides", {{{"name", "app"}, {"command", {"up"}}}}}}}});
   EXPECT_EQ(run["tasks"][0]["lastStatus"], "PROVISIONING");
   const auto described = ecs.describe_tasks("c", {"arn:aws:ecs:eu-west-1:1:task/c/abc"});
   EXPECT_EQ(described["tasks"][0]["containers"][0]["exitCode"], 0);
@@ -156,7 +171,8 @@ TEST(EcsClientTest, RunTaskAndDescribeTasksUseJson11) {
   EXPECT_EQ(requests[0].headers.get("content-type"), "application/x-amz-json-1.1");
   EXPECT_EQ(nlohmann::json::parse(requests[0].body)["taskDefinition"], "migrate:3");
   EXPECT_EQ(nlohmann::json::parse(requests[1].body)["tasks"][0], "arn:aws:ecs:eu-west-1:1:task/c/abc");
-  EXPECT_NE(requests[1].headers.get("authorization").value_or("").find("/eu-west-1/ecs/aws4_request"), std::string::npos);
+  EXPECT_NE(requests[1].headers.get("authorization").value_or("").find("/eu-west-1/ecs/aws4_request"),
+            std::string::npos);
 }
 
 TEST(StsClientTest, AssumeRoleFormAndResult) {
@@ -179,8 +195,9 @@ TEST(StsClientTest, AssumeRoleFormAndResult) {
 
 TEST(StsClientTest, MalformedXmlIsMalformedResponse) {
   RecordingServer server([](const TestRequest&) {
-    return TestResponse::xml(200, "<AssumeRoleResponse><AssumeRoleResult><Credentials><AccessKeyId>A</AccessKeyId>"
-                                  "</Credentials></AssumeRoleResult></AssumeRoleResponse>");
+    return TestResponse::xml(200,
+                             "<AssumeRoleResponse><AssumeRoleResult><Credentials><AccessKeyId>A</AccessKeyId>"
+                             "</Credentials></AssumeRoleResult></AssumeRoleResponse>");
   });
   StsClient client(config_for(server.url()));
   AssumeRoleRequest request;

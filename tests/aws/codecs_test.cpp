@@ -12,7 +12,8 @@ namespace auric::aws {
 namespace {
 
 TEST(Encoding, Base64RoundTripAndRejectsGarbage) {
-  for (const std::string& s : std::vector<std::string>{"", "f", "fo", "foo", "foob", "fooba", "foobar", std::string("\0\xff\x10", 3)}) {
+  for (const std::string& s : std::vector<std::string>{"", "f", "fo", "foo", "foob", "fooba", "foobar",
+                                                       std::string("\0\xff\x10", 3)}) {
     EXPECT_EQ(base64_decode(base64_encode(s)), s);
   }
   EXPECT_EQ(base64_encode("foobar"), "Zm9vYmFy");
@@ -43,7 +44,8 @@ TEST(Encoding, Iso8601Forms) {
   EXPECT_EQ(parse_iso8601("2015-08-30T14:36:00+02:00"), t);
   EXPECT_EQ(parse_iso8601("2015-08-30T12:36:00UTC"), t);
   EXPECT_EQ(format_iso8601(t), "2015-08-30T12:36:00Z");
-  for (const char* bad : {"", "yesterday", "2015-13-01T00:00:00Z", "2015-08-30 12:36", "2015-08-30T12:36:00Q"}) {
+  for (const char* bad :
+       {"", "yesterday", "2015-13-01T00:00:00Z", "2015-08-30 12:36", "2015-08-30T12:36:00Q"}) {
     EXPECT_THROW(parse_iso8601(bad), std::invalid_argument) << bad;
   }
 }
@@ -65,7 +67,8 @@ TEST(Url, ParsesAuthorityPathAndQuery) {
 
 TEST(Xml, ParsesNamespacesEntitiesAndCdata) {
   const XmlNode root = parse_xml(
-      "<?xml version=\"1.0\"?>\n<!-- c --><s:Root xmlns:s=\"urn:x\" a='1'><s:Name>a &amp; b &#65;&#x42;</s:Name>"
+      "<?xml version=\"1.0\"?>\n<!-- c --><s:Root xmlns:s=\"urn:x\" a='1'><s:Name>a &amp; b "
+      "&#65;&#x42;</s:Name>"
       "<Empty/><Data><![CDATA[<raw>]]></Data><List><Item>1</Item><Item>2</Item></List></s:Root>");
   EXPECT_EQ(root.name, "Root");
   ASSERT_EQ(root.attributes.size(), 2u);
@@ -118,8 +121,8 @@ TEST(AttributeValueTest, WireRoundTripOfEveryType) {
 }
 
 TEST(AttributeValueTest, PlainJsonConversions) {
-  const nlohmann::json plain = {{"name", "x"}, {"count", 3}, {"ratio", 0.5}, {"ok", false}, {"none", nullptr},
-                                {"tags", {"a", 1}}, {"nested", {{"k", "v"}}}};
+  const nlohmann::json plain = {{"name", "x"},     {"count", 3},       {"ratio", 0.5},          {"ok", false},
+                                {"none", nullptr}, {"tags", {"a", 1}}, {"nested", {{"k", "v"}}}};
   const nlohmann::json wire = plain_to_wire(plain);
   EXPECT_EQ(wire["name"], nlohmann::json({{"S", "x"}}));
   EXPECT_EQ(wire["count"], nlohmann::json({{"N", "3"}}));
@@ -136,9 +139,9 @@ TEST(AttributeValueTest, PlainJsonConversions) {
 }
 
 TEST(AttributeValueTest, RejectsMalformedWireValues) {
-  for (const char* bad : {R"({"S": 1})", R"({"N": "abc"})", R"({"N": 5})", R"({"BOOL": "yes"})", R"({"X": "1"})",
-                          R"({"S": "a", "N": "1"})", R"({})", R"("S")", R"({"L": {}})", R"({"SS": [1]})",
-                          R"({"B": "!!"})", R"({"M": []})"}) {
+  for (const char* bad : {R"({"S": 1})", R"({"N": "abc"})", R"({"N": 5})", R"({"BOOL": "yes"})",
+                          R"({"X": "1"})", R"({"S": "a", "N": "1"})", R"({})", R"("S")", R"({"L": {}})",
+                          R"({"SS": [1]})", R"({"B": "!!"})", R"({"M": []})"}) {
     EXPECT_THROW(AttributeValue::from_wire(nlohmann::json::parse(bad)), std::invalid_argument) << bad;
   }
   EXPECT_THROW(item_from_plain(nlohmann::json::array()), std::invalid_argument);
@@ -147,7 +150,8 @@ TEST(AttributeValueTest, RejectsMalformedWireValues) {
 
 TEST(Region, EnvironmentThenProfile) {
   SharedConfig config;
-  parse_config_text("[default]\nregion = eu-west-1\n[profile x]\nregion = ap-south-1\n", ConfigFileKind::kConfig, "c", config);
+  parse_config_text("[default]\nregion = eu-west-1\n[profile x]\nregion = ap-south-1\n",
+                    ConfigFileKind::kConfig, "c", config);
   MapEnvironment env;
   EXPECT_EQ(resolve_region(env, config, "default"), "eu-west-1");
   EXPECT_EQ(resolve_region(env, config, "x"), "ap-south-1");

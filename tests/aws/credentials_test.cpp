@@ -63,7 +63,8 @@ TEST(EnvironmentProvider, MissingIsNotFoundAndHalfSetIsAnError) {
   auto env = std::make_shared<MapEnvironment>();
   expect_throw<CredentialsNotFoundError>([&] { EnvironmentCredentialsProvider(env).get_credentials(); });
   env->set("AWS_ACCESS_KEY_ID", "AKID");
-  const auto e = expect_throw<CredentialsError>([&] { EnvironmentCredentialsProvider(env).get_credentials(); });
+  const auto e =
+      expect_throw<CredentialsError>([&] { EnvironmentCredentialsProvider(env).get_credentials(); });
   EXPECT_NE(e.code(), kCredentialsNotFoundCode);
   EXPECT_NE(std::string(e.what()).find("AWS_SECRET_ACCESS_KEY"), std::string::npos);
 }
@@ -88,26 +89,29 @@ TEST(SharedConfigFiles, ProfileSectionRules) {
   EXPECT_EQ(config.sso_session("corp")->at("sso_region"), "us-east-1");
 
   SharedConfig credentials;
-  parse_config_text("[prod]\naws_access_key_id = AKIDPROD\r\naws_secret_access_key = s\r\n", ConfigFileKind::kCredentials,
-                    "credentials", credentials);
+  parse_config_text("[prod]\naws_access_key_id = AKIDPROD\r\naws_secret_access_key = s\r\n",
+                    ConfigFileKind::kCredentials, "credentials", credentials);
   EXPECT_EQ(credentials.get("prod", "aws_access_key_id"), "AKIDPROD");
 }
 
 TEST(SharedConfigFiles, MalformedLinesNameFileAndLine) {
   SharedConfig config;
   try {
-    parse_config_text("[default]\nregion = x\nthis line has no equals\n", ConfigFileKind::kConfig, "/home/u/.aws/config", config);
+    parse_config_text("[default]\nregion = x\nthis line has no equals\n", ConfigFileKind::kConfig,
+                      "/home/u/.aws/config", config);
     FAIL();
   } catch (const ConfigFileError& e) {
     EXPECT_NE(std::string(e.what()).find("/home/u/.aws/config:3"), std::string::npos) << e.what();
   }
-  EXPECT_THROW(parse_config_text("[default\nregion = x\n", ConfigFileKind::kConfig, "c", config), ConfigFileError);
+  EXPECT_THROW(parse_config_text("[default\nregion = x\n", ConfigFileKind::kConfig, "c", config),
+               ConfigFileError);
   EXPECT_THROW(parse_config_text("region = x\n", ConfigFileKind::kConfig, "c", config), ConfigFileError);
 }
 
 TEST(SharedConfigFiles, CredentialsFileWinsAndPathsFollowEnvironment) {
   TempHome home;
-  home.write("custom/config", "[profile a]\nregion = us-east-2\naws_access_key_id = FROMCONFIG\naws_secret_access_key = c\n");
+  home.write("custom/config",
+             "[profile a]\nregion = us-east-2\naws_access_key_id = FROMCONFIG\naws_secret_access_key = c\n");
   home.write("custom/creds", "[a]\naws_access_key_id = FROMCREDS\naws_secret_access_key = k\n");
   auto env = home.env();
   env->set("AWS_CONFIG_FILE", (home.path() / "custom/config").string());
@@ -135,9 +139,11 @@ TEST(ProfileProvider, StaticKeysFromSelectedProfile) {
 TEST(ProfileProvider, MissingSelectedProfileIsAnErrorButMissingDefaultIsNotFound) {
   TempHome home;
   auto env = home.env();
-  expect_throw<CredentialsNotFoundError>([&] { ProfileCredentialsProvider(context_with(env)).get_credentials(); });
+  expect_throw<CredentialsNotFoundError>(
+      [&] { ProfileCredentialsProvider(context_with(env)).get_credentials(); });
   env->set("AWS_PROFILE", "nope");
-  const auto e = expect_throw<CredentialsError>([&] { ProfileCredentialsProvider(context_with(env)).get_credentials(); });
+  const auto e = expect_throw<CredentialsError>(
+      [&] { ProfileCredentialsProvider(context_with(env)).get_credentials(); });
   EXPECT_NE(e.code(), kCredentialsNotFoundCode);
   EXPECT_NE(std::string(e.what()).find("'nope' is not defined"), std::string::npos) << e.what();
 }
@@ -145,7 +151,8 @@ TEST(ProfileProvider, MissingSelectedProfileIsAnErrorButMissingDefaultIsNotFound
 TEST(ProfileProvider, MalformedFileIsAClearError) {
   TempHome home;
   home.write(".aws/config", "[default]\nregion = us-east-1\n[profile broken\n");
-  const auto e = expect_throw<CredentialsError>([&] { ProfileCredentialsProvider(context_with(home.env())).get_credentials(); });
+  const auto e = expect_throw<CredentialsError>(
+      [&] { ProfileCredentialsProvider(context_with(home.env())).get_credentials(); });
   EXPECT_NE(std::string(e.what()).find("config:3"), std::string::npos) << e.what();
 }
 
@@ -173,7 +180,8 @@ TEST(ProfileProvider, RoleArnWithSourceProfileCallsAssumeRole) {
   EXPECT_EQ(calls[0].params.at("RoleArn"), "arn:aws:iam::123456789012:role/Admin");
   EXPECT_EQ(calls[0].params.at("RoleSessionName"), "auric-test");
   EXPECT_EQ(calls[0].params.at("ExternalId"), "ext-1");
-  EXPECT_NE(calls[0].authorization.find("Credential=AKIDBASE/"), std::string::npos) << "signed with the source profile";
+  EXPECT_NE(calls[0].authorization.find("Credential=AKIDBASE/"), std::string::npos)
+      << "signed with the source profile";
 }
 
 TEST(ProfileProvider, AssumeRoleFailureAndSourceLoops) {
@@ -187,9 +195,11 @@ TEST(ProfileProvider, AssumeRoleFailureAndSourceLoops) {
              "[profile d]\naws_access_key_id = AKIDD\naws_secret_access_key = d\n");
   auto env = home.env();
   env->set("AWS_ENDPOINT_URL_STS", sts.endpoint());
-  const auto loop = expect_throw<CredentialsError>([&] { ProfileCredentialsProvider(context_with(env), "a", true).get_credentials(); });
+  const auto loop = expect_throw<CredentialsError>(
+      [&] { ProfileCredentialsProvider(context_with(env), "a", true).get_credentials(); });
   EXPECT_NE(std::string(loop.what()).find("loop"), std::string::npos) << loop.what();
-  const auto denied = expect_throw<CredentialsError>([&] { ProfileCredentialsProvider(context_with(env), "c", true).get_credentials(); });
+  const auto denied = expect_throw<CredentialsError>(
+      [&] { ProfileCredentialsProvider(context_with(env), "c", true).get_credentials(); });
   EXPECT_NE(std::string(denied.what()).find("AccessDenied"), std::string::npos) << denied.what();
 }
 
@@ -215,28 +225,33 @@ TEST(ProcessProvider, FailingCommandReportsStatusAndStderr) {
 }
 
 TEST(ProcessProvider, GarbageAndWrongVersionAreClearErrors) {
-  const auto garbage = expect_throw<CredentialsError>([] { ProcessCredentialsProvider("echo hello world").get_credentials(); });
+  const auto garbage = expect_throw<CredentialsError>(
+      [] { ProcessCredentialsProvider("echo hello world").get_credentials(); });
   EXPECT_NE(std::string(garbage.what()).find("no JSON object"), std::string::npos) << garbage.what();
   const auto version = expect_throw<CredentialsError>([] {
-    ProcessCredentialsProvider(R"(echo '{"Version": 2, "AccessKeyId": "a", "SecretAccessKey": "b"}')").get_credentials();
+    ProcessCredentialsProvider(R"(echo '{"Version": 2, "AccessKeyId": "a", "SecretAccessKey": "b"}')")
+        .get_credentials();
   });
   EXPECT_NE(std::string(version.what()).find("Version"), std::string::npos);
-  const auto missing = expect_throw<CredentialsError>([] {
-    ProcessCredentialsProvider(R"(echo '{"Version": 1, "AccessKeyId": "a"}')").get_credentials();
-  });
+  const auto missing = expect_throw<CredentialsError>(
+      [] { ProcessCredentialsProvider(R"(echo '{"Version": 1, "AccessKeyId": "a"}')").get_credentials(); });
   EXPECT_NE(std::string(missing.what()).find("SecretAccessKey"), std::string::npos);
   const auto types = expect_throw<CredentialsError>([] {
-    ProcessCredentialsProvider(R"(echo '{"Version": 1, "AccessKeyId": 5, "SecretAccessKey": "b"}')").get_credentials();
+    ProcessCredentialsProvider(R"(echo '{"Version": 1, "AccessKeyId": 5, "SecretAccessKey": "b"}')")
+        .get_credentials();
   });
   EXPECT_NE(std::string(types.what()).find("not a string"), std::string::npos);
-  EXPECT_THROW(ProcessCredentialsProvider("sleep 5", "", std::chrono::milliseconds(200)).get_credentials(), CredentialsError);
+  EXPECT_THROW(ProcessCredentialsProvider("sleep 5", "", std::chrono::milliseconds(200)).get_credentials(),
+               CredentialsError);
 }
 
 TEST(ProcessProvider, ConfiguredThroughAProfile) {
   TempHome home;
   home.write(".aws/config",
-             "[profile proc]\ncredential_process = printf '{\"Version\":1,\"AccessKeyId\":\"AKIDFROMPROFILE\",\"SecretAccessKey\":\"x\"}'\n");
-  const Credentials c = make_profile_credentials_provider(context_with(home.env()), "proc")->get_credentials();
+             "[profile proc]\ncredential_process = printf "
+             "'{\"Version\":1,\"AccessKeyId\":\"AKIDFROMPROFILE\",\"SecretAccessKey\":\"x\"}'\n");
+  const Credentials c =
+      make_profile_credentials_provider(context_with(home.env()), "proc")->get_credentials();
   EXPECT_EQ(c.access_key_id, "AKIDFROMPROFILE");
 }
 
@@ -247,15 +262,18 @@ class SsoTest : public ::testing::Test {
   void SetUp() override {
     env_ = home_.env();
     env_->set("AWS_ENDPOINT_URL_SSO", sso_.endpoint());
-    home_.write(".aws/config",
-                "[profile dev]\nsso_session = corp\nsso_account_id = 111122223333\nsso_role_name = Developer\nregion = us-west-2\n"
-                "[profile legacy]\nsso_start_url = https://legacy.awsapps.com/start\nsso_region = eu-west-1\n"
-                "sso_account_id = 444455556666\nsso_role_name = ReadOnly\n"
-                "[sso-session corp]\nsso_start_url = https://corp.awsapps.com/start\nsso_region = us-east-1\n");
+    home_.write(
+        ".aws/config",
+        "[profile dev]\nsso_session = corp\nsso_account_id = 111122223333\nsso_role_name = Developer\nregion "
+        "= us-west-2\n"
+        "[profile legacy]\nsso_start_url = https://legacy.awsapps.com/start\nsso_region = eu-west-1\n"
+        "sso_account_id = 444455556666\nsso_role_name = ReadOnly\n"
+        "[sso-session corp]\nsso_start_url = https://corp.awsapps.com/start\nsso_region = us-east-1\n");
   }
   void write_cache(const std::string& key, const std::string& token, const std::string& expires_at) {
-    home_.write(".aws/sso/cache/" + sha1_hex(key) + ".json",
-                R"({"accessToken":")" + token + R"(","expiresAt":")" + expires_at + R"(","region":"us-east-1"})");
+    home_.write(
+        ".aws/sso/cache/" + sha1_hex(key) + ".json",
+        R"({"accessToken":")" + token + R"(","expiresAt":")" + expires_at + R"(","region":"us-east-1"})");
   }
   TempHome home_;
   FakeSso sso_;
@@ -285,7 +303,8 @@ TEST_F(SsoTest, LegacyProfileKeysTheCacheByStartUrl) {
 TEST_F(SsoTest, ExpiredOrMissingTokenIsSsoTokenExpiredError) {
   const auto missing = expect_throw<SsoTokenExpiredError>(
       [&] { make_profile_credentials_provider(context_with(env_), "dev")->get_credentials(); });
-  EXPECT_NE(std::string(missing.what()).find("aws sso login --profile dev"), std::string::npos) << missing.what();
+  EXPECT_NE(std::string(missing.what()).find("aws sso login --profile dev"), std::string::npos)
+      << missing.what();
   EXPECT_EQ(missing.code(), kSsoTokenExpiredCode);
 
   write_cache("corp", "sso-access-token", "2020-01-01T00:00:00Z");
@@ -298,7 +317,8 @@ TEST_F(SsoTest, ExpiredOrMissingTokenIsSsoTokenExpiredError) {
 
 TEST_F(SsoTest, RejectedTokenIsSsoTokenExpiredErrorAndBadCacheIsAnError) {
   write_cache("corp", "revoked-token", "2099-01-01T00:00:00Z");
-  expect_throw<SsoTokenExpiredError>([&] { make_profile_credentials_provider(context_with(env_), "dev")->get_credentials(); });
+  expect_throw<SsoTokenExpiredError>(
+      [&] { make_profile_credentials_provider(context_with(env_), "dev")->get_credentials(); });
   home_.write(".aws/sso/cache/" + sha1_hex("corp") + ".json", "{not json");
   const auto bad = expect_throw<CredentialsError>(
       [&] { make_profile_credentials_provider(context_with(env_), "dev")->get_credentials(); });
@@ -316,7 +336,8 @@ TEST(WebIdentityProvider, ExchangesTheTokenFileUnsigned) {
   env->set("AWS_WEB_IDENTITY_TOKEN_FILE", token_file.string());
   env->set("AWS_ROLE_ARN", "arn:aws:iam::123456789012:role/Pod");
   env->set("AWS_ROLE_SESSION_NAME", "pod-session");
-  const Credentials c = WebIdentityCredentialsProvider::from_environment(context_with(env))->get_credentials();
+  const Credentials c =
+      WebIdentityCredentialsProvider::from_environment(context_with(env))->get_credentials();
   EXPECT_EQ(c.access_key_id, "ASIAFAKE");
   const auto calls = sts.calls();
   ASSERT_EQ(calls.size(), 1u);
@@ -329,10 +350,12 @@ TEST(WebIdentityProvider, ExchangesTheTokenFileUnsigned) {
 TEST(WebIdentityProvider, NotConfiguredOrUnreadable) {
   TempHome home;
   auto env = home.env();
-  expect_throw<CredentialsNotFoundError>([&] { WebIdentityCredentialsProvider::from_environment(context_with(env))->get_credentials(); });
+  expect_throw<CredentialsNotFoundError>(
+      [&] { WebIdentityCredentialsProvider::from_environment(context_with(env))->get_credentials(); });
   env->set("AWS_WEB_IDENTITY_TOKEN_FILE", (home.path() / "missing").string());
   env->set("AWS_ROLE_ARN", "arn:aws:iam::1:role/x");
-  const auto e = expect_throw<CredentialsError>([&] { WebIdentityCredentialsProvider::from_environment(context_with(env))->get_credentials(); });
+  const auto e = expect_throw<CredentialsError>(
+      [&] { WebIdentityCredentialsProvider::from_environment(context_with(env))->get_credentials(); });
   EXPECT_NE(std::string(e.what()).find("token file"), std::string::npos);
 }
 
@@ -371,18 +394,21 @@ TEST(ContainerProvider, RejectsRemoteHttpHostsAndBadBodies) {
   TempHome home;
   auto env = home.env();
   env->set("AWS_CONTAINER_CREDENTIALS_FULL_URI", "http://evil.example.com/creds");
-  const auto host = expect_throw<CredentialsError>([&] { ContainerCredentialsProvider(context_with(env)).get_credentials(); });
+  const auto host = expect_throw<CredentialsError>(
+      [&] { ContainerCredentialsProvider(context_with(env)).get_credentials(); });
   EXPECT_NE(std::string(host.what()).find("not allowed"), std::string::npos);
 
   FakeContainerCredentials fake;
   fake.set_raw_body(R"({"AccessKeyId": "A"})");
   env->set("AWS_CONTAINER_CREDENTIALS_FULL_URI", fake.endpoint() + "/creds");
-  const auto body = expect_throw<CredentialsError>([&] { ContainerCredentialsProvider(context_with(env)).get_credentials(); });
+  const auto body = expect_throw<CredentialsError>(
+      [&] { ContainerCredentialsProvider(context_with(env)).get_credentials(); });
   EXPECT_NE(std::string(body.what()).find("SecretAccessKey"), std::string::npos) << body.what();
   fake.set_raw_body("<html>");
   expect_throw<CredentialsError>([&] { ContainerCredentialsProvider(context_with(env)).get_credentials(); });
   env->unset("AWS_CONTAINER_CREDENTIALS_FULL_URI");
-  expect_throw<CredentialsNotFoundError>([&] { ContainerCredentialsProvider(context_with(env)).get_credentials(); });
+  expect_throw<CredentialsNotFoundError>(
+      [&] { ContainerCredentialsProvider(context_with(env)).get_credentials(); });
 }
 
 // ------------------------------------------------------------------ IMDS
@@ -406,18 +432,22 @@ TEST(ImdsProvider, DisabledNoRoleOrUnreachableAreNotFound) {
   auto env = std::make_shared<MapEnvironment>();
   env->set("AWS_EC2_METADATA_SERVICE_ENDPOINT", imds.endpoint());
   env->set("AWS_EC2_METADATA_DISABLED", "true");
-  expect_throw<CredentialsNotFoundError>([&] { ImdsCredentialsProvider(context_with(env)).get_credentials(); });
+  expect_throw<CredentialsNotFoundError>(
+      [&] { ImdsCredentialsProvider(context_with(env)).get_credentials(); });
   EXPECT_EQ(imds.token_requests(), 0u);
   env->unset("AWS_EC2_METADATA_DISABLED");
   imds.set_role("");
-  expect_throw<CredentialsNotFoundError>([&] { ImdsCredentialsProvider(context_with(env)).get_credentials(); });
+  expect_throw<CredentialsNotFoundError>(
+      [&] { ImdsCredentialsProvider(context_with(env)).get_credentials(); });
   std::string closed;
   {
-    testing::TestHttpServer gone([](const testing::TestRequest&) { return testing::TestResponse::text(200, ""); });
+    testing::TestHttpServer gone(
+        [](const testing::TestRequest&) { return testing::TestResponse::text(200, ""); });
     closed = gone.url();
   }
   env->set("AWS_EC2_METADATA_SERVICE_ENDPOINT", closed);
-  expect_throw<CredentialsNotFoundError>([&] { ImdsCredentialsProvider(context_with(env)).get_credentials(); });
+  expect_throw<CredentialsNotFoundError>(
+      [&] { ImdsCredentialsProvider(context_with(env)).get_credentials(); });
 }
 
 // ------------------------------------------------------------------ chain
@@ -434,7 +464,9 @@ class ChainTest : public ::testing::Test {
     c.access_key_id = id;
     return c;
   }
-  std::string chain_key() { return make_default_credentials_chain(context_with(env_))->get_credentials().access_key_id; }
+  std::string chain_key() {
+    return make_default_credentials_chain(context_with(env_))->get_credentials().access_key_id;
+  }
 
   TempHome home_;
   FakeContainerCredentials container_;
@@ -472,7 +504,8 @@ TEST_F(ChainTest, ImdsIsLastAndNothingConfiguredListsEverySource) {
   env_->set("AWS_EC2_METADATA_DISABLED", "true");
   const auto e = expect_throw<CredentialsNotFoundError>([&] { chain_key(); });
   const std::string what = e.what();
-  for (const char* source : {"environment", "profile default", "web identity", "container", "EC2 instance metadata"}) {
+  for (const char* source :
+       {"environment", "profile default", "web identity", "container", "EC2 instance metadata"}) {
     EXPECT_NE(what.find(source), std::string::npos) << source << " missing from: " << what;
   }
 }
@@ -489,7 +522,8 @@ TEST_F(ChainTest, ExplicitProfileIgnoresEnvironmentCredentials) {
   env_->set("AWS_ACCESS_KEY_ID", "AKIDENV");
   env_->set("AWS_SECRET_ACCESS_KEY", "e");
   env_->set("AWS_PROFILE", "other");
-  EXPECT_EQ(make_profile_credentials_provider(context_with(env_), "chosen")->get_credentials().access_key_id, "AKIDCHOSEN");
+  EXPECT_EQ(make_profile_credentials_provider(context_with(env_), "chosen")->get_credentials().access_key_id,
+            "AKIDCHOSEN");
   const auto e = expect_throw<CredentialsError>(
       [&] { make_profile_credentials_provider(context_with(env_), "absent")->get_credentials(); });
   EXPECT_NE(e.code(), kCredentialsNotFoundCode);

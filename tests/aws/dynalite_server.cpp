@@ -13,7 +13,9 @@ DynaliteServer::DynaliteServer()
     : process_(require_node_script("dynalite/cli.js"),
                {"--host", "127.0.0.1", "--port", "@PORT@", "--createTableMs", "0"}, 0) {}
 
-std::string DynaliteServer::endpoint() const { return "http://127.0.0.1:" + std::to_string(port()); }
+std::string DynaliteServer::endpoint() const {
+  return "http://127.0.0.1:" + std::to_string(port());
+}
 
 ClientConfig DynaliteServer::client_config(const std::string& endpoint_override) const {
   ClientConfig config;

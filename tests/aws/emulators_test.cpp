@@ -31,11 +31,13 @@ nlohmann::json table_definition(const std::string& name) {
         {{"AttributeName", "sk"}, {"AttributeType", "S"}},
         {{"AttributeName", "gsi1pk"}, {"AttributeType", "S"}},
         {{"AttributeName", "gsi1sk"}, {"AttributeType", "S"}}}},
-      {"KeySchema", {{{"AttributeName", "pk"}, {"KeyType", "HASH"}}, {{"AttributeName", "sk"}, {"KeyType", "RANGE"}}}},
+      {"KeySchema",
+       {{{"AttributeName", "pk"}, {"KeyType", "HASH"}}, {{"AttributeName", "sk"}, {"KeyType", "RANGE"}}}},
       {"GlobalSecondaryIndexes",
        {{{"IndexName", "gsi1"},
          {"KeySchema",
-          {{{"AttributeName", "gsi1pk"}, {"KeyType", "HASH"}}, {{"AttributeName", "gsi1sk"}, {"KeyType", "RANGE"}}}},
+          {{{"AttributeName", "gsi1pk"}, {"KeyType", "HASH"}},
+           {{"AttributeName", "gsi1sk"}, {"KeyType", "RANGE"}}}},
          {"Projection", {{"ProjectionType", "ALL"}}}}}},
   };
 }
@@ -70,7 +72,8 @@ TEST_F(DynaliteTest, TableLifecycleWithGsi) {
   EXPECT_EQ(described["Table"]["TableStatus"], "ACTIVE");
   EXPECT_EQ(described["Table"]["GlobalSecondaryIndexes"][0]["IndexName"], "gsi1");
   const auto tables = client.list_tables();
-  EXPECT_NE(std::find(tables["TableNames"].begin(), tables["TableNames"].end(), "lifecycle"), tables["TableNames"].end());
+  EXPECT_NE(std::find(tables["TableNames"].begin(), tables["TableNames"].end(), "lifecycle"),
+            tables["TableNames"].end());
   try {
     client.describe_table("does-not-exist");
     FAIL();
@@ -103,14 +106,15 @@ TEST_F(DynaliteTest, PutGetUpdateDeleteWithConditions) {
     EXPECT_FALSE(e.retryable());
   }
 
-  const nlohmann::json update = {{"TableName", "items"},
-                                 {"Key", item_to_wire(key)},
-                                 {"UpdateExpression", "SET #t = #t + :one, #o = :new"},
-                                 {"ConditionExpression", "#t = :expected"},
-                                 {"ExpressionAttributeNames", {{"#t", "token"}, {"#o", "owner"}}},
-                                 {"ExpressionAttributeValues",
-                                  {{":one", {{"N", "1"}}}, {":expected", {{"N", "1"}}}, {":new", {{"S", "runner-2"}}}}},
-                                 {"ReturnValues", "ALL_NEW"}};
+  const nlohmann::json update = {
+      {"TableName", "items"},
+      {"Key", item_to_wire(key)},
+      {"UpdateExpression", "SET #t = #t + :one, #o = :new"},
+      {"ConditionExpression", "#t = :expected"},
+      {"ExpressionAttributeNames", {{"#t", "token"}, {"#o", "owner"}}},
+      {"ExpressionAttributeValues",
+       {{":one", {{"N", "1"}}}, {":expected", {{"N", "1"}}}, {":new", {{"S", "runner-2"}}}}},
+      {"ReturnValues", "ALL_NEW"}};
   const auto updated = client.try_update_item(update);
   ASSERT_TRUE(updated.applied);
   EXPECT_EQ(updated.response["Attributes"]["token"]["N"], "2");
@@ -138,8 +142,9 @@ TEST_F(DynaliteTest, QueryPaginationDescendingAndGsi) {
   for (int i = 0; i < 60; ++i) {
     char sk[16];
     std::snprintf(sk, sizeof sk, "%03d", i);
-    const nlohmann::json plain = {{"pk", "RUN#m1"}, {"sk", sk}, {"gsi1pk", i % 2 == 0 ? "EXEC#even" : "EXEC#odd"},
-                                  {"gsi1sk", sk}, {"n", i}, {"payload", std::string(100, 'x')}};
+    const nlohmann::json plain = {
+        {"pk", "RUN#m1"}, {"sk", sk}, {"gsi1pk", i % 2 == 0 ? "EXEC#even" : "EXEC#odd"},
+        {"gsi1sk", sk},   {"n", i},   {"payload", std::string(100, 'x')}};
     writes.push_back({{"PutRequest", {{"Item", plain_to_wire(plain)}}}});
   }
   client.batch_write_all("runs", writes);
@@ -190,8 +195,8 @@ TEST_F(DynaliteTest, RetriesThroughInjectedFaultsWithoutLosingWrites) {
   for (int i = 0; i < 40; ++i) {
     // Idempotent overwrite: a reset after the write reached dynalite is retried safely.
     client.put("faulty", {{"pk", AttributeValue::string("P")},
-                            {"sk", AttributeValue::string(std::to_string(i))},
-                            {"v", AttributeValue::number(std::int64_t{i})}});
+                          {"sk", AttributeValue::string(std::to_string(i))},
+                          {"v", AttributeValue::number(std::int64_t{i})}});
   }
   const auto items = client.query_all({{"TableName", "faulty"},
                                        {"KeyConditionExpression", "pk = :p"},
@@ -210,10 +215,11 @@ TEST_F(DynaliteTest, RetriesThroughInjectedFaultsWithoutLosingWrites) {
 TEST_F(DynaliteTest, ThrottlingHookAndDelaysAreRetried) {
   FaultProxy proxy(server_->endpoint());
   // The first two requests are throttled, the third is delayed; then all pass.
-  proxy.set_hook([](const testing::TestRequest&, std::uint64_t index) -> std::optional<testing::TestResponse> {
-    if (index < 2) return testing::throttling_response(index == 0);
-    return std::nullopt;
-  });
+  proxy.set_hook(
+      [](const testing::TestRequest&, std::uint64_t index) -> std::optional<testing::TestResponse> {
+        if (index < 2) return testing::throttling_response(index == 0);
+        return std::nullopt;
+      });
   FaultConfig slow;
   slow.delay = 1.0;
   slow.delay_for = std::chrono::milliseconds(50);

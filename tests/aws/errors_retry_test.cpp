@@ -13,7 +13,8 @@ namespace {
 
 using testing::ScriptedTransport;
 
-HttpResponse response(int status, std::string body, std::vector<std::pair<std::string, std::string>> headers = {}) {
+HttpResponse response(int status, std::string body,
+                      std::vector<std::pair<std::string, std::string>> headers = {}) {
   HttpResponse r;
   r.status = status;
   r.body = std::move(body);
@@ -24,19 +25,23 @@ HttpResponse response(int status, std::string body, std::vector<std::pair<std::s
 TEST(ErrorParser, JsonTypeWithNamespaceAndMessage) {
   const AwsError e = parse_error_response(
       "DynamoDB", "PutItem",
-      response(400, R"({"__type":"com.amazonaws.dynamodb.v20120810#ConditionalCheckFailedException","message":"The conditional request failed"})",
-               {{"x-amzn-RequestId", "RID1"}}));
+      response(
+          400,
+          R"({"__type":"com.amazonaws.dynamodb.v20120810#ConditionalCheckFailedException","message":"The conditional request failed"})",
+          {{"x-amzn-RequestId", "RID1"}}));
   EXPECT_EQ(e.code(), "ConditionalCheckFailedException");
   EXPECT_EQ(e.message(), "The conditional request failed");
   EXPECT_EQ(e.http_status(), 400);
   EXPECT_EQ(e.request_id(), "RID1");
   EXPECT_FALSE(e.retryable());
   EXPECT_EQ(std::string(e.what()),
-            "DynamoDB PutItem failed: ConditionalCheckFailedException: The conditional request failed (HTTP 400, request id RID1)");
+            "DynamoDB PutItem failed: ConditionalCheckFailedException: The conditional request failed (HTTP "
+            "400, request id RID1)");
 }
 
 TEST(ErrorParser, JsonCodeAndCapitalMessage) {
-  const AwsError e = parse_error_response("ECS", "RunTask", response(400, R"({"code":"ClientException","Message":"bad cluster"})"));
+  const AwsError e = parse_error_response(
+      "ECS", "RunTask", response(400, R"({"code":"ClientException","Message":"bad cluster"})"));
   EXPECT_EQ(e.code(), "ClientException");
   EXPECT_EQ(e.message(), "bad cluster");
 }
@@ -45,7 +50,8 @@ TEST(ErrorParser, RestJsonHeaderWins) {
   const AwsError e = parse_error_response(
       "Lambda", "Invoke",
       response(429, R"({"message":"Rate exceeded","Type":"User"})",
-               {{"x-amzn-errortype", "TooManyRequestsException:http://internal.amazon.com/coral/com.amazon.coral.service/"}}));
+               {{"x-amzn-errortype",
+                 "TooManyRequestsException:http://internal.amazon.com/coral/com.amazon.coral.service/"}}));
   EXPECT_EQ(e.code(), "TooManyRequestsException");
   EXPECT_EQ(e.message(), "Rate exceeded");
   EXPECT_TRUE(e.retryable());
@@ -55,9 +61,10 @@ TEST(ErrorParser, RestJsonHeaderWins) {
 TEST(ErrorParser, QueryXmlError) {
   const AwsError e = parse_error_response(
       "STS", "AssumeRole",
-      response(403, "<ErrorResponse xmlns=\"https://sts.amazonaws.com/doc/2011-06-15/\"><Error><Type>Sender</Type>"
-                    "<Code>AccessDenied</Code><Message>not authorized &amp; denied</Message></Error>"
-                    "<RequestId>abc-123</RequestId></ErrorResponse>"));
+      response(403,
+               "<ErrorResponse xmlns=\"https://sts.amazonaws.com/doc/2011-06-15/\"><Error><Type>Sender</Type>"
+               "<Code>AccessDenied</Code><Message>not authorized &amp; denied</Message></Error>"
+               "<RequestId>abc-123</RequestId></ErrorResponse>"));
   EXPECT_EQ(e.code(), "AccessDenied");
   EXPECT_EQ(e.message(), "not authorized & denied");
   EXPECT_EQ(e.request_id(), "abc-123");
@@ -67,8 +74,10 @@ TEST(ErrorParser, QueryXmlError) {
 TEST(ErrorParser, S3XmlErrorSlowDownIsThrottling) {
   const AwsError e = parse_error_response(
       "S3", "PutObject",
-      response(503, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<Error><Code>SlowDown</Code><Message>Reduce your request rate.</Message>"
-                    "<RequestId>R</RequestId></Error>",
+      response(503,
+               "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<Error><Code>SlowDown</Code><Message>Reduce your "
+               "request rate.</Message>"
+               "<RequestId>R</RequestId></Error>",
                {{"x-amz-request-id", "HDR"}}));
   EXPECT_EQ(e.code(), "SlowDown");
   EXPECT_TRUE(e.throttling());
@@ -89,10 +98,12 @@ TEST(ErrorParser, EmptyOrGarbageBodiesFallBackToStatus) {
 }
 
 TEST(ErrorParser, ThrottlingCodes) {
-  for (const char* code : {"ThrottlingException", "ProvisionedThroughputExceededException", "RequestLimitExceeded",
-                           "TooManyRequestsException", "Throttling", "SlowDown", "RequestThrottledException"}) {
+  for (const char* code :
+       {"ThrottlingException", "ProvisionedThroughputExceededException", "RequestLimitExceeded",
+        "TooManyRequestsException", "Throttling", "SlowDown", "RequestThrottledException"}) {
     EXPECT_TRUE(is_throttling_code(code)) << code;
-    const AwsError e = parse_error_response("S", "O", response(400, std::string(R"({"__type":")") + code + "\"}"));
+    const AwsError e =
+        parse_error_response("S", "O", response(400, std::string(R"({"__type":")") + code + "\"}"));
     EXPECT_TRUE(e.retryable()) << code;
   }
   EXPECT_FALSE(is_throttling_code("ValidationException"));
@@ -156,7 +167,8 @@ TEST_F(ScriptedClientTest, RetriesThrottlingAnd5xxThenSucceeds) {
   for (const auto& r : transport_->requests()) {
     EXPECT_EQ(r.headers.get("X-Amz-Target"), "DynamoDB_20120810.ListTables");
     EXPECT_EQ(r.headers.get("Content-Type"), "application/x-amz-json-1.0");
-    EXPECT_TRUE(r.headers.get("Authorization").value_or("").starts_with("AWS4-HMAC-SHA256 Credential=AKIDTEST/"));
+    EXPECT_TRUE(
+        r.headers.get("Authorization").value_or("").starts_with("AWS4-HMAC-SHA256 Credential=AKIDTEST/"));
   }
 }
 
@@ -171,7 +183,8 @@ TEST_F(ScriptedClientTest, RetriesTransientNetworkErrors) {
 
 TEST_F(ScriptedClientTest, GivesUpAfterMaxAttemptsWithClearError) {
   auto client = make_client(3);
-  for (int i = 0; i < 3; ++i) transport_->push_json(400, R"({"__type":"#ThrottlingException","message":"Rate exceeded"})");
+  for (int i = 0; i < 3; ++i)
+    transport_->push_json(400, R"({"__type":"#ThrottlingException","message":"Rate exceeded"})");
   try {
     client.list_tables();
     FAIL() << "expected AwsError";
@@ -214,7 +227,9 @@ TEST_F(ScriptedClientTest, DoesNotRetryClientErrors) {
 
 TEST_F(ScriptedClientTest, ConditionalCheckFailureIsAValue) {
   auto client = make_client();
-  transport_->push_json(400, R"({"__type":"com.amazonaws.dynamodb.v20120810#ConditionalCheckFailedException","message":"The conditional request failed","Item":{"pk":{"S":"a"}}})");
+  transport_->push_json(
+      400,
+      R"({"__type":"com.amazonaws.dynamodb.v20120810#ConditionalCheckFailedException","message":"The conditional request failed","Item":{"pk":{"S":"a"}}})");
   transport_->push_json(200, R"({"Attributes":{"n":{"N":"2"}}})");
   const auto failed = client.try_put_item({{"TableName", "t"}, {"Item", {{"pk", {{"S", "a"}}}}}});
   EXPECT_FALSE(failed.applied);

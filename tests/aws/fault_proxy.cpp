@@ -14,9 +14,10 @@ FaultConfig FaultConfig::uniform(double total, std::uint64_t seed) {
 
 TestResponse throttling_response(bool provisioned_throughput) {
   TestResponse r = TestResponse::json(
-      400, provisioned_throughput
-               ? R"j({"__type":"com.amazonaws.dynamodb.v20120810#ProvisionedThroughputExceededException","message":"The level of configured provisioned throughput for the table was exceeded (injected)"})j"
-               : R"j({"__type":"com.amazon.coral.availability#ThrottlingException","message":"Rate of requests exceeds the allowed throughput (injected)"})j");
+      400,
+      provisioned_throughput
+          ? R"j({"__type":"com.amazonaws.dynamodb.v20120810#ProvisionedThroughputExceededException","message":"The level of configured provisioned throughput for the table was exceeded (injected)"})j"
+          : R"j({"__type":"com.amazon.coral.availability#ThrottlingException","message":"Rate of requests exceeds the allowed throughput (injected)"})j");
   r.headers.set("Content-Type", "application/x-amz-json-1.0");
   r.headers.add("x-amzn-RequestId", "INJECTED-THROTTLE");
   return r;
@@ -24,8 +25,10 @@ TestResponse throttling_response(bool provisioned_throughput) {
 
 TestResponse server_error_response(int status) {
   TestResponse r = TestResponse::json(
-      status, status == 503 ? R"j({"__type":"com.amazonaws.dynamodb.v20120810#ServiceUnavailable","message":"injected"})j"
-                            : R"j({"__type":"com.amazonaws.dynamodb.v20120810#InternalServerError","message":"injected"})j");
+      status,
+      status == 503
+          ? R"j({"__type":"com.amazonaws.dynamodb.v20120810#ServiceUnavailable","message":"injected"})j"
+          : R"j({"__type":"com.amazonaws.dynamodb.v20120810#InternalServerError","message":"injected"})j");
   r.headers.set("Content-Type", "application/x-amz-json-1.0");
   r.headers.add("x-amzn-RequestId", "INJECTED-5XX");
   return r;
@@ -47,15 +50,17 @@ std::uint64_t response_bytes(const TestResponse& r) {
 
 FaultProxy::FaultProxy(std::string target, FaultConfig faults)
     : target_(std::move(target)),
-      upstream_(make_curl_transport(CurlTransportOptions{std::chrono::milliseconds(2000),
-                                                         std::chrono::milliseconds(30000), "", 32})),
+      upstream_(make_curl_transport(
+          CurlTransportOptions{std::chrono::milliseconds(2000), std::chrono::milliseconds(30000), "", 32})),
       faults_(faults),
       rng_(faults.seed),
       server_([this](const TestRequest& r) { return handle(r); }) {
   while (!target_.empty() && target_.back() == '/') target_.pop_back();
 }
 
-FaultProxy::~FaultProxy() { server_.stop(); }
+FaultProxy::~FaultProxy() {
+  server_.stop();
+}
 
 void FaultProxy::set_faults(FaultConfig faults) {
   std::lock_guard lock(mu_);
@@ -63,7 +68,8 @@ void FaultProxy::set_faults(FaultConfig faults) {
   rng_.seed(faults.seed);
 }
 
-void FaultProxy::set_hook(std::function<std::optional<TestResponse>(const TestRequest&, std::uint64_t)> hook) {
+void FaultProxy::set_hook(
+    std::function<std::optional<TestResponse>(const TestRequest&, std::uint64_t)> hook) {
   std::lock_guard lock(mu_);
   hook_ = std::move(hook);
 }
@@ -135,8 +141,7 @@ TestResponse FaultProxy::handle(const TestRequest& request) {
       count(&ProxyStats::resets, TestResponse{});
       return r;
     }
-    default:
-      break;
+    default: break;
   }
   if (fault == Fault::kDelay) {
     std::this_thread::sleep_for(delay);

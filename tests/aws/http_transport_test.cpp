@@ -9,8 +9,8 @@
 #include <thread>
 
 #include "aws/dynamodb.hpp"
-#include "aws/lambda.hpp"
 #include "aws/http.hpp"
+#include "aws/lambda.hpp"
 #include "aws/s3.hpp"
 #include "test_http_server.hpp"
 #include "test_support.hpp"
@@ -222,7 +222,8 @@ TEST_F(MalformedResponseTest, DynamoDbBadJsonWrongTypesAndTruncation) {
 }
 
 TEST_F(MalformedResponseTest, LambdaListFunctionsWithWrongShape) {
-  TestHttpServer server([](const TestRequest&) { return TestResponse::json(200, R"({"Functions": {"a": 1}})"); });
+  TestHttpServer server(
+      [](const TestRequest&) { return TestResponse::json(200, R"({"Functions": {"a": 1}})"); });
   LambdaClient client(config_for(server));
   try {
     client.list_functions();

@@ -16,13 +16,16 @@
 
 namespace auric::aws::testing {
 
-std::filesystem::path node_modules_dir() { return AURIC_NODE_MODULES_DIR; }
+std::filesystem::path node_modules_dir() {
+  return AURIC_NODE_MODULES_DIR;
+}
 
 std::filesystem::path require_node_script(const std::string& relative_path) {
   const auto script = node_modules_dir() / relative_path;
   if (!std::filesystem::exists(script)) {
-    throw std::runtime_error("emulator script " + script.string() +
-                             " is missing: build the auric_aws_node_modules target or run `npm ci` in tests/node");
+    throw std::runtime_error(
+        "emulator script " + script.string() +
+        " is missing: build the auric_aws_node_modules target or run `npm ci` in tests/node");
   }
   return script;
 }
@@ -102,8 +105,8 @@ NodeProcess::NodeProcess(const std::filesystem::path& script, const std::vector<
         const std::string output = log();
         stop();
         throw std::runtime_error("emulator " + script.filename().string() + " did not listen on port " +
-                                 std::to_string(port_) + " within " + std::to_string(startup_timeout.count()) +
-                                 " ms: " + output);
+                                 std::to_string(port_) + " within " +
+                                 std::to_string(startup_timeout.count()) + " ms: " + output);
       }
       std::this_thread::sleep_for(std::chrono::milliseconds(25));
     }

@@ -18,7 +18,8 @@ S3rverServer::S3rverServer(std::string bucket)
     : bucket_(std::move(bucket)),
       data_dir_(make_data_dir()),
       process_(require_node_script("s3rver/bin/s3rver.js"),
-               {"-d", data_dir_.string(), "-a", "127.0.0.1", "-p", "@PORT@", "--silent", "--configure-bucket", bucket_},
+               {"-d", data_dir_.string(), "-a", "127.0.0.1", "-p", "@PORT@", "--silent", "--configure-bucket",
+                bucket_},
                0) {}
 
 S3rverServer::~S3rverServer() {
@@ -27,7 +28,9 @@ S3rverServer::~S3rverServer() {
   std::filesystem::remove_all(data_dir_, ec);
 }
 
-std::string S3rverServer::endpoint() const { return "http://127.0.0.1:" + std::to_string(process_.port()); }
+std::string S3rverServer::endpoint() const {
+  return "http://127.0.0.1:" + std::to_string(process_.port());
+}
 
 ClientConfig S3rverServer::client_config() const {
   ClientConfig config;

@@ -61,45 +61,61 @@ TestResponse FakeSts::handle(const TestRequest& r) {
   call.action = call.params["Action"];
   call.authorization = r.headers.get("authorization").value_or("");
   calls_.push_back(call);
-  if (r.method != "POST" || !r.headers.get("content-type").value_or("").starts_with("application/x-www-form-urlencoded")) {
-    return TestResponse::xml(400, "<ErrorResponse><Error><Code>InvalidRequest</Code><Message>expected a form POST</Message></Error></ErrorResponse>");
+  if (r.method != "POST" ||
+      !r.headers.get("content-type").value_or("").starts_with("application/x-www-form-urlencoded")) {
+    return TestResponse::xml(400,
+                             "<ErrorResponse><Error><Code>InvalidRequest</Code><Message>expected a form "
+                             "POST</Message></Error></ErrorResponse>");
   }
   if (failure_) {
     const auto& [status, code, message] = *failure_;
-    return TestResponse::xml(status, "<ErrorResponse xmlns=\"https://sts.amazonaws.com/doc/2011-06-15/\"><Error><Type>Sender</Type><Code>" +
-                                         xml_escape(code) + "</Code><Message>" + xml_escape(message) +
-                                         "</Message></Error><RequestId>fake-request</RequestId></ErrorResponse>");
+    return TestResponse::xml(
+        status,
+        "<ErrorResponse "
+        "xmlns=\"https://sts.amazonaws.com/doc/2011-06-15/\"><Error><Type>Sender</Type><Code>" +
+            xml_escape(code) + "</Code><Message>" + xml_escape(message) +
+            "</Message></Error><RequestId>fake-request</RequestId></ErrorResponse>");
   }
   const std::string& action = call.action;
   if (action == "GetCallerIdentity") {
-    if (call.authorization.empty()) return TestResponse::xml(403, "<ErrorResponse><Error><Code>MissingAuthenticationToken</Code></Error></ErrorResponse>");
-    return TestResponse::xml(200, "<GetCallerIdentityResponse xmlns=\"https://sts.amazonaws.com/doc/2011-06-15/\">"
-                                  "<GetCallerIdentityResult><Arn>arn:aws:iam::123456789012:user/tester</Arn>"
-                                  "<UserId>AIDAFAKE</UserId><Account>123456789012</Account></GetCallerIdentityResult>"
-                                  "<ResponseMetadata><RequestId>r1</RequestId></ResponseMetadata></GetCallerIdentityResponse>");
+    if (call.authorization.empty())
+      return TestResponse::xml(
+          403, "<ErrorResponse><Error><Code>MissingAuthenticationToken</Code></Error></ErrorResponse>");
+    return TestResponse::xml(
+        200,
+        "<GetCallerIdentityResponse xmlns=\"https://sts.amazonaws.com/doc/2011-06-15/\">"
+        "<GetCallerIdentityResult><Arn>arn:aws:iam::123456789012:user/tester</Arn>"
+        "<UserId>AIDAFAKE</UserId><Account>123456789012</Account></GetCallerIdentityResult>"
+        "<ResponseMetadata><RequestId>r1</RequestId></ResponseMetadata></GetCallerIdentityResponse>");
   }
   if (action == "AssumeRole" || action == "AssumeRoleWithWebIdentity") {
     if (action == "AssumeRole" && call.authorization.empty()) {
-      return TestResponse::xml(403, "<ErrorResponse><Error><Code>MissingAuthenticationToken</Code></Error></ErrorResponse>");
+      return TestResponse::xml(
+          403, "<ErrorResponse><Error><Code>MissingAuthenticationToken</Code></Error></ErrorResponse>");
     }
     if (action == "AssumeRoleWithWebIdentity" && call.params["WebIdentityToken"].empty()) {
-      return TestResponse::xml(400, "<ErrorResponse><Error><Code>InvalidIdentityToken</Code><Message>empty</Message></Error></ErrorResponse>");
+      return TestResponse::xml(400,
+                               "<ErrorResponse><Error><Code>InvalidIdentityToken</Code><Message>empty</"
+                               "Message></Error></ErrorResponse>");
     }
     const std::string role_arn = call.params["RoleArn"];
     const std::string session = call.params["RoleSessionName"];
     std::string role_name = role_arn.substr(role_arn.rfind('/') + 1);
-    return TestResponse::xml(200, "<" + action + "Response xmlns=\"https://sts.amazonaws.com/doc/2011-06-15/\"><" + action +
-                                      "Result><AssumedRoleUser><Arn>arn:aws:sts::123456789012:assumed-role/" + xml_escape(role_name) +
-                                      "/" + xml_escape(session) + "</Arn><AssumedRoleId>AROAFAKE:" + xml_escape(session) +
-                                      "</AssumedRoleId></AssumedRoleUser><Credentials><AccessKeyId>" + credentials_.access_key_id +
-                                      "</AccessKeyId><SecretAccessKey>" + credentials_.secret_access_key +
-                                      "</SecretAccessKey><SessionToken>" + credentials_.session_token +
-                                      "</SessionToken><Expiration>" + format_iso8601(credentials_.expiration) +
-                                      "</Expiration></Credentials></" + action + "Result><ResponseMetadata><RequestId>r2</RequestId>"
-                                      "</ResponseMetadata></" + action + "Response>");
+    return TestResponse::xml(
+        200,
+        "<" + action + "Response xmlns=\"https://sts.amazonaws.com/doc/2011-06-15/\"><" + action +
+            "Result><AssumedRoleUser><Arn>arn:aws:sts::123456789012:assumed-role/" + xml_escape(role_name) +
+            "/" + xml_escape(session) + "</Arn><AssumedRoleId>AROAFAKE:" + xml_escape(session) +
+            "</AssumedRoleId></AssumedRoleUser><Credentials><AccessKeyId>" + credentials_.access_key_id +
+            "</AccessKeyId><SecretAccessKey>" + credentials_.secret_access_key +
+            "</SecretAccessKey><SessionToken>" + credentials_.session_token + "</SessionToken><Expiration>" +
+            format_iso8601(credentials_.expiration) + "</Expiration></Credentials></" + action +
+            "Result><ResponseMetadata><RequestId>r2</RequestId>"
+            "</ResponseMetadata></" +
+            action + "Response>");
   }
-  return TestResponse::xml(400, "<ErrorResponse><Error><Code>InvalidAction</Code><Message>" + xml_escape(action) +
-                                    "</Message></Error></ErrorResponse>");
+  return TestResponse::xml(400, "<ErrorResponse><Error><Code>InvalidAction</Code><Message>" +
+                                    xml_escape(action) + "</Message></Error></ErrorResponse>");
 }
 
 // ---------------------------------------------------------------- SSO
@@ -129,10 +145,13 @@ TestResponse FakeSso::handle(const TestRequest& r) {
   calls_.emplace_back(r.query_param("account_id").value_or(""), r.query_param("role_name").value_or(""));
   if (r.headers.get("x-amz-sso_bearer_token").value_or("") != valid_token_) {
     TestResponse resp = TestResponse::json(401, R"({"message":"Session token not found or invalid"})");
-    resp.headers.add("x-amzn-errortype", "UnauthorizedException:http://internal.amazon.com/coral/com.amazonaws.switchboard.portal/");
+    resp.headers.add(
+        "x-amzn-errortype",
+        "UnauthorizedException:http://internal.amazon.com/coral/com.amazonaws.switchboard.portal/");
     return resp;
   }
-  const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(credentials_.expiration.time_since_epoch());
+  const auto ms =
+      std::chrono::duration_cast<std::chrono::milliseconds>(credentials_.expiration.time_since_epoch());
   return TestResponse::json(200, nlohmann::json{{"roleCredentials",
                                                  {{"accessKeyId", credentials_.access_key_id},
                                                   {"secretAccessKey", credentials_.secret_access_key},
@@ -143,7 +162,8 @@ TestResponse FakeSso::handle(const TestRequest& r) {
 
 // ---------------------------------------------------------------- container
 
-FakeContainerCredentials::FakeContainerCredentials() : server_([this](const TestRequest& r) { return handle(r); }) {}
+FakeContainerCredentials::FakeContainerCredentials()
+    : server_([this](const TestRequest& r) { return handle(r); }) {}
 
 void FakeContainerCredentials::set_credentials(FakeCredentials c) {
   std::lock_guard lock(mu_);
@@ -168,7 +188,8 @@ std::vector<std::string> FakeContainerCredentials::paths() const {
 TestResponse FakeContainerCredentials::handle(const TestRequest& r) {
   std::lock_guard lock(mu_);
   paths_.push_back(r.target);
-  if (!required_authorization_.empty() && r.headers.get("authorization").value_or("") != required_authorization_) {
+  if (!required_authorization_.empty() &&
+      r.headers.get("authorization").value_or("") != required_authorization_) {
     return TestResponse::json(401, R"({"message":"unauthorized"})");
   }
   if (raw_body_) return TestResponse::json(200, *raw_body_);

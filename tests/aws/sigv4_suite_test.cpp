@@ -67,7 +67,9 @@ struct SuiteCase {
   fs::path dir;
 };
 
-void PrintTo(const SuiteCase& c, std::ostream* os) { *os << c.name; }
+void PrintTo(const SuiteCase& c, std::ostream* os) {
+  *os << c.name;
+}
 
 std::vector<SuiteCase> all_cases() {
   std::vector<SuiteCase> cases;
@@ -147,7 +149,8 @@ TEST_P(SigV4SuiteTest, HeaderForm) {
 
   const ParsedRequest expected = parse_raw_request(read_raw(dir / "header-signed-request.txt"));
   ASSERT_TRUE(expected.headers.get("authorization").has_value());
-  EXPECT_EQ("Authorization:" + result.authorization, "Authorization:" + *expected.headers.get("authorization"));
+  EXPECT_EQ("Authorization:" + result.authorization,
+            "Authorization:" + *expected.headers.get("authorization"));
   // The signed request carries exactly the expected headers (order aside).
   EXPECT_EQ(normalized(request.headers), normalized(expected.headers));
 }

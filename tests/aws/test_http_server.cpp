@@ -19,7 +19,8 @@ std::optional<std::string> find_param(std::string_view text, std::string_view na
   std::size_t start = 0;
   while (start <= text.size() && !text.empty()) {
     const auto amp = text.find('&', start);
-    std::string_view piece = text.substr(start, amp == std::string_view::npos ? std::string_view::npos : amp - start);
+    std::string_view piece =
+        text.substr(start, amp == std::string_view::npos ? std::string_view::npos : amp - start);
     const auto eq = piece.find('=');
     std::string key = uri_decode(piece.substr(0, eq));
     if (key == name) {
@@ -110,9 +111,13 @@ TestHttpServer::TestHttpServer(TestHandler handler) : handler_(std::move(handler
   acceptor_ = std::thread([this] { accept_loop(); });
 }
 
-TestHttpServer::~TestHttpServer() { stop(); }
+TestHttpServer::~TestHttpServer() {
+  stop();
+}
 
-std::string TestHttpServer::url() const { return "http://127.0.0.1:" + std::to_string(port_); }
+std::string TestHttpServer::url() const {
+  return "http://127.0.0.1:" + std::to_string(port_);
+}
 
 void TestHttpServer::stop() {
   if (stopping_.exchange(true)) return;
@@ -220,7 +225,8 @@ void TestHttpServer::serve(int fd) {
     const bool close_after = iequals(request.headers.get("connection").value_or(""), "close");
     std::string out = "HTTP/1.1 " + std::to_string(response.status) + " " + reason(response.status) + "\r\n";
     for (const auto& [k, v] : response.headers.entries()) {
-      if (iequals(k, "content-length") || iequals(k, "transfer-encoding") || iequals(k, "connection")) continue;
+      if (iequals(k, "content-length") || iequals(k, "transfer-encoding") || iequals(k, "connection"))
+        continue;
       out += k + ": " + v + "\r\n";
     }
     out += "Content-Length: " + std::to_string(response.body.size()) + "\r\n";

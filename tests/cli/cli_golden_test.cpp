@@ -17,8 +17,8 @@ namespace auric::test {
 namespace {
 
 std::string normalise(std::string text, const std::string& tmp) {
-  for (const auto& [from, to] : {std::pair<std::string, std::string>{AURIC_FIXTURE_MIGRATIONS, "<FIXTURES>"},
-                                 {tmp, "<TMP>"}}) {
+  for (const auto& [from, to] :
+       {std::pair<std::string, std::string>{AURIC_FIXTURE_MIGRATIONS, "<FIXTURES>"}, {tmp, "<TMP>"}}) {
     for (std::size_t pos; !from.empty() && (pos = text.find(from)) != std::string::npos;) {
       text.replace(pos, from.size(), to);
     }
@@ -29,7 +29,8 @@ std::string normalise(std::string text, const std::string& tmp) {
       {std::regex(R"([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})"), "<UUID>"},
       {std::regex(R"([0-9a-f]{64})"), "<SHA256>"},
       {std::regex(R"(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z)"), "<TIME>"},
-      {std::regex(R"re("(startedAt|completedAt|duration|appliedAt|lastRunAt|pid|acquiredAt|expiresAt|heartbeatAt|fence)": \d+)re"),
+      {std::regex(
+           R"re("(startedAt|completedAt|duration|appliedAt|lastRunAt|pid|acquiredAt|expiresAt|heartbeatAt|fence)": \d+)re"),
        "\"$1\": <N>"},
       {std::regex(R"(\b\d+(s|m|h|d|mo|y) ago\b)"), "<AGO>"},
       {std::regex(R"(\b\d+m \d+s\b|\b\d+\.\d+s\b|\b\d+ms\b)"), "<DUR>"},
@@ -41,7 +42,8 @@ std::string normalise(std::string text, const std::string& tmp) {
   };
   for (const auto& [re, with] : rules) text = std::regex_replace(text, re, with);
   // Table columns shift with the placeholders; collapse runs of spaces inside table rows.
-  text = std::regex_replace(text, std::regex(R"((<UUID>|<AGO>|<DUR>|completed|failed|running|up|down) {2,})"), "$1  ");
+  text = std::regex_replace(text, std::regex(R"((<UUID>|<AGO>|<DUR>|completed|failed|running|up|down) {2,})"),
+                            "$1  ");
   return text;
 }
 
@@ -62,8 +64,8 @@ class Golden : public ::testing::Test {
   }
 
   // Runs a command and appends its normalised transcript.
-  void step(const std::string& shown, std::vector<std::string> args, std::map<std::string, std::string> env = {},
-            const std::string& binary = AURIC_CLI_FIXTURE) {
+  void step(const std::string& shown, std::vector<std::string> args,
+            std::map<std::string, std::string> env = {}, const std::string& binary = AURIC_CLI_FIXTURE) {
     const ProcessResult r = exec(std::move(args), std::move(env), binary);
     transcript_ += "$ " + shown + "\n" + r.out;
     if (!r.err.empty()) transcript_ += "[stderr]\n" + r.err;
@@ -160,7 +162,8 @@ TEST_F(Golden, Errors) {
   step("-c bad-toml.toml status", {"-c", "bad-toml.toml", "status"});
   write_file(dir_ + "/bad-type.toml", "[lock]\nttl_seconds = \"long\"\n");
   step("-c bad-type.toml status", {"-c", "bad-type.toml", "status"});
-  write_file(dir_ + "/not-a-db", "this is not a database, just text that is long enough to fill a header page....");
+  write_file(dir_ + "/not-a-db",
+             "this is not a database, just text that is long enough to fill a header page....");
   step("--store sqlite:not-a-db status", {"--store", "sqlite:not-a-db", "status"});
   step("create ../escape", {"create", "../escape"});
   step("create \"it's\"", {"create", "it's"});
@@ -172,8 +175,8 @@ TEST_F(Golden, Errors) {
 
 TEST_F(Golden, StandaloneTool) {
   const std::string tool = AURIC_STANDALONE_TOOL;
-  write_file(dir_ + "/migrate.config.toml", "store = \"sqlite:" + dir_ +
-                                                "/state.db\"\nmigrations_dir = \"" AURIC_FIXTURE_MIGRATIONS "\"\n");
+  write_file(dir_ + "/migrate.config.toml",
+             "store = \"sqlite:" + dir_ + "/state.db\"\nmigrations_dir = \"" AURIC_FIXTURE_MIGRATIONS "\"\n");
   step("auric-migrate list", {"list"}, {}, tool);
   step("auric-migrate status", {"status"}, {}, tool);
   step("cli_fixture up", {"up"});
@@ -194,7 +197,8 @@ TEST(Version, EveryToolPrintsTheProjectVersion) {
 
 TEST(Create, WritesACompilableScaffoldWithASanitisedName) {
   const std::string dir = make_temp_dir();
-  const ProcessResult r = run({{AURIC_STANDALONE_TOOL, "create", "Backfill Orders v2", "-d", dir + "/m"}, {}, dir, ""});
+  const ProcessResult r =
+      run({{AURIC_STANDALONE_TOOL, "create", "Backfill Orders v2", "-d", dir + "/m"}, {}, dir, ""});
   ASSERT_EQ(r.exit_code, 0) << r.err;
   std::vector<std::string> files;
   for (const auto& e : std::filesystem::directory_iterator(dir + "/m")) files.push_back(e.path().filename());
@@ -207,7 +211,9 @@ TEST(Create, WritesACompilableScaffoldWithASanitisedName) {
   const std::string id = std::filesystem::path(files[0]).stem();
   const ProcessResult cc = run({{"/usr/bin/g++", "-std=c++20", "-fsyntax-only", "-I", AURIC_INCLUDE_DIR,
                                  "-DAURIC_MIGRATION_ID=\"" + id + "\"", dir + "/m/" + files[0]},
-                                {}, dir, ""});
+                                {},
+                                dir,
+                                ""});
   EXPECT_EQ(cc.exit_code, 0) << cc.err;
   std::filesystem::remove_all(dir);
 }

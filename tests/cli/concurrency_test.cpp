@@ -31,8 +31,8 @@ class MultiProcess : public ::testing::Test {
  protected:
   void SetUp() override {
     dir_ = make_temp_dir();
-    write_file(dir_ + "/migrate.config.toml", "store = \"sqlite:" + dir_ +
-                                                  "/state.db\"\n[lock]\nttl_seconds = 2\nheartbeat_seconds = 1\n");
+    write_file(dir_ + "/migrate.config.toml",
+               "store = \"sqlite:" + dir_ + "/state.db\"\n[lock]\nttl_seconds = 2\nheartbeat_seconds = 1\n");
     env_ = {{"STRESS_SIDE_FILE", dir_ + "/side.txt"}, {"NO_COLOR", "1"}};
     // Create the store once so that the racers do not also race on the schema.
     ASSERT_EQ(run({{AURIC_STRESS_FIXTURE, "init"}, env_, dir_, ""}).exit_code, 0);

@@ -81,7 +81,8 @@ TEST(Config, Errors) {
   EXPECT_THAT(error_of("[lock]\nttl = 3\n"), HasSubstr("unknown key 'lock.ttl'"));
   EXPECT_THAT(error_of("[lambda]\nmargin = 3\n"), HasSubstr("unknown key 'lambda.margin'"));
   EXPECT_THAT(error_of("store = 5\n"), HasSubstr("'store' must be a string"));
-  EXPECT_THAT(error_of("[lock]\nttl_seconds = \"x\"\n"), HasSubstr("'lock.ttl_seconds' must be a whole number"));
+  EXPECT_THAT(error_of("[lock]\nttl_seconds = \"x\"\n"),
+              HasSubstr("'lock.ttl_seconds' must be a whole number"));
   EXPECT_THAT(error_of("[lock]\nttl_seconds = 1\n"), HasSubstr(">= 2"));
   EXPECT_THAT(error_of("[lock]\nttl_seconds = 10\nheartbeat_seconds = 10\n"),
               HasSubstr("must be smaller than lock.ttl_seconds"));

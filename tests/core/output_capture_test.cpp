@@ -156,29 +156,23 @@ TEST(FormatOutputLine, FormatsUtcWithMillisecondsAndLevel) {
             "[2025-06-01T12:00:00.123Z] [info] hello world\n");
   EXPECT_EQ(format_output_line(when + 1h + 2min + 3s - 116ms, LogLevel::kWarn, ""),
             "[2025-06-01T13:02:03.007Z] [warn] \n");
-  EXPECT_EQ(format_output_line(when, LogLevel::kDebug, "d"),
-            "[2025-06-01T12:00:00.123Z] [debug] d\n");
-  EXPECT_EQ(format_output_line(when, LogLevel::kError, "e"),
-            "[2025-06-01T12:00:00.123Z] [error] e\n");
+  EXPECT_EQ(format_output_line(when, LogLevel::kDebug, "d"), "[2025-06-01T12:00:00.123Z] [debug] d\n");
+  EXPECT_EQ(format_output_line(when, LogLevel::kError, "e"), "[2025-06-01T12:00:00.123Z] [error] e\n");
 }
 
 TEST(FormatOutputLine, SecondCacheFollowsTimeInBothDirections) {
   using namespace std::chrono_literals;
   const system_clock::time_point base = sys_days{2024y / 2 / 29} + 23h + 59min + 59s + 999ms;
-  EXPECT_EQ(format_output_line(base, LogLevel::kInfo, "a"),
-            "[2024-02-29T23:59:59.999Z] [info] a\n");
-  EXPECT_EQ(format_output_line(base + 1ms, LogLevel::kInfo, "b"),
-            "[2024-03-01T00:00:00.000Z] [info] b\n");
-  EXPECT_EQ(format_output_line(base, LogLevel::kInfo, "c"),
-            "[2024-02-29T23:59:59.999Z] [info] c\n");
+  EXPECT_EQ(format_output_line(base, LogLevel::kInfo, "a"), "[2024-02-29T23:59:59.999Z] [info] a\n");
+  EXPECT_EQ(format_output_line(base + 1ms, LogLevel::kInfo, "b"), "[2024-03-01T00:00:00.000Z] [info] b\n");
+  EXPECT_EQ(format_output_line(base, LogLevel::kInfo, "c"), "[2024-02-29T23:59:59.999Z] [info] c\n");
   EXPECT_EQ(format_output_line(system_clock::time_point{} - 1ms, LogLevel::kInfo, "d"),
             "[1969-12-31T23:59:59.999Z] [info] d\n");
 }
 
 TEST(FormatOutputLine, MatchesTheLineFormatForTheCurrentTime) {
   const std::string line = format_output_line(system_clock::now(), LogLevel::kError, "x y");
-  EXPECT_TRUE(
-      std::regex_match(line, std::regex(std::string("^") + kStampPattern + R"( \[error\] x y\n$)")))
+  EXPECT_TRUE(std::regex_match(line, std::regex(std::string("^") + kStampPattern + R"( \[error\] x y\n$)")))
       << line;
 }
 
@@ -199,9 +193,8 @@ TEST(OutputBuffer, AppendWritesFormattedLines) {
   buffer.append(LogLevel::kInfo, "first");
   buffer.append(LogLevel::kWarn, "second");
   const std::string out = buffer.str();
-  EXPECT_TRUE(
-      std::regex_match(out, std::regex(std::string("^") + kStampPattern + R"( \[info\] first\n)" +
-                                       kStampPattern + R"( \[warn\] second\n$)")))
+  EXPECT_TRUE(std::regex_match(out, std::regex(std::string("^") + kStampPattern + R"( \[info\] first\n)" +
+                                               kStampPattern + R"( \[warn\] second\n$)")))
       << out;
   EXPECT_FALSE(buffer.empty());
   EXPECT_FALSE(buffer.truncated());
@@ -231,9 +224,8 @@ TEST(OutputBuffer, AppendFormattedKeepsLineAndAddsMissingNewline) {
   OutputBuffer buffer;
   buffer.append_formatted("[2025-06-01T12:00:00.123Z] [info] done\n");
   buffer.append_formatted("[2025-06-01T12:00:00.124Z] [info] no newline");
-  EXPECT_EQ(
-      buffer.str(),
-      "[2025-06-01T12:00:00.123Z] [info] done\n[2025-06-01T12:00:00.124Z] [info] no newline\n");
+  EXPECT_EQ(buffer.str(),
+            "[2025-06-01T12:00:00.123Z] [info] done\n[2025-06-01T12:00:00.124Z] [info] no newline\n");
 }
 
 TEST(OutputBuffer, LineLargerThanCapIsShortenedNotEmptied) {
@@ -248,8 +240,8 @@ TEST(OutputBuffer, LineLargerThanCapIsShortenedNotEmptied) {
   EXPECT_EQ(out.find("older line"), std::string::npos);
   const auto lines = split_lines(out);
   ASSERT_EQ(lines.size(), 1U);
-  EXPECT_TRUE(std::regex_search(
-      lines[0], std::regex(std::string("^") + kStampPattern + R"( \[info\] xxxx)")));
+  EXPECT_TRUE(
+      std::regex_search(lines[0], std::regex(std::string("^") + kStampPattern + R"( \[info\] xxxx)")));
   const long long dropped = dropped_count(lines[0]);
   ASSERT_GT(dropped, 0);
   EXPECT_EQ(static_cast<long long>(count_of(lines[0], 'x')) + dropped, 5000);
@@ -289,8 +281,7 @@ TEST(OutputBuffer, AppendFormattedLineLargerThanCapIsShortened) {
   const std::string out = buffer.str();
   EXPECT_LE(out.size(), 300U);
   EXPECT_TRUE(buffer.truncated());
-  EXPECT_EQ(static_cast<long long>(count_of(out, 'q')) + dropped_count(split_lines(out).at(0)),
-            1000);
+  EXPECT_EQ(static_cast<long long>(count_of(out, 'q')) + dropped_count(split_lines(out).at(0)), 1000);
 }
 
 TEST(OutputBuffer, CapTooSmallForAnyLineLeavesNothingButTruncated) {
@@ -341,9 +332,9 @@ TEST(StdioCapture, CapturesStderrAtErrorLevel) {
   }
   EXPECT_EQ(echoed, "something failed\nfrom cerr\n");
   const std::string out = buffer.str();
-  EXPECT_TRUE(std::regex_match(
-      out, std::regex(std::string("^") + kStampPattern + R"( \[error\] something failed\n)" +
-                      kStampPattern + R"( \[error\] from cerr\n$)")))
+  EXPECT_TRUE(
+      std::regex_match(out, std::regex(std::string("^") + kStampPattern + R"( \[error\] something failed\n)" +
+                                       kStampPattern + R"( \[error\] from cerr\n$)")))
       << out;
 }
 
@@ -492,8 +483,8 @@ TEST(StdioCapture, LongLineIsEchoedInFullAndHeldOnlyUpToTheCap) {
   EXPECT_TRUE(buffer.truncated());
   const auto lines = split_lines(out);
   ASSERT_EQ(lines.size(), 1U);  // the shortened line fills the cap: "before" was evicted
-  EXPECT_TRUE(std::regex_search(
-      lines[0], std::regex(std::string("^") + kStampPattern + R"( \[info\] zzzz)")));
+  EXPECT_TRUE(
+      std::regex_search(lines[0], std::regex(std::string("^") + kStampPattern + R"( \[info\] zzzz)")));
   EXPECT_EQ(static_cast<long long>(count_of(lines[0], 'z')) + dropped_count(lines[0]),
             static_cast<long long>(big.size()));
 }
@@ -580,8 +571,7 @@ TEST(OutputBuffer, ConcurrentAppendsRespectTheCap) {
   EXPECT_EQ(out.size(), buffer.size_bytes());
   EXPECT_TRUE(buffer.truncated());
   const std::regex line_pattern(std::string("^") + kStampPattern + R"( \[info\] thread \d$)");
-  for (const std::string& line : split_lines(out))
-    EXPECT_TRUE(std::regex_match(line, line_pattern));
+  for (const std::string& line : split_lines(out)) EXPECT_TRUE(std::regex_match(line, line_pattern));
 }
 
 }  // namespace

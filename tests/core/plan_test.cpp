@@ -58,7 +58,9 @@ TEST(PlanUp, ToIsInclusiveById) {
   EXPECT_THAT(plan({}, Direction::kUp, kIds[1]), ElementsAre(kIds[0], kIds[1]));
 }
 
-TEST(PlanUp, ToMatchesName) { EXPECT_THAT(plan({}, Direction::kUp, "b"), ElementsAre(kIds[0], kIds[1])); }
+TEST(PlanUp, ToMatchesName) {
+  EXPECT_THAT(plan({}, Direction::kUp, "b"), ElementsAre(kIds[0], kIds[1]));
+}
 
 TEST(PlanUp, ToAlreadyAppliedIsEmpty) {
   auto s = states_of({applied(kIds[0], 1, 1), applied(kIds[1], 1, 2)});
@@ -116,8 +118,8 @@ TEST(PlanDown, SameLeaseOrdersByCompletionThenId) {
 }
 
 TEST(PlanDown, ToRollsBackNewestDownToAndIncludingTarget) {
-  auto s = states_of({applied(kIds[0], 1, 1), applied(kIds[1], 1, 2), applied(kIds[2], 1, 3),
-                      applied(kIds[3], 1, 4)});
+  auto s = states_of(
+      {applied(kIds[0], 1, 1), applied(kIds[1], 1, 2), applied(kIds[2], 1, 3), applied(kIds[3], 1, 4)});
   EXPECT_THAT(plan(s, Direction::kDown, kIds[1]), ElementsAre(kIds[3], kIds[2], kIds[1]));
 }
 
@@ -131,7 +133,9 @@ TEST(PlanDown, Steps) {
   EXPECT_THAT(plan(s, Direction::kDown, "", 2), ElementsAre(kIds[2], kIds[1]));
 }
 
-TEST(PlanDown, NothingApplied) { EXPECT_THAT(plan({}, Direction::kDown), IsEmpty()); }
+TEST(PlanDown, NothingApplied) {
+  EXPECT_THAT(plan({}, Direction::kDown), IsEmpty());
+}
 
 TEST(PlanDown, FailedDownStaysApplied) {
   MigrationState s = applied(kIds[0], 1, 1);
@@ -140,7 +144,9 @@ TEST(PlanDown, FailedDownStaysApplied) {
   EXPECT_THAT(plan(states_of({s}), Direction::kDown), ElementsAre(kIds[0]));
 }
 
-TEST(PlanDown, UnknownTarget) { EXPECT_THROW(plan({}, Direction::kDown, "zzz"), PlanError); }
+TEST(PlanDown, UnknownTarget) {
+  EXPECT_THROW(plan({}, Direction::kDown, "zzz"), PlanError);
+}
 
 TEST(Status, GroupsDriftMissingOutOfOrder) {
   MigrationState a = applied(kIds[0], 1, 1);

@@ -44,8 +44,9 @@ class RunnerTest : public ::testing::Test {
   void SetUp() override { store_ = open_store("memory:"); }
 
   std::vector<MigrationEntry> three(std::function<Json(Context&)> b_extra = nullptr) {
-    return define_migrations(
-        {{kA, recording(journal_, kA)}, {kB, recording(journal_, kB, b_extra)}, {kC, recording(journal_, kC)}});
+    return define_migrations({{kA, recording(journal_, kA)},
+                              {kB, recording(journal_, kB, b_extra)},
+                              {kC, recording(journal_, kC)}});
   }
 
   RunnerOptions options() {
@@ -56,7 +57,9 @@ class RunnerTest : public ::testing::Test {
     return o;
   }
 
-  std::vector<RunRecord> history(const std::string& id) { return store_->runs_of_migration(id, 100, "").items; }
+  std::vector<RunRecord> history(const std::string& id) {
+    return store_->runs_of_migration(id, 100, "").items;
+  }
 
   std::unique_ptr<Store> store_;
   Journal journal_;
@@ -206,8 +209,10 @@ TEST_F(RunnerTest, CapturesPrintfFromMigrations) {
 }
 
 TEST_F(RunnerTest, OversizedResultIsTrimmedNotFailed) {
-  MigrationRunner runner(three([](Context&) -> Json { return {{"blob", std::string(100 * 1024, 'x')}}; }), *store_,
-                         options());
+  MigrationRunner runner(three([](Context&) -> Json {
+                           return {{"blob", std::string(100 * 1024, 'x')}};
+                         }),
+                         *store_, options());
   const ExecutionResult r = runner.up();
   EXPECT_EQ(r.status, ExecutionStatus::kCompleted);
   const RunRecord run = history(kB).at(0);
@@ -327,13 +332,14 @@ TEST_F(RunnerTest, WaitTakesTheLockOnceReleased) {
 
 TEST_F(RunnerTest, LostLeaseCannotWriteState) {
   // While b runs, another runner force-takes the lock: b's outcome must not be written.
-  MigrationRunner runner(three([&](Context&) -> Json {
-                           store_->force_unlock();
-                           auto stolen = store_->try_acquire_lock({"thief", "exec-thief", {}, system_now_ms(), 60'000, false});
-                           EXPECT_TRUE(stolen.acquired);
-                           return Json();
-                         }),
-                         *store_, options());
+  MigrationRunner runner(
+      three([&](Context&) -> Json {
+        store_->force_unlock();
+        auto stolen = store_->try_acquire_lock({"thief", "exec-thief", {}, system_now_ms(), 60'000, false});
+        EXPECT_TRUE(stolen.acquired);
+        return Json();
+      }),
+      *store_, options());
   const ExecutionResult r = runner.up();
   EXPECT_EQ(r.status, ExecutionStatus::kFailed);
   EXPECT_EQ(r.failure, ExecutionResult::Failure::kStore);

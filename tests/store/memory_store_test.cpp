@@ -17,8 +17,7 @@ StoreHandleFactory new_memory_medium() {
 }
 
 INSTANTIATE_TEST_SUITE_P(Memory, StoreConformance,
-                         ::testing::Values(StoreBackend{"memory", new_memory_medium}),
-                         store_backend_name);
+                         ::testing::Values(StoreBackend{"memory", new_memory_medium}), store_backend_name);
 
 TEST(MemoryStore, FreshStoresAreIndependent) {
   auto a = make_memory_store();

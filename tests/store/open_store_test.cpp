@@ -46,8 +46,7 @@ TEST(OpenStore, UnknownSchemeListsTheSupportedForms) {
             "unknown store URL 'x:y': expected memory:, sqlite:PATH or dynamodb:TABLE");
   EXPECT_EQ(invalid_argument_of("migrations.db"),
             "unknown store URL 'migrations.db': expected memory:, sqlite:PATH or dynamodb:TABLE");
-  EXPECT_EQ(invalid_argument_of(""),
-            "unknown store URL '': expected memory:, sqlite:PATH or dynamodb:TABLE");
+  EXPECT_EQ(invalid_argument_of(""), "unknown store URL '': expected memory:, sqlite:PATH or dynamodb:TABLE");
   EXPECT_THAT(invalid_argument_of("SQLITE:x.db"), HasSubstr("unknown store URL 'SQLITE:x.db'"));
   EXPECT_THAT(invalid_argument_of(":memory:"), HasSubstr("unknown store URL ':memory:'"));
 }
@@ -109,8 +108,7 @@ TEST(OpenStore, DefaultUrlIsASqliteFileUnderDotAuric) {
   });
   EXPECT_TRUE(fs::is_regular_file(dir / ".auric/migrations.db"));
   // The store is usable from another folder through its absolute path.
-  EXPECT_EQ(open_store("sqlite:" + (dir / ".auric/migrations.db").string())->read_lock()->owner,
-            "a");
+  EXPECT_EQ(open_store("sqlite:" + (dir / ".auric/migrations.db").string())->read_lock()->owner, "a");
 }
 
 TEST(StoreRegistry, ASchemeRegisteredAtRunTimeIsOpenedByUrl) {
@@ -122,8 +120,7 @@ TEST(StoreRegistry, ASchemeRegisteredAtRunTimeIsOpenedByUrl) {
   auto store = open_store("test-scheme:some/where?x=1");
   ASSERT_NE(store, nullptr);
   EXPECT_EQ(seen_location, "some/where?x=1");
-  EXPECT_THAT(registered_store_schemes(),
-              ::testing::IsSupersetOf({"memory", "sqlite", "test-scheme"}));
+  EXPECT_THAT(registered_store_schemes(), ::testing::IsSupersetOf({"memory", "sqlite", "test-scheme"}));
   // Registering a scheme replaces the previous opener.
   register_store_scheme("test-scheme", [&](const std::string&) -> std::unique_ptr<Store> {
     throw std::invalid_argument("replaced");
@@ -145,8 +142,7 @@ class EmbeddedArguments : public ::testing::TestWithParam<std::string> {
  protected:
   std::unique_ptr<Store> open() {
     const auto& url = GetParam();
-    return open_store(url == "sqlite" ? "sqlite:" + (new_scratch_dir() / "s.db").string()
-                                      : "memory:");
+    return open_store(url == "sqlite" ? "sqlite:" + (new_scratch_dir() / "s.db").string() : "memory:");
   }
 };
 

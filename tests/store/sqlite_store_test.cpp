@@ -37,8 +37,7 @@ StoreHandleFactory new_sqlite_medium() {
 }
 
 INSTANTIATE_TEST_SUITE_P(Sqlite, StoreConformance,
-                         ::testing::Values(StoreBackend{"sqlite", new_sqlite_medium}),
-                         store_backend_name);
+                         ::testing::Values(StoreBackend{"sqlite", new_sqlite_medium}), store_backend_name);
 
 // ---- Helpers --------------------------------------------------------------------------------------
 
@@ -246,25 +245,23 @@ TEST(SqliteStore, NotADatabaseFileIsRefused) {
     for (int i = 0; i < 200; ++i) out << "these are my notes, not a database\n";
   }
   const auto message = store_error_of([&] { open_sqlite_store(path.string()); });
-  EXPECT_EQ(message, "sqlite store " + path.string() +
-                         ": file is not a database (was it created by another tool?)");
+  EXPECT_EQ(message,
+            "sqlite store " + path.string() + ": file is not a database (was it created by another tool?)");
   EXPECT_EQ(message.find('\n'), std::string::npos);
 }
 
 TEST(SqliteStore, UnwritableLocationIsRefused) {
   const auto dir = new_scratch_dir();
-  {
-    std::ofstream(dir / "plain-file") << "x";
-  }
+  { std::ofstream(dir / "plain-file") << "x"; }
   const auto path = dir / "plain-file" / "sub" / "store.db";
   const auto message = store_error_of([&] { open_sqlite_store(path.string()); });
-  EXPECT_THAT(message, AllOf(HasSubstr("sqlite store " + path.string()),
-                             HasSubstr("cannot create folder"), HasSubstr("writable")));
+  EXPECT_THAT(message, AllOf(HasSubstr("sqlite store " + path.string()), HasSubstr("cannot create folder"),
+                             HasSubstr("writable")));
   EXPECT_EQ(message.find('\n'), std::string::npos);
 
   const auto folder_message = store_error_of([&] { open_sqlite_store(dir.string()); });
-  EXPECT_THAT(folder_message, AllOf(HasSubstr("sqlite store " + dir.string()),
-                                    HasSubstr("is a folder, not a file")));
+  EXPECT_THAT(folder_message,
+              AllOf(HasSubstr("sqlite store " + dir.string()), HasSubstr("is a folder, not a file")));
 }
 
 TEST(SqliteStore, FileFromANewerVersionIsRefused) {
@@ -282,10 +279,9 @@ TEST(SqliteStore, DatabaseOfAnotherToolIsRefused) {
   const auto foreign_tables = dir / "foreign.db";
   RawDb(foreign_tables).exec("CREATE TABLE customers (id INTEGER PRIMARY KEY, name TEXT)");
   EXPECT_THAT(store_error_of([&] { open_sqlite_store(foreign_tables.string()); }),
-              AllOf(HasSubstr("sqlite store " + foreign_tables.string()),
-                    HasSubstr("'customers'"), HasSubstr("another tool")));
-  EXPECT_EQ(RawDb(foreign_tables).text("SELECT count(*) FROM sqlite_master WHERE name = 'runs'"),
-            "0")
+              AllOf(HasSubstr("sqlite store " + foreign_tables.string()), HasSubstr("'customers'"),
+                    HasSubstr("another tool")));
+  EXPECT_EQ(RawDb(foreign_tables).text("SELECT count(*) FROM sqlite_master WHERE name = 'runs'"), "0")
       << "nothing was added to the foreign file";
 
   const auto foreign_app = dir / "app.db";
@@ -305,8 +301,8 @@ TEST(SqliteStore, DatabaseLockedBeyondTheTimeoutIsAStoreError) {
   const auto start = std::chrono::steady_clock::now();
   const auto message = store_error_of([&] { store->try_acquire_lock(lock_request("a")); });
   const auto waited = std::chrono::steady_clock::now() - start;
-  EXPECT_THAT(message, AllOf(HasSubstr("sqlite store " + path.string()), HasSubstr("locked"),
-                             HasSubstr("300 ms")));
+  EXPECT_THAT(message,
+              AllOf(HasSubstr("sqlite store " + path.string()), HasSubstr("locked"), HasSubstr("300 ms")));
   EXPECT_GE(waited, std::chrono::milliseconds(300));
   EXPECT_LT(waited, std::chrono::seconds(5));
   EXPECT_FALSE(store->read_lock().has_value()) << "readers are not blocked by a writer in WAL";
@@ -364,9 +360,8 @@ TEST(SqliteStore, ProcessesRacingToAdvanceAHopHaveExactlyOneWinner) {
     execution.hop = 3;
     ASSERT_EQ(open_sqlite_store(path)->put_execution(execution), WriteOutcome::kOk);
   }
-  const auto codes = run_processes(8, [&](int) {
-    return open_sqlite_store(path)->advance_hop("e1", 3, 4) == WriteOutcome::kOk ? 0 : 1;
-  });
+  const auto codes = run_processes(
+      8, [&](int) { return open_sqlite_store(path)->advance_hop("e1", 3, 4) == WriteOutcome::kOk ? 0 : 1; });
   EXPECT_EQ(std::count(codes.begin(), codes.end(), 0), 1);
   EXPECT_EQ(std::count(codes.begin(), codes.end(), 1), 7);
   EXPECT_EQ(open_sqlite_store(path)->get_execution("e1")->hop, 4);

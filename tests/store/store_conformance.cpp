@@ -96,8 +96,9 @@ RunRecord sample_run(const std::string& id, const std::string& run_id, std::int6
   run.completed_at = started_at + 1500;
   run.duration_ms = 1500;
   run.description = "Adds the \xE2\x80\x9Corders\xE2\x80\x9D index";  // “orders”
-  run.output = "[2025-06-01T12:00:00.123Z] [info] h\xC3\xA9llo \xE4\xB8\x96\xE7\x95\x8C "
-               "\xF0\x9F\x9A\x80\n\tindented line\n";  // héllo 世界 🚀
+  run.output =
+      "[2025-06-01T12:00:00.123Z] [info] h\xC3\xA9llo \xE4\xB8\x96\xE7\x95\x8C "
+      "\xF0\x9F\x9A\x80\n\tindented line\n";  // héllo 世界 🚀
   run.output_truncated = true;
   run.result = sample_json();
   run.error = "line 1\nline 2";
@@ -151,10 +152,18 @@ LockRequest lock_request(const std::string& owner, std::int64_t now_ms,
 
 // ---- Field-by-field comparison with readable failures ----------------------------------------
 
-std::string printable(const Json& value) { return value.dump(); }
-std::string printable(RunStatus value) { return std::string(to_string(value)); }
-std::string printable(ExecutionStatus value) { return std::string(to_string(value)); }
-std::string printable(Direction value) { return std::string(to_string(value)); }
+std::string printable(const Json& value) {
+  return value.dump();
+}
+std::string printable(RunStatus value) {
+  return std::string(to_string(value));
+}
+std::string printable(ExecutionStatus value) {
+  return std::string(to_string(value));
+}
+std::string printable(Direction value) {
+  return std::string(to_string(value));
+}
 template <class T>
 std::string printable(const T& value) {
   return ::testing::PrintToString(value);
@@ -304,8 +313,7 @@ TEST_P(StoreConformance, FreshStoreHasNoLock) {
   EXPECT_FALSE(store().force_unlock().has_value());
   EXPECT_FALSE(store().read_lock().has_value()) << "force_unlock must not create a lock";
   EXPECT_EQ(store().renew_lock("a", 1, kNow, kNow + kTtl), WriteOutcome::kFenced);
-  EXPECT_EQ(store().set_current_run("a", 1, sample_current("m"), kNow + kTtl),
-            WriteOutcome::kFenced);
+  EXPECT_EQ(store().set_current_run("a", 1, sample_current("m"), kNow + kTtl), WriteOutcome::kFenced);
   EXPECT_EQ(store().release_lock("a", 1), WriteOutcome::kFenced);
   EXPECT_FALSE(store().read_lock().has_value());
 }
@@ -407,8 +415,7 @@ TEST_P(StoreConformance, TakeoverOfExpiredLeaseKeepsCurrentRunAndReturnsPrevious
   EXPECT_TRUE(same_lock(expected, *store().read_lock())) << "`current` must be kept on takeover";
 
   // The new holder clears it once it has recovered the interrupted work.
-  ASSERT_EQ(store().set_current_run("b", 2, std::nullopt, request.now_ms + kTtl),
-            WriteOutcome::kOk);
+  ASSERT_EQ(store().set_current_run("b", 2, std::nullopt, request.now_ms + kTtl), WriteOutcome::kOk);
   EXPECT_FALSE(store().read_lock()->current.has_value());
 }
 
@@ -669,8 +676,7 @@ TEST_P(StoreConformance, HeartbeatRenewsWhileMainThreadWrites) {
   });
   for (int i = 0; i < 20; ++i) {
     const auto id = "m" + padded(i);
-    EXPECT_EQ(store().set_current_run("a", 1, sample_current(id), kNow + 10 * kTtl),
-              WriteOutcome::kOk);
+    EXPECT_EQ(store().set_current_run("a", 1, sample_current(id), kNow + 10 * kTtl), WriteOutcome::kOk);
     EXPECT_EQ(store().put_state(sample_state(id, 1)), WriteOutcome::kOk);
     EXPECT_EQ(store().insert_run(sample_run(id, "run-" + id, kNow + i)), WriteOutcome::kOk);
   }
@@ -724,8 +730,8 @@ TEST_P(StoreConformance, StateRoundTripsEveryField) {
 
 TEST_P(StoreConformance, StatusRoundTripsForEveryValue) {
   int i = 0;
-  for (const auto status : {RunStatus::kRunning, RunStatus::kCompleted, RunStatus::kFailed,
-                            RunStatus::kInterrupted}) {
+  for (const auto status :
+       {RunStatus::kRunning, RunStatus::kCompleted, RunStatus::kFailed, RunStatus::kInterrupted}) {
     for (const auto direction : {Direction::kUp, Direction::kDown}) {
       auto state = sample_state("m" + padded(i++), 1);
       state.status = status;
@@ -854,9 +860,10 @@ TEST_P(StoreConformance, RunRoundTripsEveryField) {
 TEST_P(StoreConformance, RunKeepsLargeUnicodeOutputExactly) {
   // About 200 KiB of multi-byte text: the largest output the runner stores.
   std::string output;
-  const std::string line = "[2025-06-01T12:00:00.123Z] [info] \xE6\x97\xA5\xE6\x9C\xAC "
-                           "\xD0\x9F\xD1\x80\xD0\xB8\xD0\xB2\xD0\xB5\xD1\x82 \xF0\x9F\x8E\x89 "
-                           "quotes \" and \\ backslash\n";
+  const std::string line =
+      "[2025-06-01T12:00:00.123Z] [info] \xE6\x97\xA5\xE6\x9C\xAC "
+      "\xD0\x9F\xD1\x80\xD0\xB8\xD0\xB2\xD0\xB5\xD1\x82 \xF0\x9F\x8E\x89 "
+      "quotes \" and \\ backslash\n";
   while (output.size() + line.size() <= 200 * 1024) output += line;
   auto run = sample_run("m1", "run-big", kNow);
   run.output = output;
@@ -928,8 +935,7 @@ TEST_P(StoreConformance, RunsOfMigrationAreNewestFirstAcrossPages) {
 }
 
 TEST_P(StoreConformance, RunsWithTheSameStartAreOrderedByRunIdAcrossPages) {
-  const std::vector<std::string> ids = {"run-c", "run-a", "run-e", "run-b", "run-g", "run-d",
-                                        "run-f"};
+  const std::vector<std::string> ids = {"run-c", "run-a", "run-e", "run-b", "run-g", "run-d", "run-f"};
   for (const auto& id : ids) ASSERT_EQ(store().insert_run(sample_run("m1", id, kNow)), WriteOutcome::kOk);
   ASSERT_EQ(store().insert_run(sample_run("m1", "run-newer", kNow + 1)), WriteOutcome::kOk);
   ASSERT_EQ(store().insert_run(sample_run("m1", "run-older", kNow - 1)), WriteOutcome::kOk);
@@ -945,8 +951,8 @@ TEST_P(StoreConformance, RunsWithTheSameStartAreOrderedByRunIdAcrossPages) {
     ASSERT_LT(pages, 10);
   } while (!cursor.empty());
   EXPECT_EQ(pages, 3);
-  EXPECT_THAT(seen, ElementsAre("run-newer", "run-g", "run-f", "run-e", "run-d", "run-c", "run-b",
-                                "run-a", "run-older"));
+  EXPECT_THAT(seen, ElementsAre("run-newer", "run-g", "run-f", "run-e", "run-d", "run-c", "run-b", "run-a",
+                                "run-older"));
 }
 
 TEST_P(StoreConformance, RunsOfUnknownMigrationIsAnEmptyLastPage) {
@@ -974,16 +980,11 @@ TEST_P(StoreConformance, RunCursorIsStableWhenNewerRunsArrive) {
 
 TEST_P(StoreConformance, RunsOfExecutionAreOldestFirst) {
   // Execution "e1" ran three migrations; at equal start times the migration id decides.
-  ASSERT_EQ(store().insert_run(sample_run("20250103000000_c", "r3", kNow + 30, "e1")),
-            WriteOutcome::kOk);
-  ASSERT_EQ(store().insert_run(sample_run("20250101000000_a", "r1", kNow + 10, "e1")),
-            WriteOutcome::kOk);
-  ASSERT_EQ(store().insert_run(sample_run("20250102000000_b", "r2b", kNow + 20, "e1")),
-            WriteOutcome::kOk);
-  ASSERT_EQ(store().insert_run(sample_run("20250102000000_a", "r2a", kNow + 20, "e1")),
-            WriteOutcome::kOk);
-  ASSERT_EQ(store().insert_run(sample_run("20250101000000_a", "other", kNow + 15, "e2")),
-            WriteOutcome::kOk);
+  ASSERT_EQ(store().insert_run(sample_run("20250103000000_c", "r3", kNow + 30, "e1")), WriteOutcome::kOk);
+  ASSERT_EQ(store().insert_run(sample_run("20250101000000_a", "r1", kNow + 10, "e1")), WriteOutcome::kOk);
+  ASSERT_EQ(store().insert_run(sample_run("20250102000000_b", "r2b", kNow + 20, "e1")), WriteOutcome::kOk);
+  ASSERT_EQ(store().insert_run(sample_run("20250102000000_a", "r2a", kNow + 20, "e1")), WriteOutcome::kOk);
+  ASSERT_EQ(store().insert_run(sample_run("20250101000000_a", "other", kNow + 15, "e2")), WriteOutcome::kOk);
 
   const auto runs = store().runs_of_execution("e1");
   EXPECT_THAT(run_ids(runs), ElementsAre("r1", "r2a", "r2b", "r3"));
@@ -1002,8 +1003,7 @@ TEST_P(StoreConformance, ConcurrentWritersFromThreadsLoseNothing) {
       const auto id = "m-thread-" + std::to_string(t);
       for (int i = 0; i < kRunsPerThread; ++i) {
         const auto run_id = id + "-run-" + padded(i);
-        EXPECT_EQ(store().insert_run(sample_run(id, run_id, kNow + i, "exec-shared")),
-                  WriteOutcome::kOk);
+        EXPECT_EQ(store().insert_run(sample_run(id, run_id, kNow + i, "exec-shared")), WriteOutcome::kOk);
         EXPECT_EQ(store().put_state(sample_state(id, 1 + i)), WriteOutcome::kOk);
       }
       auto execution = sample_execution("exec-" + std::to_string(t), kNow + t);
@@ -1044,9 +1044,8 @@ TEST_P(StoreConformance, ExecutionRoundTripsEveryField) {
   EXPECT_FALSE(store().get_execution("exec-absent").has_value());
 
   int i = 0;
-  for (const auto status : {ExecutionStatus::kRunning, ExecutionStatus::kCompleted,
-                            ExecutionStatus::kFailed, ExecutionStatus::kInterrupted,
-                            ExecutionStatus::kNeedsContinuation}) {
+  for (const auto status : {ExecutionStatus::kRunning, ExecutionStatus::kCompleted, ExecutionStatus::kFailed,
+                            ExecutionStatus::kInterrupted, ExecutionStatus::kNeedsContinuation}) {
     auto execution = sample_execution("exec-status-" + std::to_string(i++), kNow);
     execution.status = status;
     execution.direction = i % 2 == 0 ? Direction::kUp : Direction::kDown;
@@ -1087,8 +1086,7 @@ TEST_P(StoreConformance, ExecutionsAreListedNewestFirstAcrossPages) {
   std::vector<std::string> expected;
   for (int i = 0; i < 25; ++i) {
     const std::int64_t started_at = kNow + ((i * 11) % 25) * 1000;
-    ASSERT_EQ(store().put_execution(sample_execution("exec-" + padded(i), started_at)),
-              WriteOutcome::kOk);
+    ASSERT_EQ(store().put_execution(sample_execution("exec-" + padded(i), started_at)), WriteOutcome::kOk);
   }
   for (int k = 24; k >= 0; --k) {
     for (int i = 0; i < 25; ++i) {
@@ -1140,8 +1138,7 @@ TEST_P(StoreConformance, AdvanceHopMovesOnlyFromTheExpectedHop) {
 
   auto expected = execution;
   expected.hop = 2;
-  EXPECT_TRUE(same_execution(expected, *store().get_execution("e1")))
-      << "only the hop changes";
+  EXPECT_TRUE(same_execution(expected, *store().get_execution("e1"))) << "only the hop changes";
 }
 
 TEST_P(StoreConformance, AdvanceHopRaceHasExactlyOneWinner) {

@@ -24,8 +24,7 @@ class ScratchCleanup : public ::testing::Environment {
  public:
   void TearDown() override {
     std::error_code ec;
-    fs::remove_all(fs::temp_directory_path() / ("auric-store-tests-" + std::to_string(::getpid())),
-                   ec);
+    fs::remove_all(fs::temp_directory_path() / ("auric-store-tests-" + std::to_string(::getpid())), ec);
   }
 };
 
