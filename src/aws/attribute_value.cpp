@@ -209,7 +209,7 @@ AttributeValue AttributeValue::from_wire(const nlohmann::json& wire) {
                                 wire.dump().substr(0, 80));
   }
   const auto first = wire.begin();
-  const std::string tag = first.key();
+  const std::string& tag = first.key();
   const nlohmann::json& value = first.value();
   auto need = [&](bool ok, const char* what) {
     if (!ok) throw std::invalid_argument("AttributeValue " + tag + " must hold " + what);

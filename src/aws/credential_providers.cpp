@@ -288,7 +288,7 @@ WebIdentityCredentialsProvider::WebIdentityCredentialsProvider(ProviderContext c
       region_(std::move(region)) {}
 
 std::shared_ptr<WebIdentityCredentialsProvider> WebIdentityCredentialsProvider::from_environment(
-    ProviderContext context) {
+    const ProviderContext& context) {
   const Environment& env = env_of(context);
   return std::make_shared<WebIdentityCredentialsProvider>(context, env.get("AWS_ROLE_ARN").value_or(""),
                                                           env.get("AWS_WEB_IDENTITY_TOKEN_FILE").value_or(""),

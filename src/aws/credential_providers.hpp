@@ -106,7 +106,7 @@ class WebIdentityCredentialsProvider final : public CredentialsProvider {
   WebIdentityCredentialsProvider(ProviderContext context, std::string role_arn, std::string token_file,
                                  std::string session_name = {}, std::string region = {});
   // Reads AWS_WEB_IDENTITY_TOKEN_FILE, AWS_ROLE_ARN and AWS_ROLE_SESSION_NAME.
-  static std::shared_ptr<WebIdentityCredentialsProvider> from_environment(ProviderContext context);
+  static std::shared_ptr<WebIdentityCredentialsProvider> from_environment(const ProviderContext& context);
   // Throws CredentialsNotFoundError when not configured, CredentialsError when the token
   // file is unreadable or STS refuses.
   Credentials get_credentials() override;

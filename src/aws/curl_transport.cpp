@@ -157,7 +157,9 @@ class CurlTransport final : public HttpTransport {
     for (const auto& [name, value] : request.headers.entries()) {
       if (iequals(name, "content-type")) has_content_type = true;
       if (iequals(name, "content-length")) continue;  // curl computes it
-      std::string line = value.empty() ? name + ";" : name + ": " + value;
+      std::string line = name;
+      line += value.empty() ? ";" : ": ";
+      line += value;
       guard.headers = curl_slist_append(guard.headers, line.c_str());
     }
     // Never let curl add headers that were not signed or that change the exchange.

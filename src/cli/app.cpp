@@ -68,11 +68,11 @@ std::vector<MigrationEntry> migrations_on_disk(const std::string& dir) {
     throw CliError(kExitUsage, "migrations directory does not exist: " + fs::absolute(dir).string() +
                                    " (set migrations_dir in migrate.config.toml, or run `create` first)");
   }
-  static const std::regex kFile(R"(^(\d{14})_(.+)\.cpp$)");
+  static const std::regex file_pattern(R"(^(\d{14})_(.+)\.cpp$)");
   std::vector<MigrationEntry> out;
   for (const auto& entry : fs::directory_iterator(dir)) {
     const std::string file = entry.path().filename().string();
-    if (!entry.is_regular_file() || !std::regex_match(file, kFile)) continue;
+    if (!entry.is_regular_file() || !std::regex_match(file, file_pattern)) continue;
     std::ifstream in(entry.path(), std::ios::binary);
     std::stringstream text;
     text << in.rdbuf();

@@ -14,9 +14,9 @@
 #include "cli/config.hpp"
 #include "core/store.hpp"
 
-namespace CLI {
+namespace CLI {  // NOLINT(readability-identifier-naming): CLI11's namespace
 class App;
-}
+}  // namespace CLI
 
 namespace auric::cli {
 

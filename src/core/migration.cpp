@@ -62,7 +62,9 @@ std::vector<MigrationEntry> validated(std::vector<MigrationEntry> entries) {
 std::vector<MigrationEntry> define_migrations(std::vector<std::pair<std::string, Migration>> migrations) {
   std::vector<MigrationEntry> entries;
   entries.reserve(migrations.size());
-  for (auto& [id, migration] : migrations) entries.push_back(MigrationEntry{id, std::move(migration), ""});
+  for (auto& entry : migrations) {
+    entries.push_back(MigrationEntry{std::move(entry.first), std::move(entry.second), ""});
+  }
   return validated(std::move(entries));
 }
 

@@ -34,7 +34,7 @@ std::string new_uuid() {
 }
 
 namespace {
-std::string env_or(const char* name, std::string fallback = {}) {
+std::string env_or(const char* name, const std::string& fallback = {}) {
   const char* v = std::getenv(name);
   return v && *v ? std::string(v) : fallback;
 }

@@ -156,9 +156,9 @@ class MemoryStore final : public Store {
 
   Page<RunRecord> runs_of_migration(const std::string& id, int limit, const std::string& cursor) override {
     std::lock_guard guard(data_->mutex);
-    static const std::map<TimeKey, std::string> kNone;
+    static const std::map<TimeKey, std::string> empty_index;
     const auto it = data_->runs_by_migration.find(id);
-    const auto& index = it == data_->runs_by_migration.end() ? kNone : it->second;
+    const auto& index = it == data_->runs_by_migration.end() ? empty_index : it->second;
     return newest_first_page(index, limit, cursor,
                              [&](const auto& entry) { return data_->runs.at(entry.second); });
   }

@@ -198,7 +198,7 @@ class Query {
 
 class SqliteStore final : public Store {
  public:
-  SqliteStore(std::string path, const SqliteStoreOptions& options);
+  SqliteStore(const std::string& path, const SqliteStoreOptions& options);
   ~SqliteStore() override;
 
   std::string describe() const override { return "sqlite:" + path_; }
@@ -291,7 +291,7 @@ void Query::check(int rc) {
   store_.check(rc);
 }
 
-SqliteStore::SqliteStore(std::string path, const SqliteStoreOptions& options) : options_(options) {
+SqliteStore::SqliteStore(const std::string& path, const SqliteStoreOptions& options) : options_(options) {
   if (path.empty()) throw std::invalid_argument("sqlite store: empty path");
   std::error_code ec;
   const fs::path absolute = fs::absolute(fs::path(path), ec);
