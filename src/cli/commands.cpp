@@ -18,7 +18,6 @@
 #include "core/record_json.hpp"
 #include "core/runner.hpp"
 #include "core/system.hpp"
-#include "store/dynamodb_store.hpp"
 
 namespace auric::cli {
 namespace {
@@ -133,7 +132,6 @@ int run_migrations(Session& s, Direction dir, const RunOptions& o) {
   ro.wait_timeout = config.wait_timeout;
   ro.config = config.context;
   ro.make_user_context = s.program().make_user_context;
-  ro.dynamodb = make_dynamodb_client_factory(config.store, config.context);
   ro.stop_requested = &g_stop;
   ro.on_event = [dir](const RunEvent& e) { print_event(e, dir); };
   MigrationRunner runner(s.migrations(), s.store(), ro);

@@ -49,9 +49,6 @@ struct RunnerOptions {
   Who who;                                          // defaults to current_who()
   Json config = Json::object();                     // the config's [context] table
   std::function<std::any(const Json&)> make_user_context;
-  // Returns the client behind Context::dynamodb() (the CLI passes a lazily created one, see
-  // store/dynamodb_store.hpp); unset: Context::dynamodb() throws.
-  std::function<aws::DynamoDbClient&()> dynamodb;
   // Time left before the run must hand over (Lambda); unset means no deadline.
   std::function<std::chrono::milliseconds()> time_remaining;
   std::chrono::milliseconds stop_margin{60'000};      // stop when time_remaining() <= margin
