@@ -36,7 +36,7 @@ run_ctest() {
 
 step "dependencies"
 scripts/install-deps.sh --with-test-tools || { echo "dependency install failed"; exit 1; }
-for dir in tests/node ui; do
+for dir in tests/node ui infra; do
   if [[ -f "$dir/package-lock.json" ]]; then
     if [[ ! -d "$dir/node_modules" || "$dir/package-lock.json" -nt "$dir/node_modules/.package-lock.json" ]]; then
       (cd "$dir" && npm ci --no-audit --no-fund --loglevel=error) || failures+=("npm ci in $dir")
@@ -60,6 +60,9 @@ if cmake --build "$build" -j"$jobs"; then
 else
   failures+=("build")
 fi
+
+step "infrastructure templates and the SST module (infra/)"
+(cd infra && npm ci --no-audit --no-fund --loglevel=error && npm test) || failures+=("infra checks")
 
 if [[ $quick -eq 0 ]]; then
   step "tests under AddressSanitizer + UBSan (core, store, cli)"
