@@ -62,7 +62,7 @@ else
 fi
 
 step "infrastructure templates and the SST module (infra/)"
-(cd infra && npm ci --no-audit --no-fund --loglevel=error && npm test) || failures+=("infra checks")
+(cd infra && npm test) || failures+=("infra checks")
 
 if [[ $quick -eq 0 ]]; then
   step "tests under AddressSanitizer + UBSan (core, store, cli)"
