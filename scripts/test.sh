@@ -62,7 +62,7 @@ else
 fi
 
 step "infrastructure templates and the SST module (infra/)"
-(cd infra && npm test) || failures+=("infra checks")
+(cd infra && AURIC_INFRA_TABLE_TESTS="$root/$build/infra/tests/dynalite/auric_infra_table_tests" npm test -- --require-table) || failures+=("infra checks")
 
 if [[ $quick -eq 0 ]]; then
   step "tests under AddressSanitizer + UBSan (core, store, cli)"

@@ -23,6 +23,10 @@ namespace auric {
 
 using Json = nlohmann::json;
 
+namespace aws {
+class DynamoDbClient;  // complete in <auric/dynamodb.hpp>
+}  // namespace aws
+
 enum class Direction { kUp, kDown };
 
 // "up" / "down".
@@ -94,6 +98,13 @@ class Context {
     return std::any_cast<T&>(user_context());
   }
   virtual std::any& user_context() = 0;
+
+  // A DynamoDB client for the run's region and credentials (include <auric/dynamodb.hpp> to
+  // call it): the store's region and endpoint when the store is DynamoDB, else the default
+  // AWS chain; `[context]` keys aws_region, dynamodb_endpoint and aws_profile override. Made
+  // on first use and shared by the run's migrations (thread-safe). Throws std::runtime_error
+  // when no client can be made (no region, or a runner without AWS support).
+  virtual aws::DynamoDbClient& dynamodb() = 0;
 
   virtual const std::string& migration_id() const = 0;
   virtual const std::string& execution_id() const = 0;
@@ -189,8 +200,7 @@ int run_main(int argc, char** argv, const RunMainOptions& options = {});
 #endif
 #define AURIC_MIGRATION_CONCAT_INNER(a, b) a##b
 #define AURIC_MIGRATION_CONCAT(a, b) AURIC_MIGRATION_CONCAT_INNER(a, b)
-#define AURIC_MIGRATION(...)                                                                   \
-  static const ::auric::detail::Registrar AURIC_MIGRATION_CONCAT(auric_migration_registrar_,   \
-                                                                 __LINE__) {                   \
-    AURIC_MIGRATION_ID, AURIC_MIGRATION_CHECKSUM, ::auric::Migration __VA_ARGS__               \
+#define AURIC_MIGRATION(...)                                                                             \
+  static const ::auric::detail::Registrar AURIC_MIGRATION_CONCAT(auric_migration_registrar_, __LINE__) { \
+    AURIC_MIGRATION_ID, AURIC_MIGRATION_CHECKSUM, ::auric::Migration __VA_ARGS__                         \
   }

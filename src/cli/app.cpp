@@ -155,30 +155,21 @@ int run_cli(int argc, char** argv, const Program& program) {
   if (!store_url.empty()) overrides.store = store_url;
 
   Session session(program, overrides, json);
+  int code = kExitFailed;
   try {
     for (auto& [sub, run] : commands) {
       if (sub->parsed()) return run(session);
     }
     return kExitUsage;
-  } catch (const CliError& e) {
-    std::cerr << "error: " << e.what() << std::endl;
-    return e.code();
-  } catch (const ConfigError& e) {
-    std::cerr << "error: " << e.what() << std::endl;
-    return kExitUsage;
-  } catch (const PlanError& e) {
-    std::cerr << "error: " << e.what() << std::endl;
-    return kExitUsage;
-  } catch (const std::invalid_argument& e) {
-    std::cerr << "error: " << e.what() << std::endl;
-    return kExitUsage;
-  } catch (const StoreError& e) {
-    std::cerr << "error: " << e.what() << std::endl;
-    return kExitFailed;
   } catch (const std::exception& e) {
+    // The one place errors become exit codes: usage and config mistakes are 2, the rest 1.
+    if (const auto* cli_error = dynamic_cast<const CliError*>(&e))
+      code = cli_error->code();
+    else if (dynamic_cast<const ConfigError*>(&e) || dynamic_cast<const std::invalid_argument*>(&e))
+      code = kExitUsage;
     std::cerr << "error: " << e.what() << std::endl;
-    return kExitFailed;
   }
+  return code;
 }
 
 }  // namespace auric::cli

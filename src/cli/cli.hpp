@@ -12,6 +12,7 @@
 #include <auric/migrations.hpp>
 
 #include "cli/config.hpp"
+#include "core/runner.hpp"
 #include "core/store.hpp"
 
 namespace CLI {  // NOLINT(readability-identifier-naming): CLI11's namespace
@@ -91,6 +92,14 @@ int run_cli(int argc, char** argv, const Program& program);
 // Migration files on disk (`<dir>/YYYYMMDDHHMMSS_<name>.cpp`), sorted, with checksums.
 // Throws CliError when the folder does not exist.
 std::vector<MigrationEntry> migrations_on_disk(const std::string& dir);
+
+// RunnerOptions from the configuration, shared by every way of running (CLI, dashboard,
+// Lambda, Fargate): lease and heartbeat, wait timeout, the [context] table, the user context
+// factory, the client behind ctx.dynamodb(), the SIGINT/SIGTERM stop flag, and progress lines
+// on stderr (print_run_event) for `direction`.
+RunnerOptions runner_options(const Config& config, const Program& program, Direction direction);
+// One progress line on stderr: `[migrations] Running up: <id>`, `Completed up: <id> (12ms)`...
+void print_run_event(const RunEvent& event, Direction direction);
 
 // Prints JSON to stdout (pretty, 2 spaces).
 void print_json(const Json& value);

@@ -3,8 +3,8 @@
 #include <unistd.h>
 
 #include <atomic>
-#include <cstdio>
 #include <csignal>
+#include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
@@ -17,19 +17,12 @@
 #include "core/plan.hpp"
 #include "core/record_json.hpp"
 #include "core/runner.hpp"
+#include "core/stop_signal.hpp"
 #include "core/system.hpp"
+#include "store/dynamodb_store.hpp"
 
 namespace auric::cli {
 namespace {
-
-std::atomic<bool> g_stop{false};
-
-extern "C" void on_stop_signal(int sig) {
-  if (g_stop.exchange(true)) {
-    std::signal(sig, SIG_DFL);  // a second signal stops at once
-    std::raise(sig);
-  }
-}
 
 // A CLI11 validator for counts: a whole number >= 1, with a message a person can act on.
 std::string positive_whole_number(const std::string& text) {
@@ -83,38 +76,6 @@ int exit_code_for(const ExecutionResult& r) {
   return kExitFailed;
 }
 
-void print_event(const RunEvent& e, Direction dir) {
-  const std::string d(to_string(dir));
-  switch (e.kind) {
-    case RunEvent::Kind::kWaitingForLock:
-      std::cerr << "[migrations] waiting for the lock held by "
-                << (e.lock ? holder_text(*e.lock) : std::string("another runner")) << " ..." << std::endl;
-      break;
-    case RunEvent::Kind::kPlanned:
-      std::cerr << "[migrations] Planning to run " << e.ids.size() << " migration(s) (" << d << ")" << std::endl;
-      break;
-    case RunEvent::Kind::kRecovered:
-      std::cerr << "[migrations] Recorded " << e.id
-                << " as interrupted: the runner that was running it stopped before finishing" << std::endl;
-      break;
-    case RunEvent::Kind::kStarted:
-      std::cerr << "[migrations] Running " << d << ": " << e.id << std::endl;
-      break;
-    case RunEvent::Kind::kFinished:
-      if (e.status == RunStatus::kCompleted) {
-        std::cerr << "[migrations] Completed " << d << ": " << e.id << " (" << format_duration(e.duration_ms) << ")"
-                  << std::endl;
-      } else {
-        std::cerr << "[migrations] " << (e.status == RunStatus::kFailed ? "Failed " : "Suspended ") << d << ": "
-                  << e.id << " (" << format_duration(e.duration_ms) << "): " << e.error << std::endl;
-      }
-      break;
-    case RunEvent::Kind::kStopping:
-      std::cerr << "[migrations] Stopping before " << e.id << ": " << e.error << std::endl;
-      break;
-  }
-}
-
 // ---- up / down --------------------------------------------------------------------------
 struct RunOptions {
   std::string to;
@@ -124,16 +85,8 @@ struct RunOptions {
 };
 
 int run_migrations(Session& s, Direction dir, const RunOptions& o) {
-  const Config& config = s.config();
-  RunnerOptions ro;
-  ro.lease_ttl = config.lock_ttl;
-  ro.heartbeat = config.heartbeat;
+  RunnerOptions ro = runner_options(s.config(), s.program(), dir);
   ro.wait_for_lock = o.wait;
-  ro.wait_timeout = config.wait_timeout;
-  ro.config = config.context;
-  ro.make_user_context = s.program().make_user_context;
-  ro.stop_requested = &g_stop;
-  ro.on_event = [dir](const RunEvent& e) { print_event(e, dir); };
   MigrationRunner runner(s.migrations(), s.store(), ro);
 
   RunRequest req;
@@ -145,11 +98,9 @@ int run_migrations(Session& s, Direction dir, const RunOptions& o) {
   // With --json, stdout carries only the JSON: what migrations print goes to stderr.
   const int saved_stdout = s.json() ? ::dup(1) : -1;
   if (saved_stdout >= 0) ::dup2(2, 1);
-  std::signal(SIGINT, on_stop_signal);
-  std::signal(SIGTERM, on_stop_signal);
+  install_stop_signal_handlers();
   const ExecutionResult r = runner.run(req);
-  std::signal(SIGINT, SIG_DFL);
-  std::signal(SIGTERM, SIG_DFL);
+  restore_default_signal_handlers();
   if (saved_stdout >= 0) {
     std::cout.flush();
     std::fflush(stdout);
@@ -196,12 +147,14 @@ CommandDef run_command(Direction dir) {
              : "roll back the most recently applied migration (or down to --to, or --steps)",
           false, [dir, up](CLI::App& sub, const Program&) {
             auto o = std::make_shared<RunOptions>();
-            sub.add_option("--to", o->to,
-                           up ? "apply up to and including this migration (id or name)"
-                              : "roll back every applied migration from the newest down to and including this one");
+            sub.add_option(
+                "--to", o->to,
+                up ? "apply up to and including this migration (id or name)"
+                   : "roll back every applied migration from the newest down to and including this one");
             sub.add_option("--steps", o->steps, "run at most N migrations")->check(positive_whole_number);
             sub.add_flag("--dry-run", o->dry_run, "print the plan and change nothing");
-            sub.add_flag("--wait", o->wait, "wait for the lock instead of failing when another runner holds it");
+            sub.add_flag("--wait", o->wait,
+                         "wait for the lock instead of failing when another runner holds it");
             return [dir, o](Session& s) { return run_migrations(s, dir, *o); };
           }};
 }
@@ -230,14 +183,10 @@ Json status_json(Session& s, const StatusReport& report) {
     if (!e.known) m["missing"] = true;
     migrations.push_back(std::move(m));
   }
-  Json j = {{"store", s.store().describe()},
-            {"completed", report.applied},
-            {"pending", report.pending},
-            {"failed", report.failed},
-            {"missing", report.missing},
-            {"outOfOrder", report.out_of_order},
-            {"drift", report.drift},
-            {"migrations", migrations}};
+  Json j = {{"store", s.store().describe()}, {"completed", report.applied},
+            {"pending", report.pending},     {"failed", report.failed},
+            {"missing", report.missing},     {"outOfOrder", report.out_of_order},
+            {"drift", report.drift},         {"migrations", migrations}};
   const auto lock = s.store().read_lock();
   j["lock"] = lock ? to_json(*lock, system_now_ms()) : Json{{"held", false}};
   return j;
@@ -251,10 +200,10 @@ int run_status(Session& s, const StatusOptions& o) {
   std::vector<KnownMigration> known;
   for (const auto& m : s.migrations()) known.push_back({m.id, m.checksum});
   const StatusReport report = build_status(known, s.store().list_states());
-  const int code = !o.exit_code                                    ? kExitOk
+  const int code = !o.exit_code                                         ? kExitOk
                    : (!report.drift.empty() || !report.missing.empty()) ? kExitDrift
-                   : !report.pending.empty()                              ? kExitPending
-                                                                          : kExitOk;
+                   : !report.pending.empty()                            ? kExitPending
+                                                                        : kExitOk;
   if (s.json()) {
     print_json(status_json(s, report));
     return code;
@@ -264,7 +213,8 @@ int run_status(Session& s, const StatusOptions& o) {
   out << "Migration Status:\n" << rule(50) << "\n";
   std::vector<std::string> pending_only;
   for (const auto& id : report.pending) {
-    if (std::find(report.failed.begin(), report.failed.end(), id) == report.failed.end()) pending_only.push_back(id);
+    if (std::find(report.failed.begin(), report.failed.end(), id) == report.failed.end())
+      pending_only.push_back(id);
   }
   auto group = [&](const std::string& title, const std::vector<std::string>& ids, auto line) {
     if (ids.empty()) return;
@@ -306,7 +256,10 @@ int run_verify(Session& s) {
   const StatusReport report = build_status(known, s.store().list_states());
   const bool ok = report.drift.empty() && report.missing.empty();
   if (s.json()) {
-    print_json({{"ok", ok}, {"drift", report.drift}, {"missing", report.missing}, {"applied", report.applied.size()}});
+    print_json({{"ok", ok},
+                {"drift", report.drift},
+                {"missing", report.missing},
+                {"applied", report.applied.size()}});
     return ok ? kExitOk : kExitDrift;
   }
   if (ok) {
@@ -334,7 +287,6 @@ struct ExecutionsOptions {
   bool detail = false;
 };
 
-
 int show_execution(Session& s, const ExecutionsOptions& o) {
   const auto exec = s.store().get_execution(o.id);
   const auto runs = s.store().runs_of_execution(o.id);
@@ -351,9 +303,12 @@ int show_execution(Session& s, const ExecutionsOptions& o) {
   const std::int64_t now = system_now_ms();
   int completed = 0, failed = 0, running = 0;
   for (const auto& r : runs) {
-    if (r.status == RunStatus::kCompleted) ++completed;
-    else if (r.status == RunStatus::kRunning) ++running;
-    else ++failed;
+    if (r.status == RunStatus::kCompleted)
+      ++completed;
+    else if (r.status == RunStatus::kRunning)
+      ++running;
+    else
+      ++failed;
   }
   std::ostringstream out;
   out << "Execution: " << o.id << "\n";
@@ -362,14 +317,15 @@ int show_execution(Session& s, const ExecutionsOptions& o) {
     out << "Started:   " << format_relative(exec->started_at, now) << " by " << exec->who.user << "@"
         << exec->who.host << "\n";
     out << "Duration:  "
-        << format_duration(exec->completed_at ? std::optional<std::int64_t>(*exec->completed_at - exec->started_at)
-                                              : std::nullopt)
+        << format_duration(exec->completed_at
+                               ? std::optional<std::int64_t>(*exec->completed_at - exec->started_at)
+                               : std::nullopt)
         << "\n";
     if (!exec->target.empty()) out << "Target:    " << exec->target << "\n";
     if (!exec->error.empty()) out << "Error:     " << exec->error << "\n";
   }
-  out << "Migrations (" << runs.size() << "): " << completed << " completed, " << failed << " failed, " << running
-      << " running\n"
+  out << "Migrations (" << runs.size() << "): " << completed << " completed, " << failed << " failed, "
+      << running << " running\n"
       << rule(72) << "\n";
   for (const auto& r : runs) {
     out << "  " << mark_for(r.status, st) << " " << r.id << " (" << format_duration(r.duration_ms) << ")";
@@ -403,12 +359,14 @@ int run_executions(Session& s, const ExecutionsOptions& o) {
   const std::int64_t now = system_now_ms();
   std::ostringstream out;
   out << "Recent executions (" << page.items.size() << "):\n" << rule(96) << "\n";
-  out << pad("ID", 38) << pad("STATUS", 12) << pad("DIR", 6) << pad("COUNT", 7) << pad("STARTED", 12) << "DURATION\n";
+  out << pad("ID", 38) << pad("STATUS", 12) << pad("DIR", 6) << pad("COUNT", 7) << pad("STARTED", 12)
+      << "DURATION\n";
   for (const auto& e : page.items) {
     const std::string count = std::to_string(e.finished.size()) + "/" + std::to_string(e.planned.size());
-    out << pad(e.execution_id, 38) << pad(to_string(e.status), 12) << pad(to_string(e.direction), 6) << pad(count, 7)
-        << pad(format_relative(e.started_at, now), 12)
-        << format_duration(e.completed_at ? std::optional<std::int64_t>(*e.completed_at - e.started_at) : std::nullopt)
+    out << pad(e.execution_id, 38) << pad(to_string(e.status), 12) << pad(to_string(e.direction), 6)
+        << pad(count, 7) << pad(format_relative(e.started_at, now), 12)
+        << format_duration(e.completed_at ? std::optional<std::int64_t>(*e.completed_at - e.started_at)
+                                          : std::nullopt)
         << "\n";
   }
   std::cout << out.str() << std::flush;
@@ -436,7 +394,8 @@ int run_migration(Session& s, const MigrationOptions& o) {
   std::vector<RunRecord> runs;
   std::string cursor;
   do {
-    auto page = s.store().runs_of_migration(id, std::min(o.limit - static_cast<int>(runs.size()), 100), cursor);
+    auto page =
+        s.store().runs_of_migration(id, std::min(o.limit - static_cast<int>(runs.size()), 100), cursor);
     for (auto& r : page.items) runs.push_back(std::move(r));
     cursor = page.next_cursor;
   } while (!cursor.empty() && static_cast<int>(runs.size()) < o.limit);
@@ -455,9 +414,11 @@ int run_migration(Session& s, const MigrationOptions& o) {
   const std::int64_t now = system_now_ms();
   const Style st = Style::detect(1);
   std::ostringstream out;
-  out << id << " (" << runs.size() << (cursor.empty() ? "" : "+") << (runs.size() == 1 ? " run" : " runs") << ")\n";
+  out << id << " (" << runs.size() << (cursor.empty() ? "" : "+") << (runs.size() == 1 ? " run" : " runs")
+      << ")\n";
   const std::string name = migration_name_of(id);
-  if (!runs.empty() && runs.front().name != id && runs.front().name != name) out << "Name: " << runs.front().name << "\n";
+  if (!runs.empty() && runs.front().name != id && runs.front().name != name)
+    out << "Name: " << runs.front().name << "\n";
   out << "\n";
   if (runs.empty()) {
     out << "Never run.\n";
@@ -465,11 +426,13 @@ int run_migration(Session& s, const MigrationOptions& o) {
     return kExitOk;
   }
   auto header = [&](const RunRecord& r, const std::string& context) {
-    return heavy_rule(3) + " " + std::string(to_string(r.status)) + " " + std::string(to_string(r.direction)) + " (" +
-           context + ", " + format_duration(r.duration_ms) + ") " + heavy_rule(3) + "\n";
+    return heavy_rule(3) + " " + std::string(to_string(r.status)) + " " +
+           std::string(to_string(r.direction)) + " (" + context + ", " + format_duration(r.duration_ms) +
+           ") " + heavy_rule(3) + "\n";
   };
   const RunRecord& latest = runs.front();
-  out << header(latest, "latest run, " + format_relative(latest.started_at, now)) << render_run_detail(latest);
+  out << header(latest, "latest run, " + format_relative(latest.started_at, now))
+      << render_run_detail(latest);
   if (o.all) {
     for (std::size_t i = 1; i < runs.size(); ++i) {
       out << "\n" << header(runs[i], format_relative(runs[i].started_at, now)) << render_run_detail(runs[i]);
@@ -479,8 +442,9 @@ int run_migration(Session& s, const MigrationOptions& o) {
         << rule(72) << "\n";
     for (std::size_t i = 1; i < runs.size(); ++i) {
       const RunRecord& r = runs[i];
-      out << "  " << mark_for(r.status, st) << " " << pad(to_string(r.direction), 6) << pad(to_string(r.status), 12)
-          << pad(format_duration(r.duration_ms), 10) << format_relative(r.started_at, now) << "\n";
+      out << "  " << mark_for(r.status, st) << " " << pad(to_string(r.direction), 6)
+          << pad(to_string(r.status), 12) << pad(format_duration(r.duration_ms), 10)
+          << format_relative(r.started_at, now) << "\n";
     }
     out << "Use --all to expand each run.\n";
   }
@@ -496,8 +460,10 @@ int run_list(Session& s) {
     for (const auto& m : ms) {
       Json j = {{"id", m.id}, {"name", migration_name_of(m.id)}};
       if (!m.checksum.empty()) j["checksum"] = m.checksum;
-      if (s.program().standalone) j["file"] = m.migration.name;
-      else if (!m.migration.description.empty()) j["description"] = m.migration.description;
+      if (s.program().standalone)
+        j["file"] = m.migration.name;
+      else if (!m.migration.description.empty())
+        j["description"] = m.migration.description;
       list.push_back(j);
     }
     print_json(list);
@@ -522,7 +488,8 @@ struct CreateOptions {
   std::string dir;
 };
 
-constexpr const char* kScaffold = R"(// Migration %ID%. Both up() and down() are required; each may return a JSON value that is
+constexpr const char* kScaffold =
+    R"(// Migration %ID%. Both up() and down() are required; each may return a JSON value that is
 // stored as the run's result. See docs/writing-migrations.md.
 #include <auric/migrations.hpp>
 
@@ -568,7 +535,8 @@ int run_create(Session& s, const CreateOptions& o) {
     print_json({{"id", id}, {"file", file.string()}});
   } else {
     std::cout << "Created migration: " << file.string() << "\n"
-              << "Build your migrations binary to pick it up (auric_add_migrations globs the folder)." << std::endl;
+              << "Build your migrations binary to pick it up (auric_add_migrations globs the folder)."
+              << std::endl;
   }
   return kExitOk;
 }
@@ -576,8 +544,10 @@ int run_create(Session& s, const CreateOptions& o) {
 int run_init(Session& s) {
   Store& store = s.store();
   store.init();
-  if (s.json()) print_json({{"store", store.describe()}, {"initialised", true}});
-  else std::cout << "Initialised store " << store.describe() << std::endl;
+  if (s.json())
+    print_json({{"store", store.describe()}, {"initialised", true}});
+  else
+    std::cout << "Initialised store " << store.describe() << std::endl;
   return kExitOk;
 }
 
@@ -595,8 +565,8 @@ int run_unlock(Session& s, bool force) {
     if (before) j["previous"] = to_json(*before, 0);
     print_json(j);
   } else if (was_held) {
-    std::cout << "Released the lock held by " << holder_text(*before) << " (execution " << before->execution_id << ")."
-              << std::endl;
+    std::cout << "Released the lock held by " << holder_text(*before) << " (execution "
+              << before->execution_id << ")." << std::endl;
   } else {
     std::cout << "The lock was not held." << std::endl;
   }
@@ -605,15 +575,62 @@ int run_unlock(Session& s, bool force) {
 
 }  // namespace
 
+void print_run_event(const RunEvent& e, Direction dir) {
+  const std::string d(to_string(dir));
+  switch (e.kind) {
+    case RunEvent::Kind::kWaitingForLock:
+      std::cerr << "[migrations] waiting for the lock held by "
+                << (e.lock ? holder_text(*e.lock) : std::string("another runner")) << " ..." << std::endl;
+      break;
+    case RunEvent::Kind::kPlanned:
+      std::cerr << "[migrations] Planning to run " << e.ids.size() << " migration(s) (" << d << ")"
+                << std::endl;
+      break;
+    case RunEvent::Kind::kRecovered:
+      std::cerr << "[migrations] Recorded " << e.id
+                << " as interrupted: the runner that was running it stopped before finishing" << std::endl;
+      break;
+    case RunEvent::Kind::kStarted:
+      std::cerr << "[migrations] Running " << d << ": " << e.id << std::endl;
+      break;
+    case RunEvent::Kind::kFinished:
+      if (e.status == RunStatus::kCompleted) {
+        std::cerr << "[migrations] Completed " << d << ": " << e.id << " (" << format_duration(e.duration_ms)
+                  << ")" << std::endl;
+      } else {
+        std::cerr << "[migrations] " << (e.status == RunStatus::kFailed ? "Failed " : "Suspended ") << d
+                  << ": " << e.id << " (" << format_duration(e.duration_ms) << "): " << e.error << std::endl;
+      }
+      break;
+    case RunEvent::Kind::kStopping:
+      std::cerr << "[migrations] Stopping before " << e.id << ": " << e.error << std::endl;
+      break;
+  }
+}
+
+RunnerOptions runner_options(const Config& config, const Program& program, Direction direction) {
+  RunnerOptions ro;
+  ro.lease_ttl = config.lock_ttl;
+  ro.heartbeat = config.heartbeat;
+  ro.wait_timeout = config.wait_timeout;
+  ro.config = config.context;
+  ro.make_user_context = program.make_user_context;
+  ro.dynamodb = make_dynamodb_client_factory(config.store, config.context);
+  ro.stop_requested = &stop_signal_flag();
+  ro.on_event = [direction](const RunEvent& e) { print_run_event(e, direction); };
+  return ro;
+}
+
 std::vector<CommandDef> builtin_commands() {
   std::vector<CommandDef> defs;
-  defs.push_back({"create", "write migrations/<UTC timestamp>_<name>.cpp from a scaffold", true,
-                  [](CLI::App& sub, const Program&) {
-                    auto o = std::make_shared<CreateOptions>();
-                    sub.add_option("name", o->name, "migration name (letters, digits, '-' and '_')")->required();
-                    sub.add_option("-d,--dir", o->dir, "migrations folder (default: migrations_dir of the config)");
-                    return [o](Session& s) { return run_create(s, *o); };
-                  }});
+  defs.push_back(
+      {"create", "write migrations/<UTC timestamp>_<name>.cpp from a scaffold", true,
+       [](CLI::App& sub, const Program&) {
+         auto o = std::make_shared<CreateOptions>();
+         sub.add_option("name", o->name, "migration name (letters, digits, '-' and '_')")->required();
+         sub.add_option("-d,--dir", o->dir, "migrations folder (default: migrations_dir of the config)");
+         return [o](Session& s) { return run_create(s, *o); };
+       }});
   defs.push_back({"list", "list the migrations (standalone: the files in the migrations folder)", true,
                   [](CLI::App&, const Program&) { return [](Session& s) { return run_list(s); }; }});
   defs.push_back(run_command(Direction::kUp));
@@ -621,7 +638,8 @@ std::vector<CommandDef> builtin_commands() {
   defs.push_back({"status", "applied, pending, failed, missing, out-of-order and drifted migrations", true,
                   [](CLI::App& sub, const Program&) {
                     auto o = std::make_shared<StatusOptions>();
-                    sub.add_flag("--exit-code", o->exit_code, "exit 4 on drift or missing, 5 when anything is pending");
+                    sub.add_flag("--exit-code", o->exit_code,
+                                 "exit 4 on drift or missing, 5 when anything is pending");
                     return [o](Session& s) { return run_status(s, *o); };
                   }});
   defs.push_back({"executions", "recent executions, or one execution with its runs", true,
@@ -630,7 +648,8 @@ std::vector<CommandDef> builtin_commands() {
                     sub.add_option("id", o->id, "an execution id");
                     sub.add_option("-l,--limit", o->limit, "how many executions to list (default 20)")
                         ->check(positive_whole_number);
-                    sub.add_flag("--detail", o->detail, "show each run's description, error, result and output");
+                    sub.add_flag("--detail", o->detail,
+                                 "show each run's description, error, result and output");
                     return [o](Session& s) { return run_executions(s, *o); };
                   }});
   defs.push_back({"migration", "one migration's run history with description, error, result and output", true,
@@ -638,7 +657,8 @@ std::vector<CommandDef> builtin_commands() {
                     auto o = std::make_shared<MigrationOptions>();
                     sub.add_option("id", o->id, "migration id or name")->required();
                     sub.add_flag("--all", o->all, "expand every run, not just the latest");
-                    sub.add_option("-l,--limit", o->limit, "at most this many runs (default 50)")->check(positive_whole_number);
+                    sub.add_option("-l,--limit", o->limit, "at most this many runs (default 50)")
+                        ->check(positive_whole_number);
                     return [o](Session& s) { return run_migration(s, *o); };
                   }});
   defs.push_back({"verify", "exit 4 when applied migrations drifted or are missing from this binary", true,

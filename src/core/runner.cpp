@@ -58,8 +58,13 @@ class Heartbeat {
  public:
   Heartbeat(Store& store, std::string owner, std::int64_t fence, std::chrono::milliseconds interval,
             std::chrono::milliseconds ttl, std::function<std::int64_t()> now_ms)
-      : store_(store), owner_(std::move(owner)), fence_(fence), interval_(interval), ttl_(ttl),
-        now_ms_(std::move(now_ms)), last_ok_(now_ms_()) {
+      : store_(store),
+        owner_(std::move(owner)),
+        fence_(fence),
+        interval_(interval),
+        ttl_(ttl),
+        now_ms_(std::move(now_ms)),
+        last_ok_(now_ms_()) {
     thread_ = std::thread([this] { loop(); });
   }
   ~Heartbeat() {
@@ -169,7 +174,11 @@ class MigrationRunner::Execution {
     }
     heartbeat_.reset();
     try {
-      store_.release_lock(owner_, fence_);
+      if (result_.status == ExecutionStatus::kNeedsContinuation && options_.handover_ttl.count() > 0) {
+        store_.renew_lock(owner_, fence_, now(), now() + options_.handover_ttl.count());
+      } else {
+        store_.release_lock(owner_, fence_);
+      }
     } catch (const std::exception&) {
       // The lease expires by itself; the next runner takes it over.
     }
@@ -202,8 +211,8 @@ class MigrationRunner::Execution {
     auto pause = std::chrono::milliseconds(200);
     bool announced = false;
     for (;;) {
-      LockRequest req{owner_, result_.execution_id, who_, now(), options_.lease_ttl.count(),
-                      request_.hop > 0};
+      LockRequest req{owner_, result_.execution_id,       who_,
+                      now(),  options_.lease_ttl.count(), request_.hop > 0};
       LockAttempt attempt = store_.try_acquire_lock(req);
       if (attempt.acquired) {
         fence_ = attempt.fence;
@@ -211,18 +220,18 @@ class MigrationRunner::Execution {
         return true;
       }
       result_.holder = attempt.previous;
-      if (!options_.wait_for_lock || std::chrono::steady_clock::now() >= deadline ||
-          stop_requested()) {
+      if (!options_.wait_for_lock || std::chrono::steady_clock::now() >= deadline || stop_requested()) {
         std::string holder = "another runner";
         if (attempt.previous) {
           const LockInfo& l = *attempt.previous;
-          holder = l.who.user + "@" + l.who.host + " (pid " + std::to_string(l.who.pid) +
-                   ", execution " + l.execution_id + ", lease until " + iso8601_ms(l.expires_at) + ")";
+          holder = l.who.user + "@" + l.who.host + " (pid " + std::to_string(l.who.pid) + ", execution " +
+                   l.execution_id + ", lease until " + iso8601_ms(l.expires_at) + ")";
         }
         fail(ExecutionResult::Failure::kLockHeld,
              "the migrations lock is held by " + holder +
-                 (options_.wait_for_lock ? "; gave up waiting"
-                                         : "; use --wait to wait for it, or `unlock --force` if that runner is gone"));
+                 (options_.wait_for_lock
+                      ? "; gave up waiting"
+                      : "; use --wait to wait for it, or `unlock --force` if that runner is gone"));
         return false;
       }
       if (!announced) {
@@ -272,7 +281,8 @@ class MigrationRunner::Execution {
     state.started_at = c.started_at;
     state.completed_at = t;
     state.duration_ms = t - c.started_at;
-    state.error = "interrupted: the runner stopped while this migration was running (crash, kill or lost lease)";
+    state.error =
+        "interrupted: the runner stopped while this migration was running (crash, kill or lost lease)";
     state.progress = c.progress;
     state.fence = fence_;
     if (store_.put_state(state, c.run_id) != WriteOutcome::kOk) return;  // its outcome was written
@@ -344,7 +354,9 @@ class MigrationRunner::Execution {
 
   [[noreturn]] void lease_lost() {
     if (heartbeat_) heartbeat_->mark_lost();
-    throw StoreError("lost the migrations lock (lease expired or taken over by another runner); stopped before changing anything else");
+    throw StoreError(
+        "lost the migrations lock (lease expired or taken over by another runner); stopped before changing "
+        "anything else");
   }
 
   // Why the run must stop before the next migration, or empty.
@@ -381,8 +393,8 @@ class MigrationRunner::Execution {
       result_.migrations_remaining.assign(plan.begin() + static_cast<std::ptrdiff_t>(i) + 1, plan.end());
       if (status == RunStatus::kInterrupted) {  // suspended at a checkpoint
         result_.migrations_remaining.insert(result_.migrations_remaining.begin(), entry->id);
-        result_.status = options_.time_remaining ? ExecutionStatus::kNeedsContinuation
-                                                 : ExecutionStatus::kInterrupted;
+        result_.status =
+            options_.time_remaining ? ExecutionStatus::kNeedsContinuation : ExecutionStatus::kInterrupted;
         if (result_.status == ExecutionStatus::kInterrupted) {
           result_.error = "Migration " + entry->id + " suspended at a checkpoint; run again to resume";
           result_.failure = ExecutionResult::Failure::kMigrationFailed;
@@ -425,8 +437,8 @@ class MigrationRunner::Execution {
 // The Context handed to one migration attempt.
 class MigrationRunner::Execution::RunContext final : public Context, private Logger {
  public:
-  RunContext(Execution& exec, const MigrationEntry& entry, CurrentRun current,
-             OutputBuffer& buffer, StdioCapture* capture)
+  RunContext(Execution& exec, const MigrationEntry& entry, CurrentRun current, OutputBuffer& buffer,
+             StdioCapture* capture)
       : exec_(exec), entry_(entry), current_(std::move(current)), buffer_(buffer), capture_(capture) {}
 
   Logger& logger() override { return *this; }
@@ -437,6 +449,13 @@ class MigrationRunner::Execution::RunContext final : public Context, private Log
     }
     exec_.user_context_made_ = true;
     return exec_.user_context_;
+  }
+  aws::DynamoDbClient& dynamodb() override {
+    if (!exec_.options_.dynamodb) {
+      throw std::runtime_error(
+          "ctx.dynamodb(): this runner has no DynamoDB client (it was started without AWS support)");
+    }
+    return exec_.options_.dynamodb();
   }
   const std::string& migration_id() const override { return entry_.id; }
   const std::string& execution_id() const override { return exec_.result_.execution_id; }
@@ -472,11 +491,14 @@ class MigrationRunner::Execution::RunContext final : public Context, private Log
     std::size_t start = 0;
     for (;;) {
       const std::size_t nl = text.find('\n', start);
-      const std::string_view piece = std::string_view(text).substr(start, nl == std::string::npos ? std::string::npos : nl - start);
+      const std::string_view piece =
+          std::string_view(text).substr(start, nl == std::string::npos ? std::string::npos : nl - start);
       const std::string line = format_output_line(std::chrono::system_clock::now(), level, piece);
       buffer_.append_formatted(line);
-      if (capture_) capture_->echo(line);
-      else std::fwrite(line.data(), 1, line.size(), stderr);
+      if (capture_)
+        capture_->echo(line);
+      else
+        std::fwrite(line.data(), 1, line.size(), stderr);
       if (nl == std::string::npos) break;
       start = nl + 1;
     }
@@ -604,13 +626,18 @@ RunStatus MigrationRunner::Execution::run_one(const MigrationEntry& entry, const
   if (run_failure) std::rethrow_exception(run_failure);
 
   last_error_ = error;
-  emit({.kind = RunEvent::Kind::kFinished, .id = entry.id, .status = status,
-        .duration_ms = run.duration_ms.value_or(0), .error = error});
+  emit({.kind = RunEvent::Kind::kFinished,
+        .id = entry.id,
+        .status = status,
+        .duration_ms = run.duration_ms.value_or(0),
+        .error = error});
   return status;
 }
 
 MigrationRunner::MigrationRunner(std::vector<MigrationEntry> migrations, Store& store, RunnerOptions options)
-    : migrations_(std::move(migrations)), store_(store), options_(std::move(options)),
+    : migrations_(std::move(migrations)),
+      store_(store),
+      options_(std::move(options)),
       live_(std::make_unique<Live>()) {
   std::sort(migrations_.begin(), migrations_.end(),
             [](const MigrationEntry& a, const MigrationEntry& b) { return a.id < b.id; });

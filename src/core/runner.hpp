@@ -49,9 +49,16 @@ struct RunnerOptions {
   Who who;                                          // defaults to current_who()
   Json config = Json::object();                     // the config's [context] table
   std::function<std::any(const Json&)> make_user_context;
+  // Returns the client behind Context::dynamodb() (the CLI passes a lazily created one, see
+  // store/dynamodb_store.hpp); unset: Context::dynamodb() throws.
+  std::function<aws::DynamoDbClient&()> dynamodb;
   // Time left before the run must hand over (Lambda); unset means no deadline.
   std::function<std::chrono::milliseconds()> time_remaining;
-  std::chrono::milliseconds stop_margin{60'000};      // stop when time_remaining() <= margin
+  std::chrono::milliseconds stop_margin{60'000};  // stop when time_remaining() <= margin
+  // When > 0 and the run ends needing continuation, the lease is kept (extended by this much)
+  // instead of released, so no other runner can slip in before the next Lambda hop re-enters it
+  // for the same execution (LockRequest::reenter_execution).
+  std::chrono::milliseconds handover_ttl{0};
   const std::atomic<bool>* stop_requested = nullptr;  // set by a SIGTERM/SIGINT handler
   std::function<void(const RunEvent&)> on_event;
   std::function<std::int64_t()> now_ms;  // defaults to the system clock

@@ -5,12 +5,20 @@
 #include <auric/migrations.hpp>
 
 #include "cli/cli.hpp"
+#include "dashboard/command.hpp"
+#include "lambda/entry.hpp"
 
 namespace auric {
 
 namespace {
 // Adds the commands of the parts linked into a migrations binary (dashboard, lambda, fargate).
-void register_part_commands() {}
+void register_part_commands() {
+  static bool registered = false;
+  if (registered) return;
+  registered = true;
+  dashboard::register_dashboard_command();
+  lambda::register_lambda_commands();
+}
 }  // namespace
 
 int run_main(int argc, char** argv, const RunMainOptions& options) {
@@ -39,6 +47,7 @@ int run_main(int argc, char** argv, const RunMainOptions& options) {
     std::cerr << "error: " << e.what() << std::endl;
     return cli::kExitUsage;
   }
+  if (const auto rc = lambda::run_if_lambda_environment(argc, argv, program)) return *rc;
   return cli::run_cli(argc, argv, program);
 }
 

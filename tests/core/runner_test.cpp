@@ -428,7 +428,13 @@ TEST_F(RunnerTest, SuspendAtCheckpointResumesNextTime) {
   const ExecutionResult second = runner.up();
   EXPECT_EQ(second.status, ExecutionStatus::kCompleted);
   EXPECT_EQ(calls, 2);
-  EXPECT_EQ(history(kB).at(0).result, (Json{{"resumedAt", 50}}));
+  // Both attempts may start in the same millisecond, so find the completed one by status.
+  const auto runs = history(kB);
+  ASSERT_EQ(runs.size(), 2u);
+  const auto completed = std::find_if(runs.begin(), runs.end(),
+                                      [](const RunRecord& r) { return r.status == RunStatus::kCompleted; });
+  ASSERT_NE(completed, runs.end());
+  EXPECT_EQ(completed->result, (Json{{"resumedAt", 50}}));
   EXPECT_TRUE(store_->get_state(kB)->progress.is_null());
 }
 
@@ -449,6 +455,37 @@ TEST_F(RunnerTest, DeadlineStopsBetweenMigrationsWithContinuation) {
   EXPECT_THAT(r.migrations_run, ElementsAre(kA, kB));
   EXPECT_THAT(r.migrations_remaining, ElementsAre(kC));
   EXPECT_EQ(store_->get_execution(r.execution_id)->status, ExecutionStatus::kNeedsContinuation);
+}
+
+TEST_F(RunnerTest, ContinuationKeepsTheLeaseForTheNextHopOnly) {
+  RunnerOptions o = options();
+  std::int64_t remaining = 120'000;
+  o.time_remaining = [&] { return std::chrono::milliseconds(remaining); };
+  o.handover_ttl = std::chrono::milliseconds(60'000);
+  MigrationRunner runner(three([&](Context&) -> Json {
+                           remaining = 1'000;
+                           return Json();
+                         }),
+                         *store_, o);
+  const ExecutionResult first = runner.up();
+  ASSERT_EQ(first.status, ExecutionStatus::kNeedsContinuation);
+  const auto lock = store_->read_lock();
+  ASSERT_TRUE(lock);
+  EXPECT_TRUE(lock->held_at(system_now_ms() + 30'000)) << "the lease is kept for the hand-over";
+
+  // Another execution is refused while the hand-over lease lasts...
+  MigrationRunner other(three(), *store_, options());
+  EXPECT_EQ(other.up().failure, ExecutionResult::Failure::kLockHeld);
+  // ...but the next hop of the same execution re-enters it and finishes the plan.
+  remaining = 120'000;
+  RunRequest next;
+  next.execution_id = first.execution_id;
+  next.hop = 1;
+  MigrationRunner hop(three(), *store_, options());
+  const ExecutionResult second = hop.run(next);
+  EXPECT_EQ(second.status, ExecutionStatus::kCompleted);
+  EXPECT_THAT(second.migrations_run, ElementsAre(kC));
+  EXPECT_FALSE(store_->read_lock()->held_at(system_now_ms()));
 }
 
 TEST_F(RunnerTest, StopRequestStopsBeforeTheNextMigration) {

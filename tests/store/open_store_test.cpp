@@ -55,10 +55,10 @@ TEST(OpenStore, SqliteNeedsAPath) {
   EXPECT_THAT(invalid_argument_of("sqlite:"), HasSubstr("has no path: expected sqlite:PATH"));
 }
 
-TEST(OpenStore, DynamodbIsReportedUnavailableInThisBuild) {
-  const auto message = invalid_argument_of("dynamodb:my-table?region=eu-west-1");
-  EXPECT_THAT(message, HasSubstr("DynamoDB backend is not available in this build"));
-  EXPECT_THAT(message, HasSubstr("dynamodb:my-table?region=eu-west-1"));
+TEST(OpenStore, DynamodbIsRegisteredAndValidatesItsUrl) {
+  EXPECT_THAT(registered_store_schemes(), ::testing::Contains("dynamodb"));
+  // A malformed table name is refused before any network call.
+  EXPECT_THAT(invalid_argument_of("dynamodb:bad table?region=eu-west-1"), HasSubstr("bad table"));
 }
 
 TEST(OpenStore, MemoryUrlGivesAFreshStoreAndMemoryNameSharesOne) {

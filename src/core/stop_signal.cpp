@@ -1,0 +1,36 @@
+#include "core/stop_signal.hpp"
+
+#include <csignal>
+
+namespace auric {
+namespace {
+std::atomic<bool> g_stop_requested{false};
+}  // namespace
+}  // namespace auric
+
+extern "C" void auric_on_stop_signal(int sig) {
+  if (auric::g_stop_requested.exchange(true)) {
+    std::signal(sig, SIG_DFL);  // a second signal stops at once
+    std::raise(sig);
+  }
+}
+
+namespace auric {
+
+const std::atomic<bool>& install_stop_signal_handlers() {
+  g_stop_requested = false;
+  std::signal(SIGINT, auric_on_stop_signal);
+  std::signal(SIGTERM, auric_on_stop_signal);
+  return g_stop_requested;
+}
+
+void restore_default_signal_handlers() {
+  std::signal(SIGINT, SIG_DFL);
+  std::signal(SIGTERM, SIG_DFL);
+}
+
+const std::atomic<bool>& stop_signal_flag() {
+  return g_stop_requested;
+}
+
+}  // namespace auric

@@ -1,0 +1,17 @@
+// The process-wide stop request: the first SIGINT/SIGTERM sets a flag that runners poll
+// (RunnerOptions::stop_requested, Context::should_stop()); a second one stops the process at
+// once with the default action. Installation is process-global; the flag is lock-free.
+#pragma once
+
+#include <atomic>
+
+namespace auric {
+
+// Installs the handlers for SIGINT and SIGTERM and clears the flag. Returns the flag.
+const std::atomic<bool>& install_stop_signal_handlers();
+// Restores the default actions (the flag keeps its value).
+void restore_default_signal_handlers();
+// The flag itself (false until a signal arrives after install).
+const std::atomic<bool>& stop_signal_flag();
+
+}  // namespace auric

@@ -1,0 +1,131 @@
+#include "lambda/entry.hpp"
+
+#include <atomic>
+#include <csignal>
+#include <filesystem>
+#include <iostream>
+
+#include "core/runner.hpp"
+#include "core/stop_signal.hpp"
+#include "core/system.hpp"
+#include "lambda/aws_services.hpp"
+#include "lambda/handler.hpp"
+#include "lambda/run_options.hpp"
+#include "lambda/runtime_api.hpp"
+
+namespace auric::lambda {
+namespace {
+
+std::optional<std::string> env_value(const std::string& name) {
+  const char* v = std::getenv(name.c_str());
+  if (!v || !*v) return std::nullopt;
+  return std::string(v);
+}
+
+}  // namespace
+
+void register_lambda_commands() {
+  static bool registered = false;
+  if (registered) return;
+  registered = true;
+  cli::register_command(
+      {"lambda", "serve as an AWS Lambda custom runtime (provided.al2023) over AWS_LAMBDA_RUNTIME_API", false,
+       [](CLI::App&, const cli::Program&) {
+         return [](cli::Session& s) { return run_lambda_runtime(s.program()); };
+       }});
+  cli::register_command({"fargate",
+                         "run once from MIGRATION_DIRECTION / MIGRATION_TARGET / MIGRATION_EXECUTION_ID "
+                         "(the Fargate task's entry)",
+                         false, [](CLI::App&, const cli::Program&) {
+                           return [](cli::Session& s) { return run_fargate(s, env_value); };
+                         }});
+}
+
+std::optional<int> run_if_lambda_environment(int argc, char** /*argv*/, const cli::Program& program) {
+  if (!env_value("AWS_LAMBDA_RUNTIME_API")) return std::nullopt;
+  // No arguments at all (how `bootstrap` starts us): the runtime. Anything else (a command,
+  // --help, --version) goes to the CLI, where `lambda` is a command too.
+  if (argc > 1) return std::nullopt;
+  return run_lambda_runtime(program);
+}
+
+int run_lambda_runtime(const cli::Program& program) {
+  RuntimeLoopOptions loop;
+  loop.endpoint = env_value("AWS_LAMBDA_RUNTIME_API").value_or("");
+  if (loop.endpoint.empty()) {
+    std::cerr
+        << "error: AWS_LAMBDA_RUNTIME_API is not set: the `lambda` command runs inside AWS Lambda (or an "
+           "emulator of its Runtime API)"
+        << std::endl;
+    return cli::kExitUsage;
+  }
+  cli::ConfigOverrides overrides;
+  if (!env_value("AURIC_MIGRATE_CONFIG")) {
+    if (auto root = env_value("LAMBDA_TASK_ROOT")) {
+      const auto file = std::filesystem::path(*root) / "migrate.config.toml";
+      std::error_code ec;
+      if (std::filesystem::exists(file, ec)) overrides.config_path = file.string();
+    }
+  }
+  cli::Session session(program, overrides, false);
+  std::unique_ptr<EventHandler> handler;
+  return run_runtime_loop(loop, [&]() -> InvocationHandler {
+    const cli::Config& config = session.config();
+    Store& store = session.store();
+    const HandlerSettings settings = handler_settings(config, env_value);
+    handler = std::make_unique<EventHandler>(
+        store, session.migrations(), runner_options_from_config(config, program, Direction::kUp), settings,
+        make_lambda_invoker(), settings.dispatch.enabled ? make_ecs_launcher() : nullptr);
+    handler->set_run_event_log(log_run_event);
+    std::cerr << "[migrations] Lambda runtime ready: " << session.migrations().size()
+              << " migration(s), store " << store.describe() << ", stop margin "
+              << settings.stop_margin.count() << " ms, max hops " << settings.max_hops
+              << (settings.dispatch.enabled ? ", dispatching to Fargate" : "") << std::endl;
+    return [&](const Invocation& inv) {
+      const Json result = handler->handle(parse_event_text(inv.body),
+                                          InvocationInfo{inv.request_id, inv.deadline_ms, inv.function_arn});
+      return InvocationResponse::success(result.dump());
+    };
+  });
+}
+
+int run_fargate(cli::Session& session,
+                const std::function<std::optional<std::string>(const std::string&)>& env) {
+  try {
+    Direction direction = Direction::kUp;
+    const std::string dir = env("MIGRATION_DIRECTION").value_or("up");
+    if (dir == "down") {
+      direction = Direction::kDown;
+    } else if (dir != "up") {
+      throw std::invalid_argument("Invalid MIGRATION_DIRECTION: " + dir + ". Must be 'up' or 'down'.");
+    }
+    const cli::Config& config = session.config();
+    RunnerOptions options = runner_options_from_config(config, session.program(), direction);
+    options.wait_for_lock = true;  // a dispatched run waits its turn rather than failing
+    options.stop_requested = &stop_signal_flag();
+    options.who = current_who();
+    if (auto arn = env("MIGRATION_TASK_ARN")) options.who.ecs_task_arn = *arn;
+    MigrationRunner runner(session.migrations(), session.store(), options);
+    RunRequest request;
+    request.direction = direction;
+    request.target = env("MIGRATION_TARGET").value_or("");
+    request.execution_id = env("MIGRATION_EXECUTION_ID").value_or("");
+    install_stop_signal_handlers();
+    const ExecutionResult result = runner.run(request);
+    restore_default_signal_handlers();
+    std::string status(to_string(result.status));
+    if (result.status == ExecutionStatus::kCompleted) {
+      std::cerr << "[migrations] run finished with status=completed (execution " << result.execution_id
+                << ", " << result.migrations_run.size() << " migration(s) run)" << std::endl;
+      return cli::kExitOk;
+    }
+    std::cerr << "[migrations] run finished with status=" << status
+              << (result.error.empty() ? "" : " error=" + result.error) << std::endl;
+    return cli::kExitFailed;
+  } catch (const std::exception& e) {
+    std::cerr << "[migrations] fatal error during fargate run: " << e.what() << std::endl;
+    return cli::kExitFailed;
+  }
+}
+
+}  // namespace auric::lambda

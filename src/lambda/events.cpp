@@ -1,0 +1,203 @@
+#include "lambda/events.hpp"
+
+#include <algorithm>
+#include <map>
+
+namespace auric::lambda {
+namespace {
+
+std::string describe(const Json& value) {
+  return value.is_string() ? value.get<std::string>() : value.dump();
+}
+
+Event parse_task_state(const Json& event) {
+  TaskStateEventData t;
+  const Json detail = event.value("detail", Json::object());
+  if (!detail.is_object()) return t;
+  auto str = [&](const char* key) {
+    auto it = detail.find(key);
+    return it != detail.end() && it->is_string() ? it->get<std::string>() : std::string();
+  };
+  t.task_arn = str("taskArn");
+  t.last_status = str("lastStatus");
+  t.stopped_reason = str("stoppedReason");
+  if (auto c = detail.find("containers"); c != detail.end() && c->is_array() && !c->empty()) {
+    const Json& first = (*c)[0];
+    if (first.is_object()) {
+      if (auto code = first.find("exitCode"); code != first.end() && code->is_number_integer()) {
+        t.exit_code = code->get<int>();
+      }
+    }
+  }
+  const Json overrides = detail.value("overrides", Json::object());
+  if (overrides.is_object()) {
+    const Json containers = overrides.value("containerOverrides", Json::array());
+    for (const auto& container : containers) {
+      if (!container.is_object()) continue;
+      const Json env = container.value("environment", Json::array());
+      for (const auto& kv : env) {
+        if (!kv.is_object() || !kv.contains("name") || !kv.contains("value")) continue;
+        if (!kv["name"].is_string() || !kv["value"].is_string()) continue;
+        const std::string name = kv["name"].get<std::string>();
+        const std::string value = kv["value"].get<std::string>();
+        if (name == "MIGRATION_EXECUTION_ID" && !value.empty()) t.execution_id = value;
+        if (name == "MIGRATION_DIRECTION") {
+          if (value == "up") t.direction = Direction::kUp;
+          if (value == "down") t.direction = Direction::kDown;
+        }
+      }
+    }
+  }
+  return t;
+}
+
+// "running" | "completed" | "failed" for an execution record.
+std::string overall(ExecutionStatus s) {
+  switch (s) {
+    case ExecutionStatus::kRunning:
+    case ExecutionStatus::kNeedsContinuation: return "running";
+    case ExecutionStatus::kCompleted: return "completed";
+    case ExecutionStatus::kFailed:
+    case ExecutionStatus::kInterrupted: return "failed";
+  }
+  return "running";
+}
+
+}  // namespace
+
+Event parse_event(const Json& event) {
+  if (event.is_null()) return RunEventData{};
+  if (!event.is_object())
+    return InvalidEvent{"Invalid event: expected a JSON object, got " + std::string(event.type_name())};
+  if (event.value("source", Json()) == "aws.ecs" &&
+      event.value("detail-type", Json()) == "ECS Task State Change") {
+    return parse_task_state(event);
+  }
+  if (auto action = event.find("action"); action != event.end() && !action->is_null()) {
+    if (*action == "status") return StatusEventData{};
+    if (*action == "statusByExecution") {
+      StatusByExecutionEventData s;
+      if (auto id = event.find("executionId"); id != event.end() && id->is_string())
+        s.execution_id = id->get<std::string>();
+      return s;
+    }
+    return InvalidEvent{"Unknown action: " + describe(*action) +
+                        ". Expected 'status' or 'statusByExecution' (or no action to run migrations)."};
+  }
+  RunEventData run;
+  if (auto d = event.find("direction"); d != event.end() && !d->is_null()) {
+    if (*d == "up") {
+      run.direction = Direction::kUp;
+    } else if (*d == "down") {
+      run.direction = Direction::kDown;
+    } else {
+      return InvalidEvent{"Invalid direction: " + describe(*d) + ". Must be 'up' or 'down'."};
+    }
+  }
+  if (auto t = event.find("target"); t != event.end() && !t->is_null()) {
+    if (!t->is_string()) return InvalidEvent{"Invalid target: must be a string."};
+    run.target = t->get<std::string>();
+  }
+  if (auto id = event.find("executionId"); id != event.end() && !id->is_null()) {
+    if (!id->is_string()) return InvalidEvent{"Invalid executionId: must be a string."};
+    run.execution_id = id->get<std::string>();
+  }
+  if (auto hop = event.find("hop"); hop != event.end() && !hop->is_null()) {
+    if (!hop->is_number_integer() || hop->get<long long>() < 0 || hop->get<long long>() > 1'000'000) {
+      return InvalidEvent{"Invalid hop: must be a whole number >= 0."};
+    }
+    run.hop = hop->get<int>();
+  }
+  if (run.hop > 0 && run.execution_id.empty()) {
+    return InvalidEvent{"Invalid continuation: hop " + std::to_string(run.hop) + " requires an executionId."};
+  }
+  return run;
+}
+
+Event parse_event_text(const std::string& body) {
+  if (body.empty()) return RunEventData{};
+  Json event;
+  try {
+    event = Json::parse(body);
+  } catch (const Json::parse_error&) {
+    return InvalidEvent{"Invalid event: the payload is not JSON."};
+  }
+  return parse_event(event);
+}
+
+Json execution_result_json(const ExecutionResult& r) {
+  std::string status = "failed";
+  if (r.status == ExecutionStatus::kCompleted) status = "completed";
+  if (r.status == ExecutionStatus::kNeedsContinuation) status = "needs_continuation";
+  Json j = {{"status", status},
+            {"executionId", r.execution_id},
+            {"migrationsRun", r.migrations_run},
+            {"migrationsRemaining", r.migrations_remaining}};
+  if (!r.error.empty()) j["error"] = r.error;
+  return j;
+}
+
+Json failed_result_json(const std::string& execution_id, const std::string& error) {
+  return {{"status", "failed"},
+          {"executionId", execution_id},
+          {"migrationsRun", Json::array()},
+          {"migrationsRemaining", Json::array()},
+          {"error", error}};
+}
+
+Json status_result_json(const StatusReport& report) {
+  return {{"pending", report.pending}, {"completed", report.applied}, {"failed", report.failed}};
+}
+
+Json execution_status_json(const std::string& execution_id, const std::optional<ExecutionRecord>& execution,
+                           const std::vector<RunRecord>& runs) {
+  if (!execution && runs.empty()) {
+    return {{"executionId", execution_id}, {"status", "not_found"}, {"migrations", Json::array()}};
+  }
+  // The latest run of each migration, in the order the migrations first ran.
+  std::vector<std::string> order;
+  std::map<std::string, const RunRecord*> latest;
+  for (const auto& run : runs) {
+    auto [it, inserted] = latest.emplace(run.id, &run);
+    if (inserted) {
+      order.push_back(run.id);
+    } else {
+      it->second = &run;
+    }
+  }
+  Json migrations = Json::array();
+  std::string first_failure;
+  bool any_failed = false, any_running = false, all_completed = !order.empty();
+  for (const auto& id : order) {
+    const RunRecord& run = *latest[id];
+    Json m = {{"id", id}, {"status", std::string(to_string(run.status))}};
+    if (!run.error.empty()) m["error"] = run.error;
+    migrations.push_back(std::move(m));
+    if (run.status == RunStatus::kFailed) {
+      any_failed = true;
+      if (first_failure.empty()) first_failure = run.error;
+    }
+    if (run.status == RunStatus::kRunning) any_running = true;
+    if (run.status != RunStatus::kCompleted) all_completed = false;
+  }
+  Json j = {{"executionId", execution_id}, {"migrations", migrations}};
+  if (execution) {
+    j["status"] = overall(execution->status);
+    if (j["status"] == "failed") {
+      const std::string error = !execution->error.empty() ? execution->error : first_failure;
+      if (!error.empty()) j["error"] = error;
+    }
+    return j;
+  }
+  if (any_failed) {
+    j["status"] = "failed";
+    if (!first_failure.empty()) j["error"] = first_failure;
+  } else if (any_running) {
+    j["status"] = "running";
+  } else {
+    j["status"] = all_completed ? "completed" : "running";
+  }
+  return j;
+}
+
+}  // namespace auric::lambda

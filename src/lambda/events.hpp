@@ -1,0 +1,79 @@
+// The events the migrations function accepts and the results it returns (docs/lambda.md):
+// classification and validation of an event, and the JSON shapes of the results, matching
+// the reference (ExecutionResult, status, ExecutionStatus, DispatchResult, TaskStoppedResult).
+// Pure functions; thread-safe.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <variant>
+#include <vector>
+
+#include <auric/migrations.hpp>
+
+#include "core/plan.hpp"
+#include "core/records.hpp"
+#include "core/runner.hpp"
+
+namespace auric::lambda {
+
+// `{direction?, target?, executionId?, hop?}`: run migrations (hop > 0: a continuation).
+struct RunEventData {
+  Direction direction = Direction::kUp;
+  std::string target;
+  std::string execution_id;  // required when hop > 0
+  int hop = 0;
+};
+
+// `{action: "status"}`.
+struct StatusEventData {};
+
+// `{action: "statusByExecution", executionId}` (execution_id may be empty: not_found).
+struct StatusByExecutionEventData {
+  std::string execution_id;
+};
+
+// An EventBridge "ECS Task State Change" event (reference 5.4).
+struct TaskStateEventData {
+  std::string task_arn;
+  std::string last_status;
+  std::string stopped_reason;
+  std::optional<int> exit_code;        // containers[0].exitCode
+  std::string execution_id;            // MIGRATION_EXECUTION_ID override
+  std::optional<Direction> direction;  // MIGRATION_DIRECTION override (up/down only)
+};
+
+// A rejected event: `error` is the message of the failed result.
+struct InvalidEvent {
+  std::string error;
+};
+
+using Event =
+    std::variant<RunEventData, StatusEventData, StatusByExecutionEventData, TaskStateEventData, InvalidEvent>;
+
+// Classifies and validates an event. Never throws. Invalid: a non-object event, an unknown
+// `action`, a direction other than "up"/"down", a non-string target, a bad executionId or hop.
+Event parse_event(const Json& event);
+
+// Parses the invocation body; a body that is not JSON is an InvalidEvent.
+Event parse_event_text(const std::string& body);
+
+// ---- results ---------------------------------------------------------------------------
+// ExecutionResult: {status, executionId, migrationsRun, migrationsRemaining, error?}. The
+// status is completed, needs_continuation or failed (interrupted and lock-held runs are failed).
+Json execution_result_json(const ExecutionResult& result);
+// The failed ExecutionResult for a rejected event or a run that could not start.
+Json failed_result_json(const std::string& execution_id, const std::string& error);
+// {pending, completed, failed}.
+Json status_result_json(const StatusReport& report);
+// ExecutionStatus {executionId, status: running|completed|failed|not_found, migrations: [{id,
+// status, error?}], error?} from the execution record (if any) and its runs (oldest first):
+// one entry per migration, its latest run.
+Json execution_status_json(const std::string& execution_id, const std::optional<ExecutionRecord>& execution,
+                           const std::vector<RunRecord>& runs);
+
+// The message for statusByExecution without an id (reference wording).
+inline constexpr const char* kMissingExecutionIdMessage =
+    "statusByExecution requires a non-empty `executionId` field on the event";
+
+}  // namespace auric::lambda

@@ -1,0 +1,547 @@
+#include "lambda/handler.hpp"
+
+#include <algorithm>
+#include <iostream>
+#include <sstream>
+
+#include "core/ids.hpp"
+#include "core/system.hpp"
+
+namespace auric::lambda {
+namespace {
+
+std::vector<std::string> split_list(const std::string& text) {
+  std::vector<std::string> out;
+  std::stringstream in(text);
+  std::string item;
+  while (std::getline(in, item, ',')) {
+    const auto b = item.find_first_not_of(" \t");
+    const auto e = item.find_last_not_of(" \t");
+    if (b != std::string::npos) out.push_back(item.substr(b, e - b + 1));
+  }
+  return out;
+}
+
+bool terminal(ExecutionStatus s) {
+  return s == ExecutionStatus::kCompleted || s == ExecutionStatus::kFailed ||
+         s == ExecutionStatus::kInterrupted;
+}
+
+// Holds the lock for one short piece of work and releases it on scope exit.
+class LockScope {
+ public:
+  LockScope(Store& store, const std::string& execution_id, const Who& who, std::int64_t now,
+            std::int64_t ttl_ms, const std::string& role)
+      : store_(store), owner_(role + ":" + new_lock_owner(who)) {
+    attempt_ = store_.try_acquire_lock({owner_, execution_id, who, now, ttl_ms, true});
+  }
+  ~LockScope() {
+    if (!attempt_.acquired || kept_) return;
+    try {
+      store_.release_lock(owner_, attempt_.fence);
+    } catch (const std::exception&) {
+      // The lease expires by itself.
+    }
+  }
+  LockScope(const LockScope&) = delete;
+  LockScope& operator=(const LockScope&) = delete;
+
+  bool acquired() const { return attempt_.acquired; }
+  std::int64_t fence() const { return attempt_.fence; }
+  const std::string& owner() const { return owner_; }
+  const std::optional<LockInfo>& previous() const { return attempt_.previous; }
+  // Keeps the lease after the scope (the hand-over to the next hop).
+  void keep() { kept_ = true; }
+
+ private:
+  Store& store_;
+  std::string owner_;
+  LockAttempt attempt_;
+  bool kept_ = false;
+};
+
+std::string holder_text(const std::optional<LockInfo>& lock) {
+  if (!lock) return "another runner";
+  return lock->who.user + "@" + lock->who.host + " (execution " + lock->execution_id + ")";
+}
+
+}  // namespace
+
+DispatchSettings dispatch_settings_from_env(const EnvLookup& env) {
+  DispatchSettings s;
+  const std::string mode = env("MIGRATION_DISPATCH").value_or("inline");
+  if (mode == "inline" || mode == "none" || mode.empty()) return s;
+  if (mode != "fargate") {
+    throw std::invalid_argument("MIGRATION_DISPATCH must be 'fargate' or 'inline' (got '" + mode + "')");
+  }
+  s.enabled = true;
+  s.cluster = env("MIGRATION_CLUSTER").value_or("");
+  s.task_definition = env("MIGRATION_TASK_DEFINITION").value_or("");
+  s.subnets = split_list(env("MIGRATION_SUBNETS").value_or(""));
+  s.security_groups = split_list(env("MIGRATION_SECURITY_GROUPS").value_or(""));
+  if (auto c = env("MIGRATION_CONTAINER_NAME")) s.container_name = *c;
+  if (auto l = env("MIGRATION_LAUNCH_TYPE")) s.launch_type = *l;
+  if (auto ip = env("MIGRATION_ASSIGN_PUBLIC_IP")) {
+    if (*ip == "ENABLED" || *ip == "true" || *ip == "1") {
+      s.assign_public_ip = true;
+    } else if (*ip == "DISABLED" || *ip == "false" || *ip == "0") {
+      s.assign_public_ip = false;
+    } else {
+      throw std::invalid_argument("MIGRATION_ASSIGN_PUBLIC_IP must be ENABLED or DISABLED (got '" + *ip +
+                                  "')");
+    }
+  }
+  std::string missing;
+  if (s.cluster.empty()) missing += " MIGRATION_CLUSTER";
+  if (s.task_definition.empty()) missing += " MIGRATION_TASK_DEFINITION";
+  if (s.subnets.empty()) missing += " MIGRATION_SUBNETS";
+  if (!missing.empty()) throw std::invalid_argument("MIGRATION_DISPATCH=fargate needs" + missing);
+  return s;
+}
+
+EventHandler::EventHandler(Store& store, std::vector<MigrationEntry> migrations, RunnerOptions base,
+                           HandlerSettings settings, std::shared_ptr<ContinuationInvoker> invoker,
+                           std::shared_ptr<TaskLauncher> launcher)
+    : store_(store),
+      migrations_(std::move(migrations)),
+      base_(std::move(base)),
+      settings_(std::move(settings)),
+      invoker_(std::move(invoker)),
+      launcher_(std::move(launcher)) {}
+
+std::int64_t EventHandler::now() const {
+  return base_.now_ms ? base_.now_ms() : system_now_ms();
+}
+
+Who EventHandler::who(const InvocationInfo& invocation) const {
+  Who w = base_.who.host.empty() && base_.who.user.empty() ? current_who() : base_.who;
+  w.lambda_request_id = invocation.request_id;
+  return w;
+}
+
+void EventHandler::log(const std::string& line) const {
+  if (log_) {
+    log_(line);
+  } else {
+    std::cerr << "[migrations] " << line << std::endl;
+  }
+}
+
+Json EventHandler::handle(const Json& event, const InvocationInfo& invocation) {
+  return handle(parse_event(event), invocation);
+}
+
+Json EventHandler::handle(const Event& event, const InvocationInfo& invocation) {
+  if (const auto* invalid = std::get_if<InvalidEvent>(&event)) {
+    log("Rejected event: " + invalid->error);
+    return failed_result_json("", invalid->error);
+  }
+  if (const auto* task = std::get_if<TaskStateEventData>(&event)) return task_stopped(*task);
+  if (std::holds_alternative<StatusEventData>(event)) {
+    MigrationRunner runner(migrations_, store_, base_);
+    return status_result_json(runner.status());
+  }
+  if (const auto* by_id = std::get_if<StatusByExecutionEventData>(&event)) {
+    if (by_id->execution_id.empty()) {
+      return {{"executionId", ""},
+              {"status", "not_found"},
+              {"migrations", Json::array()},
+              {"error", kMissingExecutionIdMessage}};
+    }
+    return execution_status_json(by_id->execution_id, store_.get_execution(by_id->execution_id),
+                                 store_.runs_of_execution(by_id->execution_id));
+  }
+  const auto& run = std::get<RunEventData>(event);
+  if (settings_.dispatch.enabled && run.hop == 0) return dispatch(run, invocation);
+  return run_inline(run, invocation);
+}
+
+// ---- inline runs and continuation ----------------------------------------------------------
+Json EventHandler::run_inline(const RunEventData& event, const InvocationInfo& invocation) {
+  const int hop = event.hop;
+  const std::string execution_id = event.execution_id.empty() ? new_uuid() : event.execution_id;
+  if (hop > 0) {
+    if (hop >= settings_.max_hops) {
+      const std::string error = "Continuation hop limit exceeded (" + std::to_string(settings_.max_hops) +
+                                " hops): hop " + std::to_string(hop) + " refused; the run is not progressing";
+      log(error);
+      fail_execution(execution_id, event.direction, event.target, error);
+      return failed_result_json(execution_id, error);
+    }
+    // Exactly one delivery of hop k proceeds: the one that moves the execution from k-1 to k.
+    if (store_.advance_hop(execution_id, hop - 1, hop) != WriteOutcome::kOk) {
+      log("Ignoring a duplicate (or stale) delivery of hop " + std::to_string(hop) + " of execution " +
+          execution_id);
+      return {{"status", "ignored"},
+              {"executionId", execution_id},
+              {"hop", hop},
+              {"reason",
+               "duplicate delivery: hop " + std::to_string(hop) + " of this execution was already taken"}};
+    }
+  }
+  const std::int64_t deadline = invocation.deadline_ms;
+  if (deadline > 0) {
+    const std::int64_t left = deadline - now();
+    if (left <= settings_.stop_margin.count()) {
+      // Running would hand over before the first migration, again and again: refuse instead.
+      const std::string error = "Lambda timeout too short: " + std::to_string(left) +
+                                " ms left at the start of the invocation, at or below the stop margin of " +
+                                std::to_string(settings_.stop_margin.count()) +
+                                " ms; raise the function timeout or lower [lambda] stop_margin_seconds "
+                                "(MIGRATION_TIMEOUT_THRESHOLD_MS)";
+      log(error);
+      if (hop > 0) fail_execution(execution_id, event.direction, event.target, error);
+      return failed_result_json(execution_id, error);
+    }
+  }
+
+  // The runner records only this hop's plan and finished ids: keep the whole execution's.
+  std::optional<ExecutionRecord> prior;
+  if (hop > 0) prior = store_.get_execution(execution_id);
+
+  RunnerOptions options = base_;
+  options.who = who(invocation);
+  options.handover_ttl = settings_.handover_ttl;
+  if (deadline > 0) {
+    options.time_remaining = [this, deadline] { return std::chrono::milliseconds(deadline - now()); };
+    options.stop_margin = settings_.stop_margin;
+  }
+  bool started_any = false;
+  const auto forward = base_.on_event;
+  options.on_event = [this, &started_any, forward, dir = event.direction](const RunEvent& e) {
+    if (e.kind == RunEvent::Kind::kStarted) started_any = true;
+    if (run_event_log_)
+      run_event_log_(e, dir);
+    else if (forward)
+      forward(e);
+  };
+  MigrationRunner runner(migrations_, store_, options);
+  RunRequest request;
+  request.direction = event.direction;
+  request.target = event.target;
+  request.execution_id = execution_id;
+  request.hop = hop;
+  const ExecutionResult result = runner.run(request);
+  if (result.status != ExecutionStatus::kNeedsContinuation) {
+    if (prior) restore_history(*prior, result);
+    log("Execution " + result.execution_id + " hop " + std::to_string(hop) + ": " +
+        std::string(to_string(result.status)) + (result.error.empty() ? "" : ": " + result.error));
+    return execution_result_json(result);
+  }
+  if (!started_any) {
+    const std::string error = "No progress in hop " + std::to_string(hop) +
+                              ": the deadline margin was reached before any migration could start; raise the "
+                              "function timeout or lower [lambda] stop_margin_seconds";
+    log(error);
+    fail_execution(execution_id, event.direction, event.target, error);
+    Json j = execution_result_json(result);
+    j["status"] = "failed";
+    j["error"] = error;
+    return j;
+  }
+  if (hop + 1 >= settings_.max_hops) {
+    const std::string error = "Continuation hop limit exceeded (" + std::to_string(settings_.max_hops) +
+                              " hops): stopped with " + std::to_string(result.migrations_remaining.size()) +
+                              " migration(s) remaining; raise the function timeout or [lambda] max_hops";
+    log(error);
+    fail_execution(execution_id, event.direction, event.target, error);
+    Json j = execution_result_json(result);
+    j["status"] = "failed";
+    j["error"] = error;
+    return j;
+  }
+  return hand_over(event, result, invocation, prior);
+}
+
+void EventHandler::restore_history(const ExecutionRecord& prior, const ExecutionResult& result) {
+  LockScope lock(store_, result.execution_id, who({}), now(), base_.lease_ttl.count(), "lambda-history");
+  if (!lock.acquired()) return;  // someone else runs now; the per-hop record stands
+  auto execution = store_.get_execution(result.execution_id);
+  if (!execution) return;
+  merge_history(prior, *execution);
+  execution->fence = lock.fence();
+  store_.put_execution(*execution);
+}
+
+void EventHandler::merge_history(const ExecutionRecord& prior, ExecutionRecord& execution) {
+  if (!prior.planned.empty()) execution.planned = prior.planned;
+  std::vector<std::string> finished = prior.finished;
+  for (const auto& id : execution.finished) {
+    if (std::find(finished.begin(), finished.end(), id) == finished.end()) finished.push_back(id);
+  }
+  execution.finished = std::move(finished);
+  execution.started_at = prior.started_at;
+}
+
+Json EventHandler::hand_over(const RunEventData& event, const ExecutionResult& result,
+                             const InvocationInfo& invocation, const std::optional<ExecutionRecord>& prior) {
+  const int next_hop = event.hop + 1;
+  const std::string& execution_id = result.execution_id;
+  Json fail = execution_result_json(result);
+  fail["status"] = "failed";
+
+  // Carry the lease across the hand-over: only the next hop of this execution may take it.
+  LockScope lock(store_, execution_id, who(invocation), now(), settings_.handover_ttl.count(),
+                 "lambda-handover");
+  if (!lock.acquired()) {
+    fail["error"] =
+        "Could not hold the lock for the continuation: it was taken by " + holder_text(lock.previous());
+    log(fail["error"].get<std::string>());
+    return fail;
+  }
+  auto execution = store_.get_execution(execution_id);
+  if (!execution) throw StoreError("execution " + execution_id + " vanished during the hand-over");
+  // `running` (not needs_continuation): if the next hop never arrives, the lease expires and
+  // the next runner records this execution as interrupted.
+  if (prior) merge_history(*prior, *execution);
+  execution->status = ExecutionStatus::kRunning;
+  execution->completed_at.reset();
+  execution->fence = lock.fence();
+  if (store_.put_execution(*execution) != WriteOutcome::kOk) {
+    fail["error"] = "Lost the lock during the hand-over to hop " + std::to_string(next_hop);
+    return fail;
+  }
+
+  const std::string function =
+      !invocation.function_arn.empty() ? invocation.function_arn : settings_.function_name;
+  Json payload = {{"direction", std::string(to_string(event.direction))},
+                  {"executionId", execution_id},
+                  {"hop", next_hop}};
+  if (!event.target.empty()) payload["target"] = event.target;
+  try {
+    if (!invoker_ || function.empty()) {
+      throw std::runtime_error("no function to invoke (AWS_LAMBDA_FUNCTION_NAME is not set)");
+    }
+    log("Re-invoking Lambda for continuation: execution " + execution_id + " hop " +
+        std::to_string(next_hop) + " (" + std::to_string(result.migrations_remaining.size()) +
+        " migration(s) remaining)");
+    invoker_->invoke_async(function, payload);
+  } catch (const std::exception& e) {
+    const std::string error =
+        "Could not start continuation hop " + std::to_string(next_hop) + ": " + e.what();
+    log(error);
+    execution->status = ExecutionStatus::kFailed;
+    execution->completed_at = now();
+    execution->error = error;
+    store_.put_execution(*execution);
+    fail["error"] = error;
+    return fail;  // the lock scope releases the lease
+  }
+  lock.keep();
+  Json j = execution_result_json(result);
+  j["hop"] = event.hop;
+  j["nextHop"] = next_hop;
+  return j;
+}
+
+bool EventHandler::fail_execution(const std::string& execution_id, Direction direction,
+                                  const std::string& target, const std::string& error) {
+  const std::int64_t t = now();
+  LockScope lock(store_, execution_id, who({}), t, base_.lease_ttl.count(), "lambda-closer");
+  if (!lock.acquired()) {
+    log("Could not record execution " + execution_id + " as failed: the lock is held by " +
+        holder_text(lock.previous()));
+    return false;
+  }
+  ExecutionRecord e;
+  if (auto existing = store_.get_execution(execution_id)) {
+    e = *existing;
+    if (terminal(e.status)) return true;
+  } else {
+    e.execution_id = execution_id;
+    e.direction = direction;
+    e.target = target;
+    e.who = who({});
+    e.started_at = t;
+  }
+  e.status = ExecutionStatus::kFailed;
+  e.completed_at = t;
+  e.error = error;
+  e.fence = lock.fence();
+  return store_.put_execution(e) == WriteOutcome::kOk;
+}
+
+// ---- dispatcher ------------------------------------------------------------------------------
+Json EventHandler::dispatch(const RunEventData& event, const InvocationInfo& invocation) {
+  MigrationRunner runner(migrations_, store_, base_);
+  const StatusReport report = runner.status();
+  if (event.direction == Direction::kUp && report.pending.empty()) {
+    log("No pending migrations, skipping dispatch");
+    return {{"status", "no_work"}, {"pending", report.pending}, {"failed", report.failed}};
+  }
+  std::vector<std::string> planned;
+  try {
+    planned = runner.plan(PlanRequest{event.direction, event.target, std::nullopt});
+  } catch (const PlanError& e) {
+    return failed_result_json("", e.what());
+  }
+  const std::string execution_id = event.execution_id.empty() ? new_uuid() : event.execution_id;
+  log("Dispatching migration run to external runtime: execution " + execution_id);
+
+  // The execution exists before the task does, so a task that never starts is visible.
+  ExecutionRecord record;
+  record.execution_id = execution_id;
+  record.direction = event.direction;
+  record.target = event.target;
+  record.status = ExecutionStatus::kRunning;
+  record.who = who(invocation);
+  record.started_at = now();
+  record.planned = planned;
+  record.fence = 0;  // no runner yet: the task's runner overwrites it with its fence
+  if (store_.put_execution(record) != WriteOutcome::kOk) {
+    return failed_result_json(execution_id, "Execution " + execution_id + " already exists");
+  }
+
+  const DispatchSettings& d = settings_.dispatch;
+  Json env =
+      Json::array({Json{{"name", "MIGRATION_DIRECTION"}, {"value", std::string(to_string(event.direction))}},
+                   Json{{"name", "MIGRATION_TARGET"}, {"value", event.target}},
+                   Json{{"name", "MIGRATION_EXECUTION_ID"}, {"value", execution_id}}});
+  Json request = {
+      {"cluster", d.cluster},
+      {"taskDefinition", d.task_definition},
+      {"count", 1},
+      {"launchType", d.launch_type},
+      {"startedBy", "auric-migrations"},
+      {"clientToken", execution_id},
+      {"networkConfiguration",
+       {{"awsvpcConfiguration",
+         {{"subnets", d.subnets},
+          {"securityGroups", d.security_groups},
+          {"assignPublicIp", d.assign_public_ip ? "ENABLED" : "DISABLED"}}}}},
+      {"overrides",
+       {{"containerOverrides", Json::array({Json{{"name", d.container_name}, {"environment", env}}})}}}};
+
+  std::string error;
+  std::string task_arn;
+  try {
+    if (!launcher_) throw std::runtime_error("no ECS client configured");
+    const Json response = launcher_->run_task(request);
+    const Json tasks = response.value("tasks", Json::array());
+    const Json failures = response.value("failures", Json::array());
+    if (!tasks.empty() && tasks[0].is_object()) task_arn = tasks[0].value("taskArn", "");
+    if (task_arn.empty()) {
+      error = "ECS RunTask started no task";
+      if (!failures.empty() && failures[0].is_object()) {
+        error += ": " + failures[0].value("reason", std::string("unknown reason"));
+        if (failures[0].contains("detail") && failures[0]["detail"].is_string()) {
+          error += " (" + failures[0]["detail"].get<std::string>() + ")";
+        }
+      }
+    }
+  } catch (const std::exception& e) {
+    error = std::string("ECS RunTask failed: ") + e.what();
+  }
+  if (!error.empty()) {
+    log(error);
+    record.status = ExecutionStatus::kFailed;
+    record.completed_at = now();
+    record.error = error;
+    store_.put_execution(record);
+    return failed_result_json(execution_id, error);
+  }
+  return {{"status", "dispatched"},
+          {"executionId", execution_id},
+          {"pending", report.pending},
+          {"taskArn", task_arn}};
+}
+
+// ---- ECS task stopped ------------------------------------------------------------------------
+Json EventHandler::task_stopped(const TaskStateEventData& t) {
+  const Json ignored = {{"status", "ignored"}};
+  if (t.last_status != "STOPPED") return ignored;
+  if (t.execution_id.empty() || !t.direction) {
+    log("ECS task-stopped event missing migration env overrides; ignoring");
+    return ignored;
+  }
+  auto execution = store_.get_execution(t.execution_id);
+  if (execution && terminal(execution->status)) return ignored;  // the run finished (or was closed) already
+
+  const bool success = t.exit_code && *t.exit_code == 0;
+  std::string error;
+  if (success) {
+    error = "Fargate task exited with code 0 before finishing the execution";
+  } else if (!t.stopped_reason.empty()) {
+    error = t.stopped_reason;
+  } else if (t.exit_code) {
+    error = "Fargate task exited with code " + std::to_string(*t.exit_code);
+  } else {
+    error = "Fargate task stopped without an exit code";
+  }
+  const std::int64_t time = now();
+  ExecutionRecord record;
+  if (execution) {
+    record = *execution;
+  } else {
+    record.execution_id = t.execution_id;
+    record.direction = *t.direction;
+    record.started_at = time;
+  }
+  record.who.ecs_task_arn = t.task_arn;
+  record.status = ExecutionStatus::kFailed;
+  record.completed_at = time;
+  record.error = error;
+
+  if (execution && execution->fence == 0) {
+    // Written by the dispatcher and never taken up by a runner: no lock to respect.
+    store_.put_execution(record);
+    log("Fargate task " + t.task_arn + " stopped before running execution " + t.execution_id + ": " + error);
+    return {{"status", "recorded"}};
+  }
+
+  // The task is dead: take its lease over (same execution) and close out what it left.
+  LockScope lock(store_, t.execution_id, who({}), time, base_.lease_ttl.count(), "task-stopped");
+  if (!lock.acquired()) {
+    // Another execution holds the lock; it recorded ours as interrupted when it took over.
+    log("Task-stopped: the lock is held by " + holder_text(lock.previous()) + "; leaving execution " +
+        t.execution_id + " to it");
+    return ignored;
+  }
+  if (const auto& prev = lock.previous();
+      prev && prev->current && prev->current->execution_id == t.execution_id) {
+    const CurrentRun& c = *prev->current;
+    MigrationState state = store_.get_state(c.migration_id).value_or(MigrationState{});
+    state.id = c.migration_id;
+    state.status = RunStatus::kInterrupted;
+    state.direction = c.direction;
+    state.last_run_id = c.run_id;
+    state.last_execution_id = c.execution_id;
+    state.started_at = c.started_at;
+    state.completed_at = time;
+    state.duration_ms = time - c.started_at;
+    state.error = "Fargate task stopped while migration was still running: " + error;
+    state.progress = c.progress;
+    state.fence = lock.fence();
+    if (store_.put_state(state, c.run_id) == WriteOutcome::kOk) {
+      RunRecord run;
+      run.run_id = c.run_id;
+      run.id = c.migration_id;
+      run.name = migration_name_of(c.migration_id);
+      run.status = RunStatus::kInterrupted;
+      run.direction = c.direction;
+      run.execution_id = c.execution_id;
+      run.started_at = c.started_at;
+      run.completed_at = time;
+      run.duration_ms = time - c.started_at;
+      run.error = state.error;
+      run.hop = c.hop;
+      run.who = prev->who;
+      run.who.ecs_task_arn = t.task_arn;
+      for (const auto& m : migrations_) {
+        if (m.id == c.migration_id) {
+          run.description = m.migration.description;
+          run.checksum = m.checksum;
+        }
+      }
+      store_.insert_run(run);
+    }
+    store_.set_current_run(lock.owner(), lock.fence(), std::nullopt, time + base_.lease_ttl.count());
+  }
+  record.fence = lock.fence();
+  store_.put_execution(record);
+  log("Fargate task " + t.task_arn + " stopped; execution " + t.execution_id +
+      " recorded as failed: " + error);
+  return {{"status", "recorded"}};
+}
+
+}  // namespace auric::lambda

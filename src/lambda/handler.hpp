@@ -1,0 +1,126 @@
+// The migrations function's event handler (docs/lambda.md): runs with deadline detection and
+// self-continuation, the status actions, dispatch to Fargate, and ECS task-stopped close-out.
+// The AWS calls it makes (async self-invoke, ECS RunTask) go through two small interfaces so
+// that tests can substitute them; the store is any Store. One handler serves one invocation at
+// a time (the Runtime API loop is sequential); not thread-safe.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <auric/migrations.hpp>
+
+#include "core/runner.hpp"
+#include "core/store.hpp"
+#include "lambda/events.hpp"
+
+namespace auric::lambda {
+
+// Starts the next hop: an asynchronous (Event) invocation of the function. Throws on failure
+// (the handler then fails the execution instead of leaving it waiting).
+class ContinuationInvoker {
+ public:
+  virtual ~ContinuationInvoker() = default;
+  virtual void invoke_async(const std::string& function, const Json& payload) = 0;
+};
+
+// Starts a Fargate task: the ECS RunTask request and response in their wire shape. Throws on
+// a service error; placement failures come back in the response's "failures".
+class TaskLauncher {
+ public:
+  virtual ~TaskLauncher() = default;
+  virtual Json run_task(const Json& request) = 0;
+};
+
+// Dispatcher mode: start runs on Fargate instead of running them inline.
+struct DispatchSettings {
+  bool enabled = false;
+  std::string cluster;
+  std::string task_definition;
+  std::vector<std::string> subnets;
+  std::vector<std::string> security_groups;
+  std::string container_name = "migrations";
+  bool assign_public_ip = false;
+  std::string launch_type = "FARGATE";
+};
+
+using EnvLookup = std::function<std::optional<std::string>(const std::string&)>;
+
+// Reads MIGRATION_DISPATCH (fargate | inline, default inline), MIGRATION_CLUSTER,
+// MIGRATION_TASK_DEFINITION, MIGRATION_SUBNETS and MIGRATION_SECURITY_GROUPS (comma
+// separated), MIGRATION_CONTAINER_NAME (default "migrations"), MIGRATION_ASSIGN_PUBLIC_IP
+// (ENABLED/DISABLED, true/false) and MIGRATION_LAUNCH_TYPE (default FARGATE). Throws
+// std::invalid_argument naming what is missing or malformed when dispatch is enabled.
+DispatchSettings dispatch_settings_from_env(const EnvLookup& env);
+
+struct HandlerSettings {
+  std::chrono::milliseconds stop_margin{60'000};    // hand over when this much time is left
+  int max_hops = 100;                               // hops 0 .. max_hops-1 may run
+  std::chrono::milliseconds handover_ttl{300'000};  // lease held between hop k and hop k+1
+  std::string function_name;                        // own function when the invocation carries no ARN
+  DispatchSettings dispatch;
+};
+
+// What the handler needs to know about the invocation.
+struct InvocationInfo {
+  std::string request_id;
+  std::int64_t deadline_ms = 0;  // 0: no deadline
+  std::string function_arn;      // the invoked ARN (keeps the alias/version for continuations)
+};
+
+class EventHandler {
+ public:
+  // `base` is the runner configuration (lease, heartbeat, context, user context factory);
+  // the handler adds the deadline and the Lambda request id per invocation. `invoker` and
+  // `launcher` may be null when unused (no continuation possible / dispatch disabled).
+  EventHandler(Store& store, std::vector<MigrationEntry> migrations, RunnerOptions base,
+               HandlerSettings settings, std::shared_ptr<ContinuationInvoker> invoker,
+               std::shared_ptr<TaskLauncher> launcher);
+
+  // Answers one event. Bad events give a failed result and run nothing. Throws StoreError
+  // (and other std::exception) only for failures of the medium: the runtime loop turns them
+  // into an error response.
+  Json handle(const Json& event, const InvocationInfo& invocation);
+  Json handle(const Event& event, const InvocationInfo& invocation);
+
+  // Log lines (default: stderr with the "[migrations] " prefix).
+  void set_log(std::function<void(const std::string&)> log) { log_ = std::move(log); }
+  // Progress of inline runs (replaces RunnerOptions::on_event of `base`, which cannot know the
+  // direction of each event).
+  void set_run_event_log(std::function<void(const RunEvent&, Direction)> log) {
+    run_event_log_ = std::move(log);
+  }
+
+ private:
+  Json run_inline(const RunEventData& event, const InvocationInfo& invocation);
+  Json dispatch(const RunEventData& event, const InvocationInfo& invocation);
+  Json task_stopped(const TaskStateEventData& event);
+  Json hand_over(const RunEventData& event, const ExecutionResult& result, const InvocationInfo& invocation,
+                 const std::optional<ExecutionRecord>& prior);
+  // Puts the earlier hops' plan and finished ids back into the execution after the last hop.
+  void restore_history(const ExecutionRecord& prior, const ExecutionResult& result);
+  static void merge_history(const ExecutionRecord& prior, ExecutionRecord& execution);
+  // Marks the execution failed under the lock (taken re-entrantly for that execution). False
+  // when another execution holds the lock.
+  bool fail_execution(const std::string& execution_id, Direction direction, const std::string& target,
+                      const std::string& error);
+  std::int64_t now() const;
+  Who who(const InvocationInfo& invocation) const;
+  void log(const std::string& line) const;
+
+  Store& store_;
+  std::vector<MigrationEntry> migrations_;
+  RunnerOptions base_;
+  HandlerSettings settings_;
+  std::shared_ptr<ContinuationInvoker> invoker_;
+  std::shared_ptr<TaskLauncher> launcher_;
+  std::function<void(const std::string&)> log_;
+  std::function<void(const RunEvent&, Direction)> run_event_log_;
+};
+
+}  // namespace auric::lambda

@@ -1,0 +1,295 @@
+#!/usr/bin/env node
+// Browser test of `<migrations binary> dashboard`: seeds a SQLite store by running the fixture
+// migrations, starts the real server on 127.0.0.1:<ephemeral>, drives Debian's Chromium with
+// playwright-core (from ui/node_modules) through every page, runs and rolls back migrations
+// through the dialogs, reloads a deep link, checks that a page from another origin cannot start
+// a rollback, keeps a screenshot of each page, and stops the server itself.
+//
+//   node dashboard.e2e.mjs --binary <cli_fixture> --ui-dir <ui> --out <artifacts dir>
+//                          [--chromium /usr/bin/chromium]
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:http';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+
+const args = process.argv.slice(2);
+const option = (name, fallback) => {
+  const i = args.indexOf(name);
+  return i >= 0 && i + 1 < args.length ? args[i + 1] : fallback;
+};
+const binary = option('--binary');
+const uiDir = resolve(option('--ui-dir', join(import.meta.dirname ?? '.', '..', '..', 'ui')));
+const outDir = resolve(option('--out', 'e2e-artifacts'));
+const chromiumPath = option('--chromium', '/usr/bin/chromium');
+if (!binary) {
+  console.error('usage: dashboard.e2e.mjs --binary <cli_fixture> --ui-dir <ui> --out <dir>');
+  process.exit(2);
+}
+
+let chromium;
+try {
+  const require = createRequire(join(uiDir, 'package.json'));
+  ({ chromium } = require('playwright-core'));
+} catch (error) {
+  console.error(`playwright-core is not installed in ${uiDir}/node_modules (run \`npm ci\` in ui/): ${error.message}`);
+  process.exit(1);
+}
+
+const IDS = ['20250101000000_create-widgets', '20250102000000_log-things', '20250103000000_print-and-maybe-fail'];
+const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+  '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+
+mkdirSync(outDir, { recursive: true });
+const work = mkdtempSync(join(tmpdir(), 'auric-e2e-'));
+const store = `sqlite:${join(work, 'migrations.db')}`;
+let passed = 0;
+
+function check(condition, message) {
+  if (!condition) throw new Error(`check failed: ${message}`);
+  passed += 1;
+  console.log(`  ok  ${message}`);
+}
+
+function run(argv) {
+  return new Promise((resolvePromise, reject) => {
+    const child = spawn(binary, argv, { cwd: work, stdio: ['ignore', 'pipe', 'pipe'] });
+    let output = '';
+    child.stdout.on('data', (d) => { output += d; });
+    child.stderr.on('data', (d) => { output += d; });
+    child.on('error', reject);
+    child.on('exit', (code) => (code === 0 ? resolvePromise(output) : reject(new Error(`${argv.join(' ')} exited ${code}: ${output}`))));
+  });
+}
+
+function startServer() {
+  return new Promise((resolvePromise, reject) => {
+    const child = spawn(binary, ['--store', store, 'dashboard', '--port', '0', '--no-open'], {
+      cwd: work,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    const timer = setTimeout(() => reject(new Error(`the dashboard did not start in 15 s: ${stdout}${stderr}`)), 15_000);
+    child.stderr.on('data', (d) => { stderr += d; });
+    child.stdout.on('data', (d) => {
+      stdout += d;
+      const match = /> Dashboard ready: (http:\/\/127\.0\.0\.1:(\d+)\/)/.exec(stdout);
+      if (match) {
+        clearTimeout(timer);
+        resolvePromise({ child, url: match[1].replace(/\/$/, ''), output: () => stdout, errors: () => stderr });
+      }
+    });
+    child.on('exit', (code) => reject(new Error(`the dashboard exited with ${code}: ${stdout}${stderr}`)));
+  });
+}
+
+async function stopServer(server) {
+  if (server.child.exitCode !== null) return server.child.exitCode;
+  const exited = once(server.child, 'exit');
+  server.child.kill('SIGTERM');
+  const timer = setTimeout(() => server.child.kill('SIGKILL'), 10_000);
+  const [code] = await exited;
+  clearTimeout(timer);
+  return code;
+}
+
+// A page on another origin that tries every way a web page can reach the local server.
+function startEvilSite(target) {
+  const html = `<!doctype html><title>evil</title><body>
+<form id="f" method="POST" action="${target}/api/rollback" enctype="text/plain" target="sink">
+<input name='{"steps":3,"x":"' value='"}'></form><iframe name="sink"></iframe>
+<script>
+  window.results = [];
+  const record = (name, p) => p.then((r) => window.results.push([name, r.type, r.status]), (e) => window.results.push([name, 'error', String(e)]));
+  Promise.allSettled([
+    record('simple', fetch('${target}/api/rollback', { method: 'POST', mode: 'no-cors', body: '{"steps":3}', headers: { 'Content-Type': 'text/plain' } })),
+    record('json', fetch('${target}/api/rollback', { method: 'POST', body: '{"steps":3}', headers: { 'Content-Type': 'application/json', 'X-Auric-Token': 'guess' } })),
+    record('read', fetch('${target}/api/migrations')),
+  ]).then(() => { document.getElementById('f').submit(); setTimeout(() => { window.done = true; }, 1000); });
+</script></body>`;
+  const server = createServer((req, res) => {
+    res.writeHead(200, { 'Content-Type': 'text/html' });
+    res.end(html);
+  });
+  return new Promise((resolvePromise) => server.listen(0, '127.0.0.1', () => resolvePromise(server)));
+}
+
+const api = async (url, path) => {
+  const response = await fetch(`${url}${path}`);
+  if (!response.ok) throw new Error(`GET ${path}: ${response.status}`);
+  return response.json();
+};
+
+async function waitFor(what, predicate, timeoutMs = 20_000) {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await predicate();
+    if (value) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+let server;
+let browser;
+let exitCode = 0;
+const problems = [];
+try {
+  // Seed: one migration applied from the CLI, two pending.
+  await run(['--store', store, 'up', '--steps', '1']);
+  server = await startServer();
+  const { url } = server;
+  console.log(`dashboard at ${url}`);
+
+  browser = await chromium.launch({ executablePath: chromiumPath, args: CHROMIUM_ARGS, headless: true });
+  const context = await browser.newContext({ viewport: { width: 1280, height: 860 }, colorScheme: 'dark' });
+  const page = await context.newPage();
+  page.on('console', (msg) => {
+    if (msg.type() === 'error') problems.push(`console error: ${msg.text()}`);
+  });
+  page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
+  page.on('request', (request) => {
+    const target = new URL(request.url());
+    if (['http:', 'https:'].includes(target.protocol) && target.origin !== url) problems.push(`request to another origin: ${request.url()}`);
+  });
+  const shot = (name) => page.screenshot({ path: join(outDir, `dashboard-${name}.png`), fullPage: true });
+
+  // Overview: the counts of the real store.
+  await page.goto(`${url}/`);
+  await page.waitForFunction(() => document.querySelector('[data-testid="count-pending"] .count-value')?.textContent === '2');
+  check((await page.locator('[data-testid="count-completed"] .count-value').innerText()) === '1', 'overview: 1 applied (seeded from the CLI)');
+  check((await page.locator('[data-testid="count-total"] .count-value').innerText()) === '3', 'overview: 3 in total');
+  check((await page.locator('[data-testid="lock-indicator"]').innerText()).length > 0, 'overview: the lock indicator renders');
+  await page.waitForSelector('tbody tr[data-row-key]');
+  check((await page.locator('tbody tr[data-row-key]').count()) === 1, 'overview: the seeding execution is listed');
+  await shot('overview');
+
+  // Migrations: real rows, filters.
+  await page.goto(`${url}/migrations`);
+  await page.waitForFunction(() => document.querySelectorAll('tbody tr[data-row-key]').length === 3);
+  check(true, 'migrations: all 3 migrations, never-run ones included');
+  await page.getByRole('button', { name: /^Pending/ }).click();
+  await page.waitForFunction(() => document.querySelectorAll('tbody tr[data-row-key]').length === 2);
+  check(page.url().includes('status=pending'), 'migrations: the Pending filter shows 2 and lives in the URL');
+  await page.getByRole('button', { name: /^Completed/ }).click();
+  await page.waitForFunction(() => document.querySelectorAll('tbody tr[data-row-key]').length === 1);
+  check((await page.locator('tbody tr[data-row-key]').innerText()).includes('create-widgets'), 'migrations: the Completed filter shows the applied one');
+  await page.getByRole('button', { name: /^All/ }).click();
+  await page.waitForFunction(() => document.querySelectorAll('tbody tr[data-row-key]').length === 3);
+  await shot('migrations');
+
+  // Run migrations: the dialog lists exactly the server's plan, and running it applies them.
+  const upPlan = await api(url, '/api/plan?direction=up');
+  check(JSON.stringify(upPlan.migrations) === JSON.stringify(IDS.slice(1)), 'plan: the 2 pending migrations, in id order');
+  await page.getByRole('button', { name: 'Run migrations' }).click();
+  await page.waitForSelector('[data-testid="plan-headline"]');
+  check((await page.locator('[data-testid="plan-headline"]').innerText()) === 'Run 2 migrations:', 'run dialog: "Run 2 migrations:"');
+  const listed = await page.locator('.plan-list li').allInnerTexts();
+  check(JSON.stringify(listed) === JSON.stringify(upPlan.migrations), 'run dialog: lists exactly the plan, in run order');
+  await shot('run-dialog');
+  await page.getByRole('button', { name: 'Run 2 migrations' }).click();
+  await page.waitForSelector('[data-testid="started-notice"]');
+  await waitFor('the run to finish', async () => {
+    const lock = await api(url, '/api/lock');
+    const summary = await api(url, '/api/migrations/summary');
+    return !lock.held && summary.completed === 3 && summary.pending === 0;
+  });
+  check(true, 'run: all migrations applied by the in-process runner');
+  await page.goto(`${url}/migrations?status=completed`);
+  await page.waitForFunction(() => document.querySelectorAll('tbody tr[data-row-key]').length === 3);
+  check(true, 'migrations: the page shows all 3 as completed');
+  const executions = await api(url, '/api/executions');
+  check(executions.length === 2 && executions[0].status === 'completed' && executions[0].migrationCount === 2,
+    'executions: the dashboard run is recorded (2 runs, completed)');
+
+  // Executions and execution detail.
+  await page.goto(`${url}/executions`);
+  await page.waitForFunction(() => document.querySelectorAll('tbody tr[data-row-key]').length === 2);
+  check(true, 'executions: both executions listed');
+  await shot('executions');
+  await page.goto(`${url}/executions/${executions[0].executionId}`);
+  await page.waitForSelector('[data-testid="plan-progress"] li');
+  check((await page.locator('[data-testid="finished-count"]').innerText()).startsWith('2 / 2'), 'execution detail: 2 / 2 planned finished');
+  await shot('execution-detail');
+
+  // Migration detail: markdown description, result; rollback dialog = the exact plan.
+  const oldest = IDS[0];
+  await page.goto(`${url}/migrations/${oldest}`);
+  await page.waitForSelector('.markdown h2');
+  check((await page.locator('.markdown h2').innerText()) === 'Widgets', 'detail: the markdown description renders');
+  const downPlan = await api(url, `/api/plan?direction=down&target=${oldest}`);
+  check(downPlan.migrations.length === 3 && downPlan.migrations[2] === oldest, 'plan: rolling back the oldest means all 3, newest first');
+  await page.getByRole('button', { name: 'Roll back this migration' }).click();
+  await page.waitForSelector('[data-testid="plan-headline"]');
+  check((await page.locator('[data-testid="plan-headline"]').innerText()) === 'Roll back 3 migrations:', 'rollback dialog: states the true count (3)');
+  check(JSON.stringify(await page.locator('.plan-list li').allInnerTexts()) === JSON.stringify(downPlan.migrations),
+    'rollback dialog: lists exactly the plan, in run order');
+  await shot('rollback-dialog');
+  await page.getByRole('button', { name: 'Cancel' }).click();
+
+  // Roll back the newest from its page: exactly that one, and the page updates.
+  const newest = IDS[2];
+  await page.goto(`${url}/migrations/${newest}`);
+  await page.getByRole('button', { name: 'Roll back this migration' }).click();
+  await page.waitForSelector('[data-testid="plan-headline"]');
+  check((await page.locator('[data-testid="plan-headline"]').innerText()) === 'Roll back 1 migration:', 'rollback dialog: 1 migration for the newest');
+  await page.getByRole('button', { name: 'Roll back 1 migration' }).click();
+  await page.waitForSelector('[data-testid="started-notice"]');
+  await page.getByRole('button', { name: 'Run up to this migration' }).waitFor({ timeout: 20_000 });
+  check(true, 'detail: after the rollback the page offers to run it again');
+  const status = await api(url, '/api/status');
+  check(JSON.stringify(status.completed) === JSON.stringify(IDS.slice(0, 2)) && JSON.stringify(status.pending) === JSON.stringify([newest]),
+    'rollback: exactly that migration was rolled back');
+  await shot('migration-detail');
+
+  // Deep link reload.
+  await page.reload();
+  await page.waitForFunction((id) => document.querySelector('.id-line')?.textContent === id, newest);
+  await page.waitForSelector('tbody tr[data-row-key]');
+  check(page.url().endsWith(newest), 'a deep link survives a reload (SPA fallback)');
+
+  // A page on another origin cannot trigger a rollback (nor read the API).
+  const before = (await api(url, '/api/executions')).length;
+  const evil = await startEvilSite(url);
+  try {
+    const evilPage = await context.newPage();
+    await evilPage.goto(`http://127.0.0.1:${evil.address().port}/`);
+    await evilPage.waitForFunction(() => window.done === true, null, { timeout: 15_000 });
+    const results = await evilPage.evaluate(() => window.results);
+    const read = results.find((r) => r[0] === 'read');
+    check(read && read[1] === 'error', 'cross-origin: the API cannot be read from another origin (no CORS)');
+    await evilPage.close();
+  } finally {
+    evil.close();
+  }
+  await new Promise((r) => setTimeout(r, 500));
+  const after = await api(url, '/api/executions');
+  check(after.length === before, 'cross-origin: no form, simple or JSON POST started a rollback');
+  check((await api(url, '/api/status')).completed.length === 2, 'cross-origin: nothing was rolled back');
+
+  // The cross-origin attempts above log failed requests in that page only; the app's page is clean.
+  check(problems.filter((p) => !p.includes('evil')).length === 0, `no console errors or foreign requests in the app${problems.length ? `:\n    ${problems.join('\n    ')}` : ''}`);
+} catch (error) {
+  console.error(error instanceof Error ? error.stack ?? error.message : error);
+  if (problems.length) console.error(problems.join('\n'));
+  exitCode = 1;
+} finally {
+  if (browser) await browser.close().catch(() => {});
+  if (server) {
+    const code = await stopServer(server);
+    if (exitCode === 0) {
+      try {
+        check(code === 0 && server.output().includes('> Shutting down...'), 'the server shuts down cleanly on SIGTERM');
+      } catch (error) {
+        console.error(error.message, server.output(), server.errors());
+        exitCode = 1;
+      }
+    }
+  }
+  rmSync(work, { recursive: true, force: true });
+}
+console.log(exitCode === 0 ? `e2e: ${passed} checks passed; screenshots in ${outDir}` : 'e2e: FAILED');
+process.exit(exitCode);

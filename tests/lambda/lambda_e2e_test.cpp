@@ -1,0 +1,339 @@
+// End to end: the real migrations binary (lambda_fixture) as a provided.al2023 custom runtime
+// under the Lambda emulator, against a SQLite store. Every scenario runs twice: the binary in
+// the build tree, and the `bootstrap` of its bundle unpacked into an empty folder.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <chrono>
+#include <filesystem>
+#include <map>
+#include <set>
+
+#include "aws/lambda.hpp"
+#include "lambda/bundle.hpp"
+#include "lambda/zip.hpp"
+#include "lambda_support.hpp"
+
+namespace auric::lambda::testing {
+namespace {
+
+using namespace std::chrono_literals;
+
+// The bundle of the fixture, unpacked once into an empty folder.
+// Removes the folder when the test process exits.
+struct TempDirOwner {
+  std::string dir = auric::test::make_temp_dir();
+  ~TempDirOwner() { std::filesystem::remove_all(dir); }
+};
+
+const std::string& unpacked_bundle() {
+  static TempDirOwner owner;
+  static const std::string dir = [] {
+    const std::string work = owner.dir;
+    BundleOptions options;
+    options.entry = AURIC_LAMBDA_FIXTURE;
+    options.out = work + "/bundle.zip";
+    const BundleResult bundle = create_bundle(options);
+    const std::string unpacked = work + "/unpacked";
+    extract_zip(bundle.out, unpacked);
+    std::filesystem::remove(bundle.out);
+    return unpacked;
+  }();
+  return dir;
+}
+
+class LambdaE2E : public ::testing::TestWithParam<bool> {
+ protected:
+  std::vector<std::string> command() const {
+    if (GetParam()) return {unpacked_bundle() + "/bootstrap"};
+    return {AURIC_LAMBDA_FIXTURE};
+  }
+
+  FunctionConfig config(const Scenario& s, std::map<std::string, std::string> env,
+                        std::chrono::milliseconds timeout) const {
+    FunctionConfig c;
+    c.command = command();
+    if (!env.count("MIGRATION_TIMEOUT_THRESHOLD_MS")) env["MIGRATION_TIMEOUT_THRESHOLD_MS"] = "1000";
+    c.env = s.env(std::move(env));
+    c.timeout = timeout;
+    c.cwd = s.dir;
+    return c;
+  }
+
+  static Json invoke_sync(const FakeLambda& fn, const Json& event) {
+    aws::ClientConfig config;
+    config.region = "us-east-1";
+    config.endpoint = fn.endpoint();
+    config.credentials =
+        std::make_shared<aws::StaticCredentialsProvider>(aws::Credentials{"AKID", "secret", "", {}});
+    aws::LambdaClient client(config);
+    const aws::InvokeResult r = client.invoke("migrations", event.dump());
+    EXPECT_EQ(r.status_code, 200);
+    EXPECT_EQ(r.function_error, "") << r.payload;
+    return Json::parse(r.payload);
+  }
+};
+
+// The ids of plain migrations in the side file, with how often each ran and under which
+// execution ids.
+struct SideSummary {
+  std::map<std::string, int> runs;
+  std::set<std::string> executions;
+};
+
+SideSummary summarize(const std::vector<std::string>& lines) {
+  SideSummary s;
+  for (const auto& line : lines) {
+    std::stringstream in(line);
+    std::string id, execution;
+    in >> id >> execution;
+    if (id.rfind("2025", 0) != 0) continue;
+    ++s.runs[id];
+    s.executions.insert(execution);
+  }
+  return s;
+}
+
+TEST_P(LambdaE2E, ContinuesAcrossHopsUnderOneExecutionIdAndRunsNoBodyTwice) {
+  Scenario s;
+  // 10 migrations of 1 s, a 3 s timeout and a 1.2 s margin: two migrations per hop.
+  FakeLambda fn(config(
+      s, {{"FIXTURE_COUNT", "10"}, {"FIXTURE_SLEEP_MS", "1000"}, {"MIGRATION_TIMEOUT_THRESHOLD_MS", "1200"}},
+      3000ms));
+  fn.start();
+  fn.enqueue(Json::object());
+  ASSERT_TRUE(fn.wait_idle(90s)) << fn.log();
+
+  const auto results = responses(fn);
+  ASSERT_GE(results.size(), 4u) << fn.log();
+  for (std::size_t i = 0; i + 1 < results.size(); ++i) {
+    EXPECT_EQ(results[i]["status"], "needs_continuation") << results[i].dump();
+    EXPECT_EQ(results[i]["hop"], static_cast<int>(i));
+    EXPECT_EQ(results[i]["nextHop"], static_cast<int>(i + 1));
+  }
+  const Json& last = results.back();
+  EXPECT_EQ(last["status"], "completed") << last.dump() << fn.log();
+  EXPECT_TRUE(last["migrationsRemaining"].empty());
+  const std::string execution_id = last["executionId"];
+  for (const auto& r : results) EXPECT_EQ(r["executionId"], execution_id);
+
+  // Continuations arrived through the Invoke API with the next hop and the same id.
+  const auto records = fn.records();
+  for (std::size_t i = 1; i < records.size(); ++i) {
+    const Json event = Json::parse(records[i].event);
+    EXPECT_EQ(event["executionId"], execution_id);
+    EXPECT_EQ(event["hop"], static_cast<int>(i));
+    EXPECT_EQ(event["direction"], "up");
+    EXPECT_TRUE(records[i].async);
+    EXPECT_FALSE(records[i].timed_out);
+  }
+  EXPECT_EQ(fn.invoke_requests(), records.size() - 1);
+
+  const SideSummary side = summarize(s.side_lines());
+  ASSERT_EQ(side.runs.size(), 10u);
+  for (const auto& [id, count] : side.runs) EXPECT_EQ(count, 1) << id;
+  EXPECT_EQ(side.executions, std::set<std::string>{execution_id});
+
+  auto store = s.store();
+  const auto exec = store->get_execution(execution_id);
+  ASSERT_TRUE(exec.has_value());
+  EXPECT_EQ(exec->status, ExecutionStatus::kCompleted);
+  EXPECT_EQ(exec->hop, static_cast<int>(records.size()) - 1);
+  EXPECT_EQ(exec->finished.size(), 10u);
+  const auto lock = store->read_lock();
+  ASSERT_TRUE(lock.has_value());
+  EXPECT_TRUE(lock->owner.empty()) << "the last hop releases the lease";
+  EXPECT_EQ(store->list_executions(10, "").items.size(), 1u);
+}
+
+TEST_P(LambdaE2E, DuplicatedContinuationRunsNothingTwice) {
+  Scenario s;
+  FakeLambda fn(config(
+      s, {{"FIXTURE_COUNT", "6"}, {"FIXTURE_SLEEP_MS", "300"}, {"MIGRATION_TIMEOUT_THRESHOLD_MS", "700"}},
+      1500ms));
+  fn.duplicate_async(true);
+  fn.start();
+  fn.enqueue(Json::object());  // delivered twice too: two executions race for the lock
+  ASSERT_TRUE(fn.wait_idle(60s)) << fn.log();
+
+  int ignored = 0, completed = 0;
+  std::set<std::string> executions;
+  for (const auto& r : responses(fn)) {
+    if (r["status"] == "ignored") ++ignored;
+    if (r["status"] == "completed") ++completed;
+    if (r["status"] == "completed" || r["status"] == "needs_continuation")
+      executions.insert(r["executionId"]);
+  }
+  EXPECT_GE(ignored, 1) << "every continuation was delivered twice; one of each pair must be ignored";
+  EXPECT_GE(completed, 1);
+  const SideSummary side = summarize(s.side_lines());
+  ASSERT_EQ(side.runs.size(), 6u) << fn.log();
+  for (const auto& [id, count] : side.runs) EXPECT_EQ(count, 1) << id << "\n" << fn.log();
+}
+
+TEST_P(LambdaE2E, ResumableMigrationContinuesFromItsCheckpoint) {
+  Scenario s;
+  FakeLambda fn(config(s,
+                       {{"FIXTURE_COUNT", "0"},
+                        {"FIXTURE_RESUMABLE_ITEMS", "12"},
+                        {"FIXTURE_ITEM_MS", "200"},
+                        {"MIGRATION_TIMEOUT_THRESHOLD_MS", "700"}},
+                       1500ms));
+  fn.start();
+  fn.enqueue({{"direction", "up"}});
+  ASSERT_TRUE(fn.wait_idle(60s)) << fn.log();
+  const auto results = responses(fn);
+  ASSERT_GE(results.size(), 2u) << fn.log();
+  EXPECT_EQ(results.back()["status"], "completed") << results.back().dump() << fn.log();
+
+  std::map<int, int> items;
+  for (const auto& line : s.side_lines()) {
+    if (line.rfind("item ", 0) == 0) ++items[std::stoi(line.substr(5))];
+  }
+  ASSERT_EQ(items.size(), 12u) << fn.log();
+  for (const auto& [item, count] : items) EXPECT_EQ(count, 1) << "item " << item << " processed twice";
+
+  auto store = s.store();
+  const auto runs = store->runs_of_execution(results.back()["executionId"]);
+  ASSERT_EQ(runs.size(), results.size()) << "one attempt per hop";
+  for (std::size_t i = 0; i + 1 < runs.size(); ++i) {
+    EXPECT_EQ(runs[i].status, RunStatus::kInterrupted);
+    EXPECT_EQ(runs[i].hop, static_cast<int>(i));
+  }
+  EXPECT_EQ(runs.back().status, RunStatus::kCompleted);
+  EXPECT_EQ(runs.back().result, (Json{{"items", 12}}));
+}
+
+TEST_P(LambdaE2E, HopLimitStopsARunThatCannotProgress) {
+  Scenario s;
+  FakeLambda fn(config(s,
+                       {{"FIXTURE_COUNT", "0"},
+                        {"FIXTURE_STUCK", "1"},
+                        {"MIGRATION_MAX_HOPS", "3"},
+                        {"MIGRATION_TIMEOUT_THRESHOLD_MS", "700"}},
+                       1500ms));
+  fn.start();
+  fn.enqueue(Json::object());
+  ASSERT_TRUE(fn.wait_idle(60s)) << fn.log();
+  const auto results = responses(fn);
+  ASSERT_EQ(results.size(), 3u) << fn.log();
+  EXPECT_EQ(results[0]["status"], "needs_continuation");
+  EXPECT_EQ(results[1]["status"], "needs_continuation");
+  EXPECT_EQ(results[2]["status"], "failed");
+  EXPECT_NE(results[2]["error"].get<std::string>().find("hop limit exceeded (3 hops)"), std::string::npos)
+      << results[2].dump();
+  auto store = s.store();
+  const auto exec = store->get_execution(results[2]["executionId"]);
+  ASSERT_TRUE(exec.has_value());
+  EXPECT_EQ(exec->status, ExecutionStatus::kFailed);
+  EXPECT_NE(exec->error.find("hop limit"), std::string::npos);
+  EXPECT_TRUE(store->read_lock()->owner.empty());
+}
+
+TEST_P(LambdaE2E, BadEventsGetErrorResultsAndRunNothing) {
+  Scenario s;
+  FakeLambda fn(config(s, {}, 5000ms));
+  fn.start();
+  const Json unknown = invoke_sync(fn, {{"action", "statuss"}});
+  EXPECT_EQ(unknown["status"], "failed");
+  EXPECT_EQ(unknown["executionId"], "");
+  EXPECT_EQ(unknown["migrationsRun"], Json::array());
+  EXPECT_NE(unknown["error"].get<std::string>().find("Unknown action: statuss"), std::string::npos);
+  const Json direction = invoke_sync(fn, {{"direction", "sideways"}});
+  EXPECT_EQ(direction["status"], "failed");
+  EXPECT_EQ(direction["error"], "Invalid direction: sideways. Must be 'up' or 'down'.");
+  const Json target = invoke_sync(fn, {{"target", 5}});
+  EXPECT_EQ(target["error"], "Invalid target: must be a string.");
+  const Json not_object = invoke_sync(fn, "hello");
+  EXPECT_EQ(not_object["status"], "failed");
+  const Json hop = invoke_sync(fn, {{"hop", 2}});
+  EXPECT_NE(hop["error"].get<std::string>().find("requires an executionId"), std::string::npos);
+
+  EXPECT_TRUE(s.side_lines().empty());
+  auto store = s.store();
+  EXPECT_TRUE(store->list_executions(10, "").items.empty());
+  EXPECT_TRUE(store->list_states().empty());
+}
+
+TEST_P(LambdaE2E, StatusAndStatusByExecutionShapes) {
+  Scenario s;
+  FakeLambda fn(config(s, {}, 5000ms));
+  fn.start();
+  const Json run = invoke_sync(fn, {{"target", "step-02"}});
+  ASSERT_EQ(run["status"], "completed") << run.dump() << fn.log();
+  EXPECT_EQ(run["migrationsRun"], (Json{"20250101000001_step-01", "20250101000002_step-02"}));
+  EXPECT_EQ(run["migrationsRemaining"], Json::array());
+  EXPECT_FALSE(run.contains("error"));
+
+  const Json status = invoke_sync(fn, {{"action", "status"}});
+  EXPECT_EQ(status, (Json{{"pending", {"20250101000003_step-03"}},
+                          {"completed", {"20250101000001_step-01", "20250101000002_step-02"}},
+                          {"failed", Json::array()}}));
+
+  const Json by_id = invoke_sync(fn, {{"action", "statusByExecution"}, {"executionId", run["executionId"]}});
+  EXPECT_EQ(by_id, (Json{{"executionId", run["executionId"]},
+                         {"status", "completed"},
+                         {"migrations",
+                          {{{"id", "20250101000001_step-01"}, {"status", "completed"}},
+                           {{"id", "20250101000002_step-02"}, {"status", "completed"}}}}}));
+  const Json missing = invoke_sync(fn, {{"action", "statusByExecution"}, {"executionId", "nope"}});
+  EXPECT_EQ(missing, (Json{{"executionId", "nope"}, {"status", "not_found"}, {"migrations", Json::array()}}));
+  const Json no_id = invoke_sync(fn, {{"action", "statusByExecution"}});
+  EXPECT_EQ(no_id["status"], "not_found");
+  EXPECT_EQ(no_id["executionId"], "");
+  EXPECT_EQ(no_id["error"], "statusByExecution requires a non-empty `executionId` field on the event");
+
+  const Json failing = [&] { return invoke_sync(fn, {{"direction", "down"}, {"target", "step-01"}}); }();
+  EXPECT_EQ(failing["status"], "completed");
+  EXPECT_EQ(failing["migrationsRun"], (Json{"20250101000002_step-02", "20250101000001_step-01"}));
+}
+
+TEST_P(LambdaE2E, TimeoutAtOrBelowTheMarginFailsClearlyWithoutSelfInvoking) {
+  Scenario s;
+  FakeLambda fn(config(s, {{"MIGRATION_TIMEOUT_THRESHOLD_MS", "1000"}}, 1000ms));
+  fn.start();
+  fn.enqueue(Json::object());
+  ASSERT_TRUE(fn.wait_idle(30s));
+  std::this_thread::sleep_for(300ms);
+  const auto results = responses(fn);
+  ASSERT_EQ(results.size(), 1u);
+  EXPECT_EQ(results[0]["status"], "failed");
+  EXPECT_NE(results[0]["error"].get<std::string>().find("Lambda timeout too short"), std::string::npos);
+  EXPECT_EQ(fn.invoke_requests(), 0u);
+  EXPECT_TRUE(s.side_lines().empty());
+}
+
+TEST_P(LambdaE2E, InitErrorIsReportedThroughTheInitErrorEndpoint) {
+  Scenario s;
+  FakeLambda fn(config(s, {{"AURIC_MIGRATE_STORE", "bogus:nowhere"}}, 2000ms));
+  fn.start();
+  fn.enqueue(Json::object());
+  ASSERT_TRUE(fn.wait_idle(30s));
+  const auto errors = fn.init_errors();
+  ASSERT_GE(errors.size(), 1u);
+  EXPECT_EQ(errors[0].rfind("Runtime.InitError ", 0), 0u) << errors[0];
+  EXPECT_NE(errors[0].find("errorMessage"), std::string::npos);
+  const auto records = fn.records();
+  ASSERT_EQ(records.size(), 1u);
+  EXPECT_TRUE(records[0].error);
+}
+
+TEST_P(LambdaE2E, InitTimeIsMeasured) {
+  Scenario s;
+  FakeLambda fn(config(s, {}, 5000ms));
+  fn.start();
+  invoke_sync(fn, {{"action", "status"}});
+  const auto times = fn.init_times();
+  ASSERT_EQ(times.size(), 1u);
+  std::cerr << "[ init ] process start to first next: " << times[0].count() / 1000.0 << " ms ("
+            << (GetParam() ? "bundle" : "build tree") << ")" << std::endl;
+  EXPECT_LT(times[0], std::chrono::seconds(5));
+}
+
+INSTANTIATE_TEST_SUITE_P(Binary, LambdaE2E, ::testing::Values(false, true),
+                         [](const ::testing::TestParamInfo<bool>& param_info) {
+                           return param_info.param ? std::string("FromBundle") : std::string("BuildTree");
+                         });
+
+}  // namespace
+}  // namespace auric::lambda::testing
