@@ -241,13 +241,13 @@ describe("migration-lambda.yaml", () => {
     const r = renderTemplate(template, paramsFor("migration-lambda.yaml", VARIANTS["migration-lambda.yaml"][2]));
     assert.deepEqual(r.resources.MigrationFn.Properties.Environment.Variables, {
       AURIC_MIGRATE_STORE: `dynamodb:${TABLE}?region=eu-west-1`,
-      AURIC_DISPATCH: "fargate",
-      AURIC_FARGATE_CLUSTER: "c",
-      AURIC_FARGATE_TASK_DEFINITION: "fam",
-      AURIC_FARGATE_CONTAINER: "migrations",
-      AURIC_FARGATE_SUBNETS: "subnet-1,subnet-2",
-      AURIC_FARGATE_SECURITY_GROUPS: "sg-1",
-      AURIC_FARGATE_ASSIGN_PUBLIC_IP: "DISABLED",
+      MIGRATION_DISPATCH: "fargate",
+      MIGRATION_CLUSTER: "c",
+      MIGRATION_TASK_DEFINITION: "fam",
+      MIGRATION_CONTAINER_NAME: "migrations",
+      MIGRATION_SUBNETS: "subnet-1,subnet-2",
+      MIGRATION_SECURITY_GROUPS: "sg-1",
+      MIGRATION_ASSIGN_PUBLIC_IP: "DISABLED",
     });
     const bad = renderTemplate(template, { ...params, DispatchToFargate: "true" });
     assert.equal(bad.rules.DispatchNeedsTarget.length, 3);

@@ -49,6 +49,18 @@ std::optional<int> run_if_lambda_environment(int argc, char** /*argv*/, const cl
   return run_lambda_runtime(program);
 }
 
+cli::ConfigOverrides lambda_config_overrides() {
+  cli::ConfigOverrides overrides;
+  if (!env_value("AURIC_MIGRATE_CONFIG")) {
+    if (auto root = env_value("LAMBDA_TASK_ROOT")) {
+      const auto file = std::filesystem::path(*root) / "migrate.config.toml";
+      std::error_code ec;
+      if (std::filesystem::exists(file, ec)) overrides.config_path = file.string();
+    }
+  }
+  return overrides;
+}
+
 int run_lambda_runtime(const cli::Program& program) {
   RuntimeLoopOptions loop;
   loop.endpoint = env_value("AWS_LAMBDA_RUNTIME_API").value_or("");
@@ -59,14 +71,7 @@ int run_lambda_runtime(const cli::Program& program) {
         << std::endl;
     return cli::kExitUsage;
   }
-  cli::ConfigOverrides overrides;
-  if (!env_value("AURIC_MIGRATE_CONFIG")) {
-    if (auto root = env_value("LAMBDA_TASK_ROOT")) {
-      const auto file = std::filesystem::path(*root) / "migrate.config.toml";
-      std::error_code ec;
-      if (std::filesystem::exists(file, ec)) overrides.config_path = file.string();
-    }
-  }
+  const cli::ConfigOverrides overrides = lambda_config_overrides();
   cli::Session session(program, overrides, false);
   std::unique_ptr<EventHandler> handler;
   return run_runtime_loop(loop, [&]() -> InvocationHandler {

@@ -24,6 +24,10 @@ std::optional<int> run_if_lambda_environment(int argc, char** argv, const cli::P
 // AURIC_MIGRATE_* variables override it. Returns the exit code.
 int run_lambda_runtime(const cli::Program& program);
 
+// Where a Lambda function finds its config: AURIC_MIGRATE_CONFIG, else
+// $LAMBDA_TASK_ROOT/migrate.config.toml when present, else the CLI default.
+cli::ConfigOverrides lambda_config_overrides();
+
 // The `fargate` command: MIGRATION_DIRECTION (default up), MIGRATION_TARGET (empty: all),
 // MIGRATION_EXECUTION_ID (default: a new id); no deadline; SIGTERM/SIGINT ask the run to stop
 // (checked before each migration and through Context::should_stop()). Returns 0 when the run

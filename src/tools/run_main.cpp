@@ -7,6 +7,7 @@
 #include "cli/cli.hpp"
 #include "dashboard/command.hpp"
 #include "lambda/entry.hpp"
+#include "tools/dashboard_api_lambda.hpp"
 
 namespace auric {
 
@@ -47,6 +48,7 @@ int run_main(int argc, char** argv, const RunMainOptions& options) {
     std::cerr << "error: " << e.what() << std::endl;
     return cli::kExitUsage;
   }
+  if (const auto rc = run_dashboard_api_lambda_if_selected(argc, program)) return *rc;
   if (const auto rc = lambda::run_if_lambda_environment(argc, argv, program)) return *rc;
   return cli::run_cli(argc, argv, program);
 }

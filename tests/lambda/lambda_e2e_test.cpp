@@ -255,6 +255,42 @@ TEST_P(LambdaE2E, BadEventsGetErrorResultsAndRunNothing) {
   EXPECT_TRUE(store->list_states().empty());
 }
 
+TEST_P(LambdaE2E, DashboardApiModeServesApiGatewayEventsBehindABearerToken) {
+  Scenario s;
+  FakeLambda fn(
+      config(s, {{"AURIC_LAMBDA_MODE", "dashboard-api"}, {"AURIC_DASHBOARD_TOKEN", "s3cret"}}, 5000ms));
+  fn.start();
+  auto event = [](const std::string& path, const std::string& auth) {
+    Json e = {{"version", "2.0"},
+              {"rawPath", path},
+              {"rawQueryString", ""},
+              {"headers", Json::object()},
+              {"requestContext", {{"http", {{"method", "GET"}, {"path", path}}}}},
+              {"isBase64Encoded", false}};
+    if (!auth.empty()) e["headers"]["authorization"] = auth;
+    return e;
+  };
+  const Json refused = invoke_sync(fn, event("/api/migrations", ""));
+  EXPECT_EQ(refused["statusCode"], 401);
+  const Json wrong = invoke_sync(fn, event("/api/migrations", "Bearer nope"));
+  EXPECT_EQ(wrong["statusCode"], 401);
+  const Json ok = invoke_sync(fn, event("/api/migrations", "Bearer s3cret"));
+  ASSERT_EQ(ok["statusCode"], 200) << ok.dump();
+  const Json list = Json::parse(ok["body"].get<std::string>());
+  ASSERT_TRUE(list.is_array());
+  EXPECT_FALSE(list.empty());
+  for (const auto& m : list) EXPECT_EQ(m["status"], "pending") << m.dump();
+  // No MIGRATION_FUNCTION_NAME: runs are not available (the reference's answer), nothing runs.
+  Json post = event("/api/migrate", "Bearer s3cret");
+  post["requestContext"]["http"]["method"] = "POST";
+  post["headers"]["content-type"] = "application/json";
+  post["body"] = "{}";
+  const Json migrate = invoke_sync(fn, post);
+  EXPECT_EQ(migrate["statusCode"], 400) << migrate.dump();
+  EXPECT_NE(migrate["body"].get<std::string>().find("not available"), std::string::npos);
+  EXPECT_TRUE(s.side_lines().empty());
+}
+
 TEST_P(LambdaE2E, StatusAndStatusByExecutionShapes) {
   Scenario s;
   FakeLambda fn(config(s, {}, 5000ms));

@@ -272,13 +272,13 @@ export function createFargateRunner(options: CreateFargateRunnerOptions): Fargat
     },
   ];
   const dispatcherEnvironment: Record<string, Input<string>> = {
-    AURIC_DISPATCH: "fargate",
-    AURIC_FARGATE_CLUSTER: clusterArn,
-    AURIC_FARGATE_TASK_DEFINITION: task.nodes.taskDefinition.family,
-    AURIC_FARGATE_CONTAINER: taskName,
+    MIGRATION_DISPATCH: "fargate",
+    MIGRATION_CLUSTER: clusterArn,
+    MIGRATION_TASK_DEFINITION: task.nodes.taskDefinition.family,
+    MIGRATION_CONTAINER_NAME: taskName,
   };
-  if (vpc?.privateSubnets) dispatcherEnvironment.AURIC_FARGATE_SUBNETS = vpc.privateSubnets.apply((s) => s.join(","));
-  if (vpc?.securityGroups) dispatcherEnvironment.AURIC_FARGATE_SECURITY_GROUPS = vpc.securityGroups.apply((s) => s.join(","));
+  if (vpc?.privateSubnets) dispatcherEnvironment.MIGRATION_SUBNETS = vpc.privateSubnets.apply((s) => s.join(","));
+  if (vpc?.securityGroups) dispatcherEnvironment.MIGRATION_SECURITY_GROUPS = vpc.securityGroups.apply((s) => s.join(","));
   return { vpc, cluster, task, dispatcherPermissions, dispatcherEnvironment };
 }
 

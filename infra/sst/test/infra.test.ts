@@ -234,12 +234,12 @@ describe("createFargateRunner", () => {
     expect(ARN_STAR(r.dispatcherPermissions)).toBe(false);
     for (const p of r.dispatcherPermissions) for (const a of p.actions) expect(a).not.toMatch(/\*|^s3:/);
     expect(resolveDeep(r.dispatcherEnvironment)).toEqual({
-      AURIC_DISPATCH: "fargate",
-      AURIC_FARGATE_CLUSTER: clusterArn,
-      AURIC_FARGATE_TASK_DEFINITION: "app-dev-MigrationTask",
-      AURIC_FARGATE_CONTAINER: "MigrationTask",
-      AURIC_FARGATE_SUBNETS: "subnet-a,subnet-b",
-      AURIC_FARGATE_SECURITY_GROUPS: "sg-1",
+      MIGRATION_DISPATCH: "fargate",
+      MIGRATION_CLUSTER: clusterArn,
+      MIGRATION_TASK_DEFINITION: "app-dev-MigrationTask",
+      MIGRATION_CONTAINER_NAME: "MigrationTask",
+      MIGRATION_SUBNETS: "subnet-a,subnet-b",
+      MIGRATION_SECURITY_GROUPS: "sg-1",
     });
   });
 });
