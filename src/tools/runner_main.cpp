@@ -1,4 +1,4 @@
-// auric-migrate-runner: the entry point of the generic Fargate runner image (docker/runner):
+// auric-migrate-runner: the entry point of the generic Fargate runner image (deploy/runner):
 // download the bundle from S3, verify its sha256, unpack it and run it in fargate mode.
 // Configured only through the environment; see docs/fargate.md.
 #include <cstdlib>
