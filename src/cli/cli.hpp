@@ -101,6 +101,9 @@ RunnerOptions runner_options(const Config& config, const Program& program, Direc
 // One progress line on stderr: `[migrations] Running up: <id>`, `Completed up: <id> (12ms)`...
 void print_run_event(const RunEvent& event, Direction direction);
 
+// `text` as a whole number >= `min`, or nullopt when it is not one (no sign games, no suffix).
+std::optional<long long> parse_whole_number(const std::string& text, long long min);
+
 // Prints JSON to stdout (pretty, 2 spaces).
 void print_json(const Json& value);
 

@@ -26,15 +26,7 @@ namespace {
 
 // A CLI11 validator for counts: a whole number >= 1, with a message a person can act on.
 std::string positive_whole_number(const std::string& text) {
-  std::size_t used = 0;
-  long long value = 0;
-  try {
-    value = std::stoll(text, &used);
-  } catch (const std::exception&) {
-    used = 0;
-  }
-  if (used != text.size() || value < 1) return "must be a whole number >= 1 (got '" + text + "')";
-  return {};
+  return parse_whole_number(text, 1) ? "" : "must be a whole number >= 1 (got '" + text + "')";
 }
 
 std::string join(const std::vector<std::string>& items, std::string_view sep = ", ") {
@@ -606,6 +598,18 @@ void print_run_event(const RunEvent& e, Direction dir) {
       std::cerr << "[migrations] Stopping before " << e.id << ": " << e.error << std::endl;
       break;
   }
+}
+
+std::optional<long long> parse_whole_number(const std::string& text, long long min) {
+  std::size_t used = 0;
+  long long value = 0;
+  try {
+    value = std::stoll(text, &used);
+  } catch (const std::exception&) {
+    return std::nullopt;
+  }
+  if (used != text.size() || value < min) return std::nullopt;
+  return value;
 }
 
 RunnerOptions runner_options(const Config& config, const Program& program, Direction direction) {

@@ -271,41 +271,13 @@ class MigrationRunner::Execution {
   }
 
   void recover_run(const CurrentRun& c) {
-    const std::int64_t t = now();
-    MigrationState state = store_.get_state(c.migration_id).value_or(MigrationState{});
-    state.id = c.migration_id;
-    state.status = RunStatus::kInterrupted;
-    state.direction = c.direction;
-    state.last_run_id = c.run_id;
-    state.last_execution_id = c.execution_id;
-    state.started_at = c.started_at;
-    state.completed_at = t;
-    state.duration_ms = t - c.started_at;
-    state.error =
-        "interrupted: the runner stopped while this migration was running (crash, kill or lost lease)";
-    state.progress = c.progress;
-    state.fence = fence_;
-    if (store_.put_state(state, c.run_id) != WriteOutcome::kOk) return;  // its outcome was written
-    RunRecord run;
-    run.run_id = c.run_id;
-    run.id = c.migration_id;
-    run.name = migration_name_of(c.migration_id);
-    run.status = RunStatus::kInterrupted;
-    run.direction = c.direction;
-    run.execution_id = c.execution_id;
-    run.started_at = c.started_at;
-    run.completed_at = t;
-    run.duration_ms = t - c.started_at;
-    run.error = state.error;
-    run.hop = c.hop;
-    if (previous_) run.who = previous_->who;
-    if (const MigrationEntry* m = find(c.migration_id)) {
-      run.description = m->migration.description;
-      run.checksum = m->checksum;
+    if (record_interrupted_run(
+            store_, c, fence_, now(),
+            "interrupted: the runner stopped while this migration was running (crash, kill "
+            "or lost lease)",
+            previous_ ? previous_->who : Who{}, find(c.migration_id))) {
+      emit({.kind = RunEvent::Kind::kRecovered, .id = c.migration_id, .status = RunStatus::kInterrupted});
     }
-    fit_run_record(run);
-    store_.insert_run(run);
-    emit({.kind = RunEvent::Kind::kRecovered, .id = c.migration_id, .status = RunStatus::kInterrupted});
   }
 
   const MigrationEntry* find(const std::string& id) const {
@@ -632,6 +604,43 @@ RunStatus MigrationRunner::Execution::run_one(const MigrationEntry& entry, const
         .duration_ms = run.duration_ms.value_or(0),
         .error = error});
   return status;
+}
+
+bool record_interrupted_run(Store& store, const CurrentRun& c, std::int64_t fence, std::int64_t now_ms,
+                            const std::string& error, const Who& who, const MigrationEntry* migration) {
+  MigrationState state = store.get_state(c.migration_id).value_or(MigrationState{});
+  state.id = c.migration_id;
+  state.status = RunStatus::kInterrupted;
+  state.direction = c.direction;
+  state.last_run_id = c.run_id;
+  state.last_execution_id = c.execution_id;
+  state.started_at = c.started_at;
+  state.completed_at = now_ms;
+  state.duration_ms = now_ms - c.started_at;
+  state.error = short_error(error);
+  state.progress = c.progress;
+  state.fence = fence;
+  if (store.put_state(state, c.run_id) != WriteOutcome::kOk) return false;  // its outcome was written
+  RunRecord run;
+  run.run_id = c.run_id;
+  run.id = c.migration_id;
+  run.name = migration_name_of(c.migration_id);
+  run.status = RunStatus::kInterrupted;
+  run.direction = c.direction;
+  run.execution_id = c.execution_id;
+  run.started_at = c.started_at;
+  run.completed_at = now_ms;
+  run.duration_ms = now_ms - c.started_at;
+  run.error = error;
+  run.hop = c.hop;
+  run.who = who;
+  if (migration) {
+    run.description = migration->migration.description;
+    run.checksum = migration->checksum;
+  }
+  fit_run_record(run);
+  store.insert_run(run);
+  return true;
 }
 
 MigrationRunner::MigrationRunner(std::vector<MigrationEntry> migrations, Store& store, RunnerOptions options)

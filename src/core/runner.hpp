@@ -93,6 +93,13 @@ struct ExecutionResult {
   bool dry_run = false;
 };
 
+// Records the run a dead holder left in the lock's `current` as `interrupted`: the state (with
+// `error`, the run's checkpoint kept as progress) under `fence`, then the run record, unless the
+// dead run's own outcome was written first (then nothing changes and false is returned).
+// `migration` supplies description and checksum when known; `who` is the dead run's holder.
+bool record_interrupted_run(Store& store, const CurrentRun& current, std::int64_t fence, std::int64_t now_ms,
+                            const std::string& error, const Who& who, const MigrationEntry* migration);
+
 class MigrationRunner {
  public:
   MigrationRunner(std::vector<MigrationEntry> migrations, Store& store, RunnerOptions options = {});

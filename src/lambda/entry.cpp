@@ -16,10 +16,9 @@
 namespace auric::lambda {
 namespace {
 
+// The process environment (unset and empty are the same).
 std::optional<std::string> env_value(const std::string& name) {
-  const char* v = std::getenv(name.c_str());
-  if (!v || !*v) return std::nullopt;
-  return std::string(v);
+  return cli::process_env(name);
 }
 
 }  // namespace

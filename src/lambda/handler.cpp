@@ -500,41 +500,15 @@ Json EventHandler::task_stopped(const TaskStateEventData& t) {
   if (const auto& prev = lock.previous();
       prev && prev->current && prev->current->execution_id == t.execution_id) {
     const CurrentRun& c = *prev->current;
-    MigrationState state = store_.get_state(c.migration_id).value_or(MigrationState{});
-    state.id = c.migration_id;
-    state.status = RunStatus::kInterrupted;
-    state.direction = c.direction;
-    state.last_run_id = c.run_id;
-    state.last_execution_id = c.execution_id;
-    state.started_at = c.started_at;
-    state.completed_at = time;
-    state.duration_ms = time - c.started_at;
-    state.error = "Fargate task stopped while migration was still running: " + error;
-    state.progress = c.progress;
-    state.fence = lock.fence();
-    if (store_.put_state(state, c.run_id) == WriteOutcome::kOk) {
-      RunRecord run;
-      run.run_id = c.run_id;
-      run.id = c.migration_id;
-      run.name = migration_name_of(c.migration_id);
-      run.status = RunStatus::kInterrupted;
-      run.direction = c.direction;
-      run.execution_id = c.execution_id;
-      run.started_at = c.started_at;
-      run.completed_at = time;
-      run.duration_ms = time - c.started_at;
-      run.error = state.error;
-      run.hop = c.hop;
-      run.who = prev->who;
-      run.who.ecs_task_arn = t.task_arn;
-      for (const auto& m : migrations_) {
-        if (m.id == c.migration_id) {
-          run.description = m.migration.description;
-          run.checksum = m.checksum;
-        }
-      }
-      store_.insert_run(run);
+    Who who = prev->who;
+    who.ecs_task_arn = t.task_arn;
+    const MigrationEntry* migration = nullptr;
+    for (const auto& m : migrations_) {
+      if (m.id == c.migration_id) migration = &m;
     }
+    record_interrupted_run(store_, c, lock.fence(), time,
+                           "Fargate task stopped while migration was still running: " + error, who,
+                           migration);
     store_.set_current_run(lock.owner(), lock.fence(), std::nullopt, time + base_.lease_ttl.count());
   }
   record.fence = lock.fence();

@@ -8,18 +8,9 @@ namespace auric::lambda {
 namespace {
 
 long long whole_number(const std::string& name, const std::string& text, long long min) {
-  std::size_t used = 0;
-  long long value = 0;
-  try {
-    value = std::stoll(text, &used);
-  } catch (const std::exception&) {
-    used = 0;
-  }
-  if (used != text.size() || value < min) {
-    throw std::invalid_argument(name + " must be a whole number >= " + std::to_string(min) + " (got '" +
-                                text + "')");
-  }
-  return value;
+  if (const auto value = cli::parse_whole_number(text, min)) return *value;
+  throw std::invalid_argument(name + " must be a whole number >= " + std::to_string(min) + " (got '" + text +
+                              "')");
 }
 
 }  // namespace

@@ -13,19 +13,9 @@
 #include "lambda/runtime_api.hpp"
 
 namespace auric {
-namespace {
-
-std::optional<std::string> env_value(const std::string& name) {
-  const char* v = std::getenv(name.c_str());
-  if (!v || !*v) return std::nullopt;
-  return std::string(v);
-}
-
-}  // namespace
-
 std::optional<int> run_dashboard_api_lambda_if_selected(int argc, const cli::Program& program) {
-  const auto endpoint = env_value("AWS_LAMBDA_RUNTIME_API");
-  if (!endpoint || argc > 1 || env_value("AURIC_LAMBDA_MODE").value_or("") != "dashboard-api") {
+  const auto endpoint = cli::process_env("AWS_LAMBDA_RUNTIME_API");
+  if (!endpoint || argc > 1 || cli::process_env("AURIC_LAMBDA_MODE").value_or("") != "dashboard-api") {
     return std::nullopt;
   }
   lambda::RuntimeLoopOptions loop;
@@ -35,20 +25,21 @@ std::optional<int> run_dashboard_api_lambda_if_selected(int argc, const cli::Pro
   std::unique_ptr<dashboard::RemoteBackend> backend;
   dashboard::ApiGatewayOptions api;
   return lambda::run_runtime_loop(loop, [&]() -> lambda::InvocationHandler {
-    api = dashboard::api_gateway_options_from_env(env_value);
+    api = dashboard::api_gateway_options_from_env(cli::process_env);
     dashboard::RemoteBackendOptions options;
     for (const auto& m : session.migrations()) {
       options.migrations.push_back({m.id,
                                     m.migration.name.empty() ? migration_name_of(m.id) : m.migration.name,
                                     m.migration.description, m.checksum});
     }
-    if (auto function = env_value("MIGRATION_FUNCTION_NAME")) {
+    if (auto function = cli::process_env("MIGRATION_FUNCTION_NAME")) {
       options.invoker = dashboard::make_lambda_invoker(aws::make_client_config({}), *function);
     }
     backend = std::make_unique<dashboard::RemoteBackend>(session.store(), std::move(options));
     std::cerr << "[migrations-api] dashboard API ready: store " << session.store().describe()
-              << (env_value("MIGRATION_FUNCTION_NAME") ? ""
-                                                       : " (no MIGRATION_FUNCTION_NAME: runs unavailable)")
+              << (cli::process_env("MIGRATION_FUNCTION_NAME")
+                      ? ""
+                      : " (no MIGRATION_FUNCTION_NAME: runs unavailable)")
               << std::endl;
     return [&](const lambda::Invocation& invocation) {
       const Json event = Json::parse(invocation.body);
