@@ -8,12 +8,18 @@
 
 namespace auric {
 
-std::string resolve_target(const std::vector<std::string>& known_ids, const std::string& target) {
-  if (std::find(known_ids.begin(), known_ids.end(), target) != known_ids.end()) return target;
+std::vector<std::string> target_matches(const std::vector<std::string>& known_ids,
+                                        const std::string& target) {
+  if (std::find(known_ids.begin(), known_ids.end(), target) != known_ids.end()) return {target};
   std::vector<std::string> by_name;
   for (const auto& id : known_ids) {
     if (migration_name_of(id) == target) by_name.push_back(id);
   }
+  return by_name;
+}
+
+std::string resolve_target(const std::vector<std::string>& known_ids, const std::string& target) {
+  const std::vector<std::string> by_name = target_matches(known_ids, target);
   if (by_name.size() == 1) return by_name.front();
   if (by_name.empty()) throw PlanError("Target migration not found: " + target);
   std::string list;

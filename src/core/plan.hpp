@@ -25,6 +25,10 @@ struct PlanRequest {
   std::optional<int> steps;  // at most this many migrations
 };
 
+// The ids `target` names: [target] when it is a known id, else every known id whose name part
+// equals it (none, one, or several when ambiguous).
+std::vector<std::string> target_matches(const std::vector<std::string>& known_ids, const std::string& target);
+
 // Resolves `target` against the known ids: an exact id, else a unique name. Throws PlanError
 // `Target migration not found: <t>` or `Target '<t>' is ambiguous: ...`.
 std::string resolve_target(const std::vector<std::string>& known_ids, const std::string& target);

@@ -26,6 +26,9 @@ struct MigrationInfo {
   std::string checksum;     // empty when unknown (never reported as drift)
 };
 
+// The MigrationInfo of each entry (name defaulting to the id's name part), in the given order.
+std::vector<MigrationInfo> migration_infos(const std::vector<MigrationEntry>& migrations);
+
 // What POST /api/migrate and /api/rollback ask for (validated by the router: at most one of
 // target/steps, steps >= 1).
 struct RunParams {

@@ -3,7 +3,6 @@
 #include <algorithm>
 #include <future>
 
-#include "core/ids.hpp"
 #include "core/system.hpp"
 
 namespace auric::dashboard {
@@ -29,10 +28,7 @@ LocalBackend::LocalBackend(std::vector<MigrationEntry> migrations, Store& store,
       on_event_(std::move(on_event)) {
   std::sort(migrations_.begin(), migrations_.end(),
             [](const MigrationEntry& a, const MigrationEntry& b) { return a.id < b.id; });
-  for (const auto& m : migrations_) {
-    infos_.push_back({m.id, m.migration.name.empty() ? migration_name_of(m.id) : m.migration.name,
-                      m.migration.description, m.checksum});
-  }
+  infos_ = migration_infos(migrations_);
   options_.capture_stdio = false;
   options_.stop_requested = &stop_;
 }

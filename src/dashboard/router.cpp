@@ -132,14 +132,10 @@ std::vector<std::string> ids_of(const std::vector<MigrationInfo>& infos) {
   return ids;
 }
 
-// The API's wording for a target that does not name exactly one migration (the same rule as
-// the runner's resolve_target: an exact id, else a unique name).
+// The API's wording for a target that does not name exactly one migration (the runner's rule,
+// core's target_matches: an exact id, else a unique name).
 std::optional<std::string> target_problem(const std::vector<std::string>& known, const std::string& target) {
-  if (std::binary_search(known.begin(), known.end(), target)) return std::nullopt;
-  std::vector<std::string> by_name;
-  for (const auto& id : known) {
-    if (migration_name_of(id) == target) by_name.push_back(id);
-  }
+  const std::vector<std::string> by_name = target_matches(known, target);
   if (by_name.size() == 1) return std::nullopt;
   if (by_name.empty()) return "Unknown target \"" + target + "\": no migration has this id or name";
   std::string list;
@@ -496,6 +492,16 @@ Response handle(const Request& request, DashboardBackend& backend, const RouterO
     log(request.method + " " + request.path + ": unknown exception");
   }
   return Response::error(500, "Internal server error");
+}
+
+std::vector<MigrationInfo> migration_infos(const std::vector<MigrationEntry>& migrations) {
+  std::vector<MigrationInfo> infos;
+  infos.reserve(migrations.size());
+  for (const auto& m : migrations) {
+    infos.push_back({m.id, m.migration.name.empty() ? migration_name_of(m.id) : m.migration.name,
+                     m.migration.description, m.checksum});
+  }
+  return infos;
 }
 
 }  // namespace auric::dashboard

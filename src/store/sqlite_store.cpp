@@ -196,6 +196,22 @@ class Query {
   sqlite3_stmt* stmt_;
 };
 
+// Reads up to `limit` rows of `q` (which asks for limit + 1) into a page; when a further row
+// exists, the cursor points after the last kept item. `key_of` gives an item's tie-break key.
+template <class T, class FromRow, class KeyOf>
+Page<T> collect_page(Query& q, int limit, FromRow from_row, KeyOf key_of) {
+  Page<T> page;
+  while (q.step()) {
+    if (page.items.size() == static_cast<std::size_t>(limit)) {
+      const T& last = page.items.back();
+      page.next_cursor = store_rules::encode_cursor(last.started_at, key_of(last));
+      break;
+    }
+    page.items.push_back(from_row(q));
+  }
+  return page;
+}
+
 class SqliteStore final : public Store {
  public:
   SqliteStore(const std::string& path, const SqliteStoreOptions& options);
@@ -764,21 +780,14 @@ Page<RunRecord> SqliteStore::runs_of_migration(const std::string& id, int limit,
   store_rules::check_limit(limit);
   const auto after = cursor.empty() ? std::nullopt : std::optional(store_rules::decode_cursor(cursor));
   return transact(Mode::kRead, [&] {
-    Page<RunRecord> page;
     auto q = query(sql({"SELECT ", kRunColumns, " FROM runs WHERE migration_id = ?1",
                         after ? " AND (started_at, run_id) < (?3, ?4)" : "",
                         " ORDER BY started_at DESC, run_id DESC LIMIT ?2"}));
     q.text(1, id).integer(2, std::int64_t{limit} + 1);
     if (after) q.integer(3, after->started_at).text(4, after->key);
-    while (q.step()) {
-      if (page.items.size() == static_cast<std::size_t>(limit)) {
-        const auto& last = page.items.back();
-        page.next_cursor = store_rules::encode_cursor(last.started_at, last.run_id);
-        break;
-      }
-      page.items.push_back(run_from(q));
-    }
-    return page;
+    return collect_page<RunRecord>(
+        q, limit, [&](const Query& row) { return run_from(row); },
+        [](const RunRecord& r) { return r.run_id; });
   });
 }
 
@@ -833,21 +842,14 @@ Page<ExecutionRecord> SqliteStore::list_executions(int limit, const std::string&
   store_rules::check_limit(limit);
   const auto after = cursor.empty() ? std::nullopt : std::optional(store_rules::decode_cursor(cursor));
   return transact(Mode::kRead, [&] {
-    Page<ExecutionRecord> page;
     auto q = query(sql({"SELECT ", kExecutionColumns, " FROM executions",
                         after ? " WHERE (started_at, execution_id) < (?2, ?3)" : "",
                         " ORDER BY started_at DESC, execution_id DESC LIMIT ?1"}));
     q.integer(1, std::int64_t{limit} + 1);
     if (after) q.integer(2, after->started_at).text(3, after->key);
-    while (q.step()) {
-      if (page.items.size() == static_cast<std::size_t>(limit)) {
-        const auto& last = page.items.back();
-        page.next_cursor = store_rules::encode_cursor(last.started_at, last.execution_id);
-        break;
-      }
-      page.items.push_back(execution_from(q));
-    }
-    return page;
+    return collect_page<ExecutionRecord>(
+        q, limit, [&](const Query& row) { return execution_from(row); },
+        [](const ExecutionRecord& e) { return e.execution_id; });
   });
 }
 

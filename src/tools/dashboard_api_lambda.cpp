@@ -5,7 +5,6 @@
 #include <memory>
 
 #include "aws/session.hpp"
-#include "core/ids.hpp"
 #include "dashboard/apigw.hpp"
 #include "dashboard/lambda_invoker.hpp"
 #include "dashboard/remote_backend.hpp"
@@ -27,11 +26,7 @@ std::optional<int> run_dashboard_api_lambda_if_selected(int argc, const cli::Pro
   return lambda::run_runtime_loop(loop, [&]() -> lambda::InvocationHandler {
     api = dashboard::api_gateway_options_from_env(cli::process_env);
     dashboard::RemoteBackendOptions options;
-    for (const auto& m : session.migrations()) {
-      options.migrations.push_back({m.id,
-                                    m.migration.name.empty() ? migration_name_of(m.id) : m.migration.name,
-                                    m.migration.description, m.checksum});
-    }
+    options.migrations = dashboard::migration_infos(session.migrations());
     if (auto function = cli::process_env("MIGRATION_FUNCTION_NAME")) {
       options.invoker = dashboard::make_lambda_invoker(aws::make_client_config({}), *function);
     }
