@@ -25,6 +25,7 @@ struct Transfer {
   HttpResponse response;
   std::ofstream file;
   const std::filesystem::path* file_path = nullptr;
+  BodyObserver* observer = nullptr;
   bool file_failed = false;
   bool streaming = false;  // decided when the first body byte arrives
   bool decided = false;
@@ -65,6 +66,7 @@ std::size_t on_body(char* data, std::size_t size, std::size_t count, void* user)
         t->file_failed = true;
         return 0;  // aborts the transfer with CURLE_WRITE_ERROR
       }
+      if (t->observer) t->observer->restart();
     }
   }
   if (t->streaming) {
@@ -74,6 +76,7 @@ std::size_t on_body(char* data, std::size_t size, std::size_t count, void* user)
       return 0;
     }
     t->response.streamed_bytes += n;
+    if (t->observer) t->observer->append(std::string_view(data, n));
   } else {
     t->response.body.append(data, n);
   }
@@ -121,7 +124,10 @@ class CurlTransport final : public HttpTransport {
     } guard{this, handle};
 
     Transfer transfer;
-    if (request.response_body_file) transfer.file_path = &*request.response_body_file;
+    if (request.response_body_file) {
+      transfer.file_path = &*request.response_body_file;
+      transfer.observer = request.response_body_observer;
+    }
     char error_buffer[CURL_ERROR_SIZE] = {0};
 
     curl_easy_setopt(handle, CURLOPT_URL, request.url.c_str());
@@ -189,6 +195,7 @@ class CurlTransport final : public HttpTransport {
         throw TransportError(TransportError::Kind::kLocalIo,
                              "cannot create '" + request.response_body_file->string() + "'");
       }
+      if (request.response_body_observer) request.response_body_observer->restart();
     }
     return std::move(transfer.response);
   }

@@ -43,6 +43,19 @@ class Headers {
 // Case-insensitive ASCII comparison, used for header names.
 bool iequals(std::string_view a, std::string_view b);
 
+// Sees a response body while the transport streams it to HttpRequest::response_body_file, so
+// a caller can hash or count the bytes without reading the file again. Called from the thread
+// that sends the request, never concurrently for one request.
+class BodyObserver {
+ public:
+  virtual ~BodyObserver() = default;
+  // The file was just created or truncated: a new attempt (a retry) starts the body over, so
+  // forget the bytes seen so far.
+  virtual void restart() = 0;
+  // `bytes` were just appended to the file.
+  virtual void append(std::string_view bytes) = 0;
+};
+
 struct HttpRequest {
   std::string method = "GET";
   // Absolute URL as sent on the wire: scheme://host[:port]/path[?query]; path already encoded.
@@ -52,6 +65,8 @@ struct HttpRequest {
   // When set, a 2xx response body is streamed to this file (created/truncated) instead of
   // HttpResponse::body. Error bodies always land in HttpResponse::body.
   std::optional<std::filesystem::path> response_body_file;
+  // With response_body_file: told of every byte written there (not owned; must outlive send).
+  BodyObserver* response_body_observer = nullptr;
   // Per-request overrides of the transport's timeouts.
   std::optional<std::chrono::milliseconds> connect_timeout;
   std::optional<std::chrono::milliseconds> total_timeout;

@@ -49,13 +49,14 @@ std::string S3Client::object_url(const std::string& bucket, const std::string& k
 }
 
 ObjectInfo S3Client::get_object_to_file(const std::string& bucket, const std::string& key,
-                                        const std::filesystem::path& destination) {
+                                        const std::filesystem::path& destination, BodyObserver* observer) {
   HttpRequest request;
   request.method = "GET";
   request.url = object_url(bucket, key);
   std::filesystem::path part = destination;
   part += ".part";
   request.response_body_file = part;
+  request.response_body_observer = observer;
   Outcome outcome = client_.send("GetObject", request, s3_options());
   if (!outcome.ok()) {
     std::error_code ec;

@@ -29,9 +29,11 @@ class S3Client {
 
   // Streams the object into `destination` (written to "<destination>.part", renamed when
   // complete, so a failed download never leaves a partial file under the final name).
+  // `observer`, when given, sees the bytes as they are written (restarted when a retry starts
+  // the body over), e.g. to hash them in the same pass.
   // Throws AwsError (NoSuchKey, NoSuchBucket, AccessDenied, NetworkError...).
   ObjectInfo get_object_to_file(const std::string& bucket, const std::string& key,
-                                const std::filesystem::path& destination);
+                                const std::filesystem::path& destination, BodyObserver* observer = nullptr);
   // Uploads `body`. Returns the ETag. Throws AwsError.
   std::string put_object(const std::string& bucket, const std::string& key, const std::string& body,
                          const std::string& content_type = "application/octet-stream",

@@ -130,19 +130,34 @@ std::vector<std::pair<std::string, std::string>> parse_ldd_output(const std::str
   return libs;
 }
 
-std::string sha256_file(const std::filesystem::path& file) {
-  std::ifstream in(file, std::ios::binary);
-  if (!in) throw std::runtime_error("cannot read " + file.string());
-  std::unique_ptr<EVP_MD_CTX, void (*)(EVP_MD_CTX*)> ctx(EVP_MD_CTX_new(), EVP_MD_CTX_free);
-  EVP_DigestInit_ex(ctx.get(), EVP_sha256(), nullptr);
-  std::array<char, 64 * 1024> buf{};
-  while (in) {
-    in.read(buf.data(), buf.size());
-    if (in.gcount() > 0) EVP_DigestUpdate(ctx.get(), buf.data(), static_cast<std::size_t>(in.gcount()));
-  }
+struct Sha256::State {
+  std::unique_ptr<EVP_MD_CTX, void (*)(EVP_MD_CTX*)> ctx{EVP_MD_CTX_new(), EVP_MD_CTX_free};
+};
+
+Sha256::Sha256() : state_(std::make_unique<State>()) {
+  if (!state_->ctx) throw std::runtime_error("SHA-256: cannot allocate a digest context");
+  reset();
+}
+
+Sha256::~Sha256() = default;
+
+void Sha256::reset() {
+  if (EVP_DigestInit_ex(state_->ctx.get(), EVP_sha256(), nullptr) != 1)
+    throw std::runtime_error("SHA-256: cannot initialise the digest");
+}
+
+void Sha256::update(std::string_view bytes) {
+  if (!bytes.empty()) EVP_DigestUpdate(state_->ctx.get(), bytes.data(), bytes.size());
+}
+
+std::string Sha256::hex_digest() const {
+  // Finalise a copy, so more bytes can still be added to this one.
+  std::unique_ptr<EVP_MD_CTX, void (*)(EVP_MD_CTX*)> copy(EVP_MD_CTX_new(), EVP_MD_CTX_free);
+  if (!copy || EVP_MD_CTX_copy_ex(copy.get(), state_->ctx.get()) != 1)
+    throw std::runtime_error("SHA-256: cannot copy the digest");
   std::array<unsigned char, EVP_MAX_MD_SIZE> md{};
   unsigned int len = 0;
-  EVP_DigestFinal_ex(ctx.get(), md.data(), &len);
+  EVP_DigestFinal_ex(copy.get(), md.data(), &len);
   static const char* hex = "0123456789abcdef";
   std::string out;
   for (unsigned int i = 0; i < len; ++i) {
@@ -150,6 +165,18 @@ std::string sha256_file(const std::filesystem::path& file) {
     out += hex[md[i] & 0xF];
   }
   return out;
+}
+
+std::string sha256_file(const std::filesystem::path& file) {
+  std::ifstream in(file, std::ios::binary);
+  if (!in) throw std::runtime_error("cannot read " + file.string());
+  Sha256 hash;
+  std::array<char, 64 * 1024> buf{};
+  while (in) {
+    in.read(buf.data(), buf.size());
+    if (in.gcount() > 0) hash.update(std::string_view(buf.data(), static_cast<std::size_t>(in.gcount())));
+  }
+  return hash.hex_digest();
 }
 
 BundleResult create_bundle(const BundleOptions& options) {

@@ -9,7 +9,9 @@
 #include <cstdint>
 #include <filesystem>
 #include <functional>
+#include <memory>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -49,6 +51,25 @@ std::vector<std::pair<std::string, std::string>> parse_ldd_output(const std::str
 
 // Lowercase hex SHA-256 of a file's content, read in chunks. Throws std::runtime_error.
 std::string sha256_file(const std::filesystem::path& file);
+
+// Incremental SHA-256 (OpenSSL stays in the .cpp), for hashing bytes as they stream past.
+// Thread-compatible.
+class Sha256 {
+ public:
+  Sha256();
+  ~Sha256();
+  Sha256(const Sha256&) = delete;
+  Sha256& operator=(const Sha256&) = delete;
+  // Starts over, as if nothing had been added.
+  void reset();
+  void update(std::string_view bytes);
+  // Lowercase hex digest of the bytes added since the last reset (the state is kept).
+  std::string hex_digest() const;
+
+ private:
+  struct State;
+  std::unique_ptr<State> state_;
+};
 
 struct S3Location {
   std::string bucket;

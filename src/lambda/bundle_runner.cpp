@@ -6,7 +6,9 @@
 #include <unistd.h>
 
 #include <cctype>
+#include <cstdint>
 #include <iostream>
+#include <string_view>
 
 #include "aws/errors.hpp"
 #include "aws/s3.hpp"
@@ -30,6 +32,26 @@ bool is_sha256_hex(const std::string& s) {
   }
   return true;
 }
+
+// Hashes the bundle while the transport writes it to disk: no second pass over the file. A
+// retried download starts the file over, and the hash with it.
+class HashingObserver final : public aws::BodyObserver {
+ public:
+  void restart() override {
+    hash_.reset();
+    bytes_ = 0;
+  }
+  void append(std::string_view bytes) override {
+    hash_.update(bytes);
+    bytes_ += bytes.size();
+  }
+  std::string hex() const { return hash_.hex_digest(); }
+  std::uint64_t bytes() const { return bytes_; }
+
+ private:
+  Sha256 hash_;
+  std::uint64_t bytes_ = 0;
+};
 
 std::string lower(std::string s) {
   for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
@@ -136,6 +158,7 @@ int run_bundle_runner(const RunnerEnv& env) {
   namespace fs = std::filesystem;
   const fs::path zip = s.work_dir / "migrations-bundle.zip";
   const fs::path dir = s.work_dir / "bundle";
+  HashingObserver hashing;
   try {
     aws::SessionOptions options;
     options.region = s.region;
@@ -147,7 +170,13 @@ int run_bundle_runner(const RunnerEnv& env) {
     fs::create_directories(s.work_dir);
     const mode_t old_mask = ::umask(077);  // the bundle file is 0600
     try {
-      s3.get_object_to_file(s.bucket, s.key, zip);
+      const aws::ObjectInfo info = s3.get_object_to_file(s.bucket, s.key, zip, &hashing);
+      if (info.content_length != hashing.bytes()) {
+        std::error_code ignored;
+        fs::remove(zip, ignored);
+        throw std::runtime_error("hashed " + std::to_string(hashing.bytes()) + " of " +
+                                 std::to_string(info.content_length) + " downloaded bytes");
+      }
     } catch (...) {
       ::umask(old_mask);
       throw;
@@ -158,7 +187,7 @@ int run_bundle_runner(const RunnerEnv& env) {
     return 1;
   }
   std::error_code ec;
-  const std::string actual = sha256_file(zip);
+  const std::string actual = hashing.hex();
   if (!s.sha256.empty()) {
     if (actual != s.sha256) {
       fs::remove(zip, ec);

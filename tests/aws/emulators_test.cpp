@@ -4,6 +4,7 @@
 // throttling, 5xx, resets and delays, and fails clearly when the endpoint is down.
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <fstream>
 #include <set>
 #include <sstream>
@@ -300,6 +301,62 @@ TEST(S3rver, PutHeadAndGetToFile) {
   s3.put_object_from_file("auric-bucket", "f.txt", file);
   s3.get_object_to_file("auric-bucket", "f.txt", dir.path() / "f.txt");
   EXPECT_EQ(slurp(dir.path() / "f.txt"), "from a file");
+}
+
+// Records what a BodyObserver is told: the bytes since the last restart, and the restarts.
+class RecordingObserver final : public BodyObserver {
+ public:
+  void restart() override {
+    ++restarts;
+    bytes.clear();
+  }
+  void append(std::string_view chunk) override {
+    ++chunks;
+    bytes.append(chunk);
+  }
+  int restarts = 0;
+  int chunks = 0;
+  std::string bytes;
+};
+
+TEST(S3rver, GetToFileShowsAnObserverEveryByteAndRestartsItWhenARetryStartsOver) {
+  testing::S3rverServer server("auric-bucket");
+  FaultProxy proxy(server.endpoint());
+  ClientConfig config = server.client_config();
+  config.endpoint = proxy.endpoint();
+  config.retry.sleeper = [](std::chrono::milliseconds) {};
+  S3Client s3(config);
+  std::string body;
+  for (int i = 0; i < 300000; ++i) body += static_cast<char>((i * 7) % 253);
+  s3.put_object("auric-bucket", "obs.bin", body);
+  testing::TempHome dir;
+
+  RecordingObserver plain;
+  s3.get_object_to_file("auric-bucket", "obs.bin", dir.path() / "plain.bin", &plain);
+  EXPECT_EQ(plain.restarts, 1);
+  EXPECT_GT(plain.chunks, 1) << "300 KB arrive in several chunks";
+  EXPECT_EQ(plain.bytes, body);
+
+  // The first GET gets other bytes and is cut short; the retry streams the object from the start.
+  std::atomic<bool> cut{false};
+  proxy.set_hook([&](const testing::TestRequest& r, std::uint64_t) -> std::optional<testing::TestResponse> {
+    if (r.method != "GET" || cut.exchange(true)) return std::nullopt;
+    testing::TestResponse wrong = testing::TestResponse::text(200, std::string(body.size(), 'Z'));
+    wrong.truncate_body_at = 100000;
+    return wrong;
+  });
+  RecordingObserver retried;
+  const ObjectInfo info =
+      s3.get_object_to_file("auric-bucket", "obs.bin", dir.path() / "retried.bin", &retried);
+  EXPECT_EQ(retried.restarts, 2) << "once per attempt that streamed a body";
+  EXPECT_EQ(retried.bytes, body);
+  EXPECT_EQ(info.content_length, body.size());
+  EXPECT_EQ(slurp(dir.path() / "retried.bin"), body);
+
+  RecordingObserver missing;
+  EXPECT_THROW(s3.get_object_to_file("auric-bucket", "missing", dir.path() / "m.bin", &missing), AwsError);
+  EXPECT_EQ(missing.restarts, 0) << "an error body is not the object";
+  EXPECT_TRUE(missing.bytes.empty());
 }
 
 TEST(S3rver, WrongAccessKeyIsRejected) {

@@ -7,11 +7,13 @@
 #include <archive_entry.h>
 #include <signal.h>
 
+#include <atomic>
 #include <chrono>
 #include <filesystem>
 #include <thread>
 
 #include "aws/s3.hpp"
+#include "fault_proxy.hpp"
 #include "lambda/bundle.hpp"
 #include "lambda/zip.hpp"
 #include "lambda_support.hpp"
@@ -234,6 +236,43 @@ TEST_F(WithS3, RunnerRefusesAndDeletesABundleWithTheWrongSha) {
   EXPECT_NE(r.err.find("Refusing to execute."), std::string::npos);
   EXPECT_FALSE(fs::exists(s.dir + "/app/migrations-bundle.zip"));
   EXPECT_FALSE(fs::exists(s.dir + "/app/bundle"));
+}
+
+TEST_F(WithS3, RunnerHashesTheStreamItWritesAndStartsOverWhenADownloadIsRetried) {
+  Scenario s;
+  const std::string sha = put_zip("b/retried.zip", script("echo ran\nexit 0\n"), s);
+  aws::testing::FaultProxy proxy(s3_.endpoint());
+  // The first GET streams other bytes and breaks off: hashed as they came, they must be
+  // forgotten when the retry starts the file over.
+  std::atomic<int> gets{0};
+  proxy.set_hook(
+      [&](const aws::testing::TestRequest& r, std::uint64_t) -> std::optional<aws::testing::TestResponse> {
+        if (r.method != "GET" || gets++ > 0) return std::nullopt;
+        auto wrong = aws::testing::TestResponse::text(200, std::string(4096, 'Z'));
+        wrong.truncate_body_at = 1000;
+        return wrong;
+      });
+  auto r = run_runner(s, {{"MIGRATION_BUNDLE_URL", "s3://bundles-bucket/b/retried.zip"},
+                          {"MIGRATION_BUNDLE_SHA256", sha},
+                          {"AWS_ENDPOINT_URL_S3", proxy.endpoint()}});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(gets.load(), 2) << "one cut-off GET, one retry";
+  EXPECT_NE(r.err.find("[migrations-runner] sha256 verified (" + sha + ")"), std::string::npos) << r.err;
+  EXPECT_NE(r.out.find("ran"), std::string::npos);
+  EXPECT_EQ(sha256_file(s.dir + "/app/migrations-bundle.zip"), sha);
+
+  // The same cut-off first GET with a wrong expected sha: refused, and the file is gone.
+  gets = 0;
+  const std::string wrong(64, 'c');
+  r = run_runner(s, {{"MIGRATION_BUNDLE_URL", "s3://bundles-bucket/b/retried.zip"},
+                     {"MIGRATION_BUNDLE_SHA256", wrong},
+                     {"AWS_ENDPOINT_URL_S3", proxy.endpoint()}});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_EQ(gets.load(), 2);
+  EXPECT_NE(r.err.find("bundle sha256 mismatch: expected " + wrong + ", got " + sha + "."), std::string::npos)
+      << r.err;
+  EXPECT_FALSE(fs::exists(s.dir + "/app/migrations-bundle.zip"));
+  EXPECT_FALSE(fs::exists(s.dir + "/app/migrations-bundle.zip.part"));
 }
 
 TEST_F(WithS3, RunnerRequiresAShaUnlessWaived) {
