@@ -1,6 +1,8 @@
 // End to end: the real migrations binary (lambda_fixture) as a provided.al2023 custom runtime
-// under the Lambda emulator, against a SQLite store. Every scenario runs twice: the binary in
-// the build tree, and the `bootstrap` of its bundle unpacked into an empty folder.
+// under the Lambda emulator. The scenarios that touch the store run four ways: against SQLite
+// and against DynamoDB (a fresh table on dynalite, one dynalite per test process), each with
+// the binary in the build tree and with the `bootstrap` of its bundle unpacked into an empty
+// folder. The store-independent runtime checks run against SQLite only.
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -8,9 +10,9 @@
 #include <filesystem>
 #include <map>
 #include <set>
+#include <tuple>
 
 #include "aws/lambda.hpp"
-#include "lambda/bundle.hpp"
 #include "lambda/zip.hpp"
 #include "lambda_support.hpp"
 
@@ -19,8 +21,8 @@ namespace {
 
 using namespace std::chrono_literals;
 
-// The bundle of the fixture, unpacked once into an empty folder.
-// Removes the folder when the test process exits.
+// The fixture's bundle (made at build time by auric-migrate-bundle), unpacked once per test
+// process into an empty folder, removed when the process exits.
 struct TempDirOwner {
   std::string dir = auric::test::make_temp_dir();
   ~TempDirOwner() { std::filesystem::remove_all(dir); }
@@ -29,23 +31,29 @@ struct TempDirOwner {
 const std::string& unpacked_bundle() {
   static TempDirOwner owner;
   static const std::string dir = [] {
-    const std::string work = owner.dir;
-    BundleOptions options;
-    options.entry = AURIC_LAMBDA_FIXTURE;
-    options.out = work + "/bundle.zip";
-    const BundleResult bundle = create_bundle(options);
-    const std::string unpacked = work + "/unpacked";
-    extract_zip(bundle.out, unpacked);
-    std::filesystem::remove(bundle.out);
+    const std::string unpacked = owner.dir + "/unpacked";
+    extract_zip(AURIC_LAMBDA_FIXTURE_BUNDLE, unpacked);
     return unpacked;
   }();
   return dir;
 }
 
-class LambdaE2E : public ::testing::TestWithParam<bool> {
+// (store, from the bundle?)
+using E2EParam = std::tuple<StoreKind, bool>;
+
+std::string param_name(const ::testing::TestParamInfo<E2EParam>& info) {
+  const auto [store, bundle] = info.param;
+  return std::string(store == StoreKind::kSqlite ? "Sqlite" : "DynamoDb") +
+         (bundle ? "FromBundle" : "BuildTree");
+}
+
+class LambdaE2E : public ::testing::TestWithParam<E2EParam> {
  protected:
+  StoreKind store_kind() const { return std::get<0>(GetParam()); }
+  bool from_bundle() const { return std::get<1>(GetParam()); }
+
   std::vector<std::string> command() const {
-    if (GetParam()) return {unpacked_bundle() + "/bootstrap"};
+    if (from_bundle()) return {unpacked_bundle() + "/bootstrap"};
     return {AURIC_LAMBDA_FIXTURE};
   }
 
@@ -74,6 +82,9 @@ class LambdaE2E : public ::testing::TestWithParam<bool> {
   }
 };
 
+// Checks of the runtime itself (init errors, init time): the store plays no part.
+class LambdaRuntimeE2E : public LambdaE2E {};
+
 // The ids of plain migrations in the side file, with how often each ran and under which
 // execution ids.
 struct SideSummary {
@@ -95,7 +106,7 @@ SideSummary summarize(const std::vector<std::string>& lines) {
 }
 
 TEST_P(LambdaE2E, ContinuesAcrossHopsUnderOneExecutionIdAndRunsNoBodyTwice) {
-  Scenario s;
+  Scenario s(store_kind());
   // 10 migrations of 1 s, a 3 s timeout and a 1.2 s margin: two migrations per hop.
   FakeLambda fn(config(
       s, {{"FIXTURE_COUNT", "10"}, {"FIXTURE_SLEEP_MS", "1000"}, {"MIGRATION_TIMEOUT_THRESHOLD_MS", "1200"}},
@@ -147,7 +158,7 @@ TEST_P(LambdaE2E, ContinuesAcrossHopsUnderOneExecutionIdAndRunsNoBodyTwice) {
 }
 
 TEST_P(LambdaE2E, DuplicatedContinuationRunsNothingTwice) {
-  Scenario s;
+  Scenario s(store_kind());
   FakeLambda fn(config(
       s, {{"FIXTURE_COUNT", "6"}, {"FIXTURE_SLEEP_MS", "300"}, {"MIGRATION_TIMEOUT_THRESHOLD_MS", "700"}},
       1500ms));
@@ -172,7 +183,7 @@ TEST_P(LambdaE2E, DuplicatedContinuationRunsNothingTwice) {
 }
 
 TEST_P(LambdaE2E, ResumableMigrationContinuesFromItsCheckpoint) {
-  Scenario s;
+  Scenario s(store_kind());
   FakeLambda fn(config(s,
                        {{"FIXTURE_COUNT", "0"},
                         {"FIXTURE_RESUMABLE_ITEMS", "12"},
@@ -205,7 +216,7 @@ TEST_P(LambdaE2E, ResumableMigrationContinuesFromItsCheckpoint) {
 }
 
 TEST_P(LambdaE2E, HopLimitStopsARunThatCannotProgress) {
-  Scenario s;
+  Scenario s(store_kind());
   FakeLambda fn(config(s,
                        {{"FIXTURE_COUNT", "0"},
                         {"FIXTURE_STUCK", "1"},
@@ -231,7 +242,7 @@ TEST_P(LambdaE2E, HopLimitStopsARunThatCannotProgress) {
 }
 
 TEST_P(LambdaE2E, BadEventsGetErrorResultsAndRunNothing) {
-  Scenario s;
+  Scenario s(store_kind());
   FakeLambda fn(config(s, {}, 5000ms));
   fn.start();
   const Json unknown = invoke_sync(fn, {{"action", "statuss"}});
@@ -256,7 +267,7 @@ TEST_P(LambdaE2E, BadEventsGetErrorResultsAndRunNothing) {
 }
 
 TEST_P(LambdaE2E, DashboardApiModeServesApiGatewayEventsBehindABearerToken) {
-  Scenario s;
+  Scenario s(store_kind());
   FakeLambda fn(
       config(s, {{"AURIC_LAMBDA_MODE", "dashboard-api"}, {"AURIC_DASHBOARD_TOKEN", "s3cret"}}, 5000ms));
   fn.start();
@@ -292,7 +303,7 @@ TEST_P(LambdaE2E, DashboardApiModeServesApiGatewayEventsBehindABearerToken) {
 }
 
 TEST_P(LambdaE2E, StatusAndStatusByExecutionShapes) {
-  Scenario s;
+  Scenario s(store_kind());
   FakeLambda fn(config(s, {}, 5000ms));
   fn.start();
   const Json run = invoke_sync(fn, {{"target", "step-02"}});
@@ -325,7 +336,7 @@ TEST_P(LambdaE2E, StatusAndStatusByExecutionShapes) {
 }
 
 TEST_P(LambdaE2E, TimeoutAtOrBelowTheMarginFailsClearlyWithoutSelfInvoking) {
-  Scenario s;
+  Scenario s(store_kind());
   FakeLambda fn(config(s, {{"MIGRATION_TIMEOUT_THRESHOLD_MS", "1000"}}, 1000ms));
   fn.start();
   fn.enqueue(Json::object());
@@ -339,7 +350,7 @@ TEST_P(LambdaE2E, TimeoutAtOrBelowTheMarginFailsClearlyWithoutSelfInvoking) {
   EXPECT_TRUE(s.side_lines().empty());
 }
 
-TEST_P(LambdaE2E, InitErrorIsReportedThroughTheInitErrorEndpoint) {
+TEST_P(LambdaRuntimeE2E, InitErrorIsReportedThroughTheInitErrorEndpoint) {
   Scenario s;
   FakeLambda fn(config(s, {{"AURIC_MIGRATE_STORE", "bogus:nowhere"}}, 2000ms));
   fn.start();
@@ -354,7 +365,7 @@ TEST_P(LambdaE2E, InitErrorIsReportedThroughTheInitErrorEndpoint) {
   EXPECT_TRUE(records[0].error);
 }
 
-TEST_P(LambdaE2E, InitTimeIsMeasured) {
+TEST_P(LambdaRuntimeE2E, InitTimeIsMeasured) {
   Scenario s;
   FakeLambda fn(config(s, {}, 5000ms));
   fn.start();
@@ -362,14 +373,17 @@ TEST_P(LambdaE2E, InitTimeIsMeasured) {
   const auto times = fn.init_times();
   ASSERT_EQ(times.size(), 1u);
   std::cerr << "[ init ] process start to first next: " << times[0].count() / 1000.0 << " ms ("
-            << (GetParam() ? "bundle" : "build tree") << ")" << std::endl;
+            << (from_bundle() ? "bundle" : "build tree") << ")" << std::endl;
   EXPECT_LT(times[0], std::chrono::seconds(5));
 }
 
-INSTANTIATE_TEST_SUITE_P(Binary, LambdaE2E, ::testing::Values(false, true),
-                         [](const ::testing::TestParamInfo<bool>& param_info) {
-                           return param_info.param ? std::string("FromBundle") : std::string("BuildTree");
-                         });
+INSTANTIATE_TEST_SUITE_P(Binary, LambdaE2E,
+                         ::testing::Combine(::testing::Values(StoreKind::kSqlite, StoreKind::kDynamoDb),
+                                            ::testing::Bool()),
+                         param_name);
+INSTANTIATE_TEST_SUITE_P(Binary, LambdaRuntimeE2E,
+                         ::testing::Combine(::testing::Values(StoreKind::kSqlite), ::testing::Bool()),
+                         param_name);
 
 }  // namespace
 }  // namespace auric::lambda::testing
