@@ -96,6 +96,7 @@ Json to_json(const MigrationState& s) {
   if (s.duration_ms) j["duration"] = *s.duration_ms;
   if (s.applied_at) j["appliedAt"] = *s.applied_at;
   put_if(j, "error", s.error);
+  if (s.output_truncated) j["outputTruncated"] = true;
   if (!s.progress.is_null()) j["progress"] = s.progress;
   return j;
 }

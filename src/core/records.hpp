@@ -50,6 +50,7 @@ struct MigrationState {
   std::optional<std::int64_t> applied_at;    // when the completed up that applied it finished
   std::int64_t applied_fence = 0;            // fence of the run that applied it (orders applications)
   std::string error;                         // short error of the latest run (≤ 1 KiB)
+  bool output_truncated = false;             // the latest run's output lost its oldest lines
   Json progress;                             // checkpoint for the next attempt in `direction`, or null
   std::int64_t fence = 0;                    // fencing token of the last writer
 };

@@ -567,6 +567,7 @@ RunStatus MigrationRunner::Execution::run_one(const MigrationEntry& entry, const
   next.completed_at = finished;
   next.duration_ms = run.duration_ms;
   next.error = short_error(error);
+  next.output_truncated = run.output_truncated;
   next.fence = fence_;
   if (status == RunStatus::kCompleted) {
     next.progress = nullptr;
@@ -618,6 +619,7 @@ bool record_interrupted_run(Store& store, const CurrentRun& c, std::int64_t fenc
   state.completed_at = now_ms;
   state.duration_ms = now_ms - c.started_at;
   state.error = short_error(error);
+  state.output_truncated = false;  // its output died with it
   state.progress = c.progress;
   state.fence = fence;
   if (store.put_state(state, c.run_id) != WriteOutcome::kOk) return false;  // its outcome was written

@@ -123,6 +123,11 @@ class Store {
   // All runs of one execution, oldest first (by started_at, then id).
   virtual std::vector<RunRecord> runs_of_execution(const std::string& execution_id) = 0;
 
+  // The number of runs of each execution in `execution_ids`, in the same order (0 for an
+  // unknown id). The default counts runs_of_execution(); backends override it to count
+  // without reading the runs (one query for all ids where the medium allows it).
+  virtual std::vector<std::size_t> count_runs_of_executions(const std::vector<std::string>& execution_ids);
+
   // ---- Executions ---------------------------------------------------------------------------
   // Writes the execution (whole item) when absent or the stored fence <= execution.fence;
   // kFenced otherwise.
@@ -137,6 +142,14 @@ class Store {
   // several concurrent callers gets kOk, the others kConflict. kConflict too when the
   // execution does not exist.
   virtual WriteOutcome advance_hop(const std::string& execution_id, int from, int to) = 0;
+
+  // ---- Change detection ---------------------------------------------------------------------
+  // A number that differs whenever data may have changed since an earlier call on this handle,
+  // whoever wrote it (this handle, another handle or another process); equal values mean
+  // nothing was written in between. Cheap (no records are read), so callers may cache what
+  // they derived from the store under it. nullopt (the default): the backend cannot tell
+  // cheaply, and callers must not cache.
+  virtual std::optional<std::uint64_t> data_version() { return std::nullopt; }
 };
 
 // Opens a store by URL: `memory:` (a fresh in-process store; `memory:NAME` shares one

@@ -97,6 +97,12 @@ class DashboardBackend {
 
   // Wall clock in epoch milliseconds (lease expiry is judged against it).
   virtual std::int64_t now_ms();
+
+  // A number that stays equal exactly as long as everything the router reads here stays the
+  // same (migrations() and the store's records; Store::data_version()), so that answers
+  // derived from them may be reused; nullopt (the default) when that cannot be told cheaply
+  // (answers are then always recomputed).
+  virtual std::optional<std::uint64_t> data_version() { return std::nullopt; }
 };
 
 }  // namespace auric::dashboard

@@ -34,6 +34,8 @@ class LocalBackend final : public DashboardBackend {
 
   Store& store() override { return store_; }
   std::vector<MigrationInfo> migrations() override { return infos_; }
+  // The store's data version: the migrations of this binary never change.
+  std::optional<std::uint64_t> data_version() override { return store_.data_version(); }
   std::optional<LiveOutput> live_output() override;
   // Returns once the runner holds the lock and has recorded the execution (its first
   // migration has started, or the whole run is over), or with the reason it could not start.

@@ -64,6 +64,7 @@ LocalServer::LocalServer(DashboardBackend& backend, LocalServerOptions options)
     throw std::invalid_argument("--port must be from 0 to 65535 (0 picks a free port)");
   }
   if (impl_->options.token.empty()) impl_->options.token = new_page_token();
+  if (!impl_->options.router.cache) impl_->options.router.cache = std::make_shared<ResponseCache>();
 }
 
 LocalServer::~LocalServer() {

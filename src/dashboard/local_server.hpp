@@ -1,6 +1,7 @@
 // LocalServer: the `<binary> dashboard` HTTP server. cpp-httplib on a loopback address, every
 // request handed to LocalSite (security checks, embedded UI, the API router). The listener
-// runs on its own thread with a small worker pool; start() returns once it is bound.
+// runs on its own thread with a worker pool; start() returns once it is bound. List answers
+// of the API are cached between store writes (ResponseCache).
 // start()/stop() must be called from one thread; the accessors are safe from any thread
 // after start().
 #pragma once
@@ -20,8 +21,11 @@ struct LocalServerOptions {
   int port = 3100;                 // 0 picks a free port
   std::string token;               // empty: a fresh new_page_token()
   std::span<const EmbeddedFile> files = embedded_ui_files();
-  RouterOptions router;
-  int threads = 16;  // workers; each keeps one connection (browsers open up to 6 per host)
+  RouterOptions router;  // a ResponseCache is added when none is given
+  // Workers. cpp-httplib gives each keep-alive connection a worker until it closes, so this
+  // is also how many connections are served at once; more wait for a free worker. A browser
+  // opens up to 6 per host; 64 also covers load tools (wrk -c32) and several tabs.
+  int threads = 64;
 };
 
 // The address to bind for a --host value: "127.0.0.1" for 127.0.0.1 and localhost, "::1" for

@@ -24,6 +24,7 @@ namespace {
 
 constexpr int kDefaultPageSize = 50;
 constexpr int kMaxPageSize = 200;
+constexpr std::int64_t kForever = std::numeric_limits<std::int64_t>::max();  // "until_ms" of no expiry
 
 // A bad request the handler answers with 400 (thrown inside the router only).
 struct BadRequest {
@@ -162,11 +163,113 @@ std::string_view view_status(const MigrationState& s) {
   return "failed";
 }
 
+// The rows of GET /api/migrations and until when they hold without a write: a lease held now
+// expires by itself, which changes the running row.
+struct Views {
+  Json rows;
+  std::int64_t until_ms = kForever;
+};
+
+Views build_views(DashboardBackend& backend) {
+  const std::vector<MigrationInfo> infos = backend.migrations();
+  Store& store = backend.store();
+  std::vector<KnownMigration> known;
+  known.reserve(infos.size());
+  std::map<std::string_view, const MigrationInfo*> by_id;
+  for (const auto& m : infos) {
+    known.push_back({m.id, m.checksum});
+    by_id.emplace(m.id, &m);
+  }
+  const StatusReport report = build_status(known, store.list_states());
+  const auto lock = store.read_lock();
+  const std::int64_t now = backend.now_ms();
+  const CurrentRun* running = lock && lock->held_at(now) && lock->current ? &*lock->current : nullptr;
+  const std::int64_t until_ms = lock && lock->held_at(now) ? lock->expires_at : kForever;
+
+  Json rows = Json::array();
+  for (const StatusEntry& e : report.entries) {
+    const auto info_it = by_id.find(e.id);
+    const MigrationInfo* info = info_it == by_id.end() ? nullptr : info_it->second;
+    std::optional<RunRecord> latest;
+    if (!info) {
+      // Not in this deployment: its last run carries the name and description snapshot.
+      auto page = store.runs_of_migration(e.id, 1, "");
+      if (!page.items.empty()) latest = std::move(page.items.front());
+    }
+    Json v = Json::object();
+    v["id"] = e.id;
+    v["name"] = info && !info->name.empty()       ? info->name
+                : latest && !latest->name.empty() ? latest->name
+                                                  : migration_name_of(e.id);
+    v["status"] = "pending";
+    v["applied"] = e.applied;
+    if (const MigrationState* s = e.state) {
+      v["status"] = view_status(*s);
+      v["direction"] = to_string(s->direction);
+      if (!s->last_execution_id.empty()) v["executionId"] = s->last_execution_id;
+      v["startedAt"] = s->started_at;
+      if (s->completed_at) v["completedAt"] = *s->completed_at;
+      if (s->duration_ms) v["duration"] = *s->duration_ms;
+      if (!s->error.empty()) v["error"] = s->error;
+      if (s->output_truncated) v["outputTruncated"] = true;
+      if (!s->checksum.empty()) v["checksum"] = s->checksum;
+    }
+    if (running && running->migration_id == e.id) {
+      v["status"] = "running";
+      v["direction"] = to_string(running->direction);
+      v["executionId"] = running->execution_id;
+      v["startedAt"] = running->started_at;
+      v.erase("completedAt");
+      v.erase("duration");
+      v.erase("error");
+      v.erase("outputTruncated");
+    }
+    if (info && !info->description.empty())
+      v["description"] = info->description;
+    else if (latest && !latest->description.empty())
+      v["description"] = latest->description;
+    if (e.drift) v["drift"] = true;
+    if (!e.known) v["missing"] = true;
+    if (e.out_of_order) v["outOfOrder"] = true;
+    rows.push_back(std::move(v));
+  }
+  // A migration being run for the first time that this deployment does not know (another
+  // binary's run) still shows, as running.
+  if (running && !by_id.count(running->migration_id) &&
+      std::none_of(rows.begin(), rows.end(),
+                   [&](const Json& v) { return v["id"] == running->migration_id; })) {
+    rows.push_back({{"id", running->migration_id},
+                    {"name", migration_name_of(running->migration_id)},
+                    {"status", "running"},
+                    {"applied", false},
+                    {"direction", to_string(running->direction)},
+                    {"executionId", running->execution_id},
+                    {"startedAt", running->started_at},
+                    {"missing", true}});
+  }
+  std::sort(rows.begin(), rows.end(), [](const Json& a, const Json& b) {
+    return a["id"].get_ref<const std::string&>() < b["id"].get_ref<const std::string&>();
+  });
+  return {std::move(rows), until_ms};
+}
+
 // ---- routes ---------------------------------------------------------------------------------
 
-Response get_summary(DashboardBackend& backend) {
+// A response and until when it holds without a write (see ResponseCache).
+struct Timed {
+  Response response;
+  std::int64_t until_ms = kForever;
+};
+
+Timed get_views(DashboardBackend& backend) {
+  Views views = build_views(backend);
+  return {Response::json(200, views.rows), views.until_ms};
+}
+
+Timed get_summary(DashboardBackend& backend) {
+  const Views views = build_views(backend);
   int pending = 0, completed = 0, failed = 0, running = 0;
-  for (const auto& v : migration_views(backend)) {
+  for (const auto& v : views.rows) {
     const std::string& status = v["status"].get_ref<const std::string&>();
     if (status == "completed")
       ++completed;
@@ -177,19 +280,23 @@ Response get_summary(DashboardBackend& backend) {
     else
       ++pending;
   }
-  return Response::json(200, {{"pending", pending},
-                              {"completed", completed},
-                              {"failed", failed},
-                              {"running", running},
-                              {"total", pending + completed + failed + running}});
+  return {Response::json(200, {{"pending", pending},
+                               {"completed", completed},
+                               {"failed", failed},
+                               {"running", running},
+                               {"total", pending + completed + failed + running}}),
+          views.until_ms};
 }
 
-Response get_status(DashboardBackend& backend) {
+Timed get_status(DashboardBackend& backend) {
   StatusLists lists;
+  std::int64_t until_ms = kForever;
   if (auto remote = backend.remote_status()) {
     lists = std::move(*remote);
   } else {
-    for (const auto& v : migration_views(backend)) {
+    const Views views = build_views(backend);
+    until_ms = views.until_ms;
+    for (const auto& v : views.rows) {
       const std::string& id = v["id"].get_ref<const std::string&>();
       const std::string& status = v["status"].get_ref<const std::string&>();
       const bool applied = v["applied"].get<bool>();
@@ -199,8 +306,9 @@ Response get_status(DashboardBackend& backend) {
       if (!applied && !failed && !v.contains("missing")) lists.pending.push_back(id);
     }
   }
-  return Response::json(
-      200, {{"pending", lists.pending}, {"completed", lists.completed}, {"failed", lists.failed}});
+  return {Response::json(
+              200, {{"pending", lists.pending}, {"completed", lists.completed}, {"failed", lists.failed}}),
+          until_ms};
 }
 
 Response get_migration_runs(DashboardBackend& backend, const std::string& id,
@@ -211,20 +319,23 @@ Response get_migration_runs(DashboardBackend& backend, const std::string& id,
   return page_response(page, [](const RunRecord& r) { return run_json(r, true); });
 }
 
-Response get_executions(DashboardBackend& backend, const std::map<std::string, std::string>& query) {
+Timed get_executions(DashboardBackend& backend, const std::map<std::string, std::string>& query) {
   const PageArgs args = page_args(query);
   Store& store = backend.store();
   const auto page = with_cursor([&] { return store.list_executions(args.limit, args.cursor); });
-  return page_response(page, [&](const ExecutionRecord& e) {
-    return execution_json(e, store.runs_of_execution(e.execution_id).size());
-  });
+  std::vector<std::string> ids;
+  ids.reserve(page.items.size());
+  for (const auto& e : page.items) ids.push_back(e.execution_id);
+  const std::vector<std::size_t> counts = store.count_runs_of_executions(ids);
+  std::size_t i = 0;
+  return {page_response(page, [&](const ExecutionRecord& e) { return execution_json(e, counts.at(i++)); })};
 }
 
 Response get_execution_summary(DashboardBackend& backend, const std::string& id) {
   Store& store = backend.store();
   const auto execution = store.get_execution(id);
   if (!execution) return Response::error(404, "Execution not found");
-  return Response::json(200, execution_json(*execution, store.runs_of_execution(id).size()));
+  return Response::json(200, execution_json(*execution, store.count_runs_of_executions({id}).at(0)));
 }
 
 Response get_execution_runs(DashboardBackend& backend, const std::string& id) {
@@ -334,7 +445,22 @@ Response post_run(DashboardBackend& backend, Direction direction, const std::str
   throw std::logic_error("unhandled start outcome");
 }
 
-Response route(const Request& request, DashboardBackend& backend) {
+// Answers a list route from options.cache while the backend's data is unchanged (and the
+// answer has not expired), else computes it and keeps it. The version is read before the
+// data, so an answer is never kept under a version newer than what it was computed from.
+template <class Compute>
+Response cached(const Request& request, DashboardBackend& backend, const RouterOptions& options,
+                Compute compute) {
+  const auto version = options.cache ? backend.data_version() : std::nullopt;
+  if (!version) return compute().response;
+  const std::string key = request.path + "?" + request.query;
+  if (auto hit = options.cache->find(key, *version, backend.now_ms())) return std::move(*hit);
+  Timed answer = compute();
+  if (answer.response.status == 200) options.cache->put(key, *version, answer.until_ms, answer.response);
+  return std::move(answer.response);
+}
+
+Response route(const Request& request, DashboardBackend& backend, const RouterOptions& options) {
   std::string_view path = request.path;
   if (path.size() > 1 && path.back() == '/') path.remove_suffix(1);
   if (path != "/api" && !starts_with(path, "/api/")) return Response::error(404, "Not found");
@@ -352,12 +478,15 @@ Response route(const Request& request, DashboardBackend& backend) {
 
   constexpr std::string_view kMigrations = "/api/migrations";
   constexpr std::string_view kExecutions = "/api/executions";
-  if (path == kMigrations) return Response::json(200, migration_views(backend));
-  if (path == "/api/migrations/summary") return get_summary(backend);
+  if (path == kMigrations) return cached(request, backend, options, [&] { return get_views(backend); });
+  if (path == "/api/migrations/summary") {
+    return cached(request, backend, options, [&] { return get_summary(backend); });
+  }
   if (starts_with(path, "/api/migrations/")) {
     return get_migration_runs(backend, decode_segment(path.substr(kMigrations.size() + 1)), query);
   }
-  if (path == kExecutions) return get_executions(backend, query);
+  if (path == kExecutions)
+    return cached(request, backend, options, [&] { return get_executions(backend, query); });
   if (starts_with(path, "/api/executions/")) {
     std::string_view rest = path.substr(kExecutions.size() + 1);
     if (ends_with(rest, "/summary") && rest.size() > 8) {
@@ -365,7 +494,7 @@ Response route(const Request& request, DashboardBackend& backend) {
     }
     return get_execution_runs(backend, decode_segment(rest));
   }
-  if (path == "/api/status") return get_status(backend);
+  if (path == "/api/status") return cached(request, backend, options, [&] { return get_status(backend); });
   if (path == "/api/plan") return get_plan(backend, query);
   if (path == "/api/lock") return get_lock(backend);
   return Response::error(404, "Not found");
@@ -394,83 +523,7 @@ Json lock_view(const std::optional<LockInfo>& lock, std::int64_t now_ms,
 }
 
 Json migration_views(DashboardBackend& backend) {
-  const std::vector<MigrationInfo> infos = backend.migrations();
-  Store& store = backend.store();
-  std::vector<KnownMigration> known;
-  known.reserve(infos.size());
-  std::map<std::string_view, const MigrationInfo*> by_id;
-  for (const auto& m : infos) {
-    known.push_back({m.id, m.checksum});
-    by_id.emplace(m.id, &m);
-  }
-  const StatusReport report = build_status(known, store.list_states());
-  const auto lock = store.read_lock();
-  const std::int64_t now = backend.now_ms();
-  const CurrentRun* running = lock && lock->held_at(now) && lock->current ? &*lock->current : nullptr;
-
-  Json rows = Json::array();
-  for (const StatusEntry& e : report.entries) {
-    const auto info_it = by_id.find(e.id);
-    const MigrationInfo* info = info_it == by_id.end() ? nullptr : info_it->second;
-    std::optional<RunRecord> latest;
-    if (!info) {
-      // Not in this deployment: its last run carries the name and description snapshot.
-      auto page = store.runs_of_migration(e.id, 1, "");
-      if (!page.items.empty()) latest = std::move(page.items.front());
-    }
-    Json v = Json::object();
-    v["id"] = e.id;
-    v["name"] = info && !info->name.empty()       ? info->name
-                : latest && !latest->name.empty() ? latest->name
-                                                  : migration_name_of(e.id);
-    v["status"] = "pending";
-    v["applied"] = e.applied;
-    if (const MigrationState* s = e.state) {
-      v["status"] = view_status(*s);
-      v["direction"] = to_string(s->direction);
-      if (!s->last_execution_id.empty()) v["executionId"] = s->last_execution_id;
-      v["startedAt"] = s->started_at;
-      if (s->completed_at) v["completedAt"] = *s->completed_at;
-      if (s->duration_ms) v["duration"] = *s->duration_ms;
-      if (!s->error.empty()) v["error"] = s->error;
-      if (!s->checksum.empty()) v["checksum"] = s->checksum;
-    }
-    if (running && running->migration_id == e.id) {
-      v["status"] = "running";
-      v["direction"] = to_string(running->direction);
-      v["executionId"] = running->execution_id;
-      v["startedAt"] = running->started_at;
-      v.erase("completedAt");
-      v.erase("duration");
-      v.erase("error");
-    }
-    if (info && !info->description.empty())
-      v["description"] = info->description;
-    else if (latest && !latest->description.empty())
-      v["description"] = latest->description;
-    if (e.drift) v["drift"] = true;
-    if (!e.known) v["missing"] = true;
-    if (e.out_of_order) v["outOfOrder"] = true;
-    rows.push_back(std::move(v));
-  }
-  // A migration being run for the first time that this deployment does not know (another
-  // binary's run) still shows, as running.
-  if (running && !by_id.count(running->migration_id) &&
-      std::none_of(rows.begin(), rows.end(),
-                   [&](const Json& v) { return v["id"] == running->migration_id; })) {
-    rows.push_back({{"id", running->migration_id},
-                    {"name", migration_name_of(running->migration_id)},
-                    {"status", "running"},
-                    {"applied", false},
-                    {"direction", to_string(running->direction)},
-                    {"executionId", running->execution_id},
-                    {"startedAt", running->started_at},
-                    {"missing", true}});
-  }
-  std::sort(rows.begin(), rows.end(), [](const Json& a, const Json& b) {
-    return a["id"].get_ref<const std::string&>() < b["id"].get_ref<const std::string&>();
-  });
-  return rows;
+  return build_views(backend).rows;
 }
 
 Response handle(const Request& request, DashboardBackend& backend, const RouterOptions& options) {
@@ -481,7 +534,7 @@ Response handle(const Request& request, DashboardBackend& backend, const RouterO
       std::cerr << "[dashboard] " << line << std::endl;
   };
   try {
-    Response r = route(request, backend);
+    Response r = route(request, backend, options);
     if (request.method == "HEAD") r.body.clear();
     return r;
   } catch (const BadRequest& e) {
@@ -492,6 +545,26 @@ Response handle(const Request& request, DashboardBackend& backend, const RouterO
     log(request.method + " " + request.path + ": unknown exception");
   }
   return Response::error(500, "Internal server error");
+}
+
+std::optional<Response> ResponseCache::find(const std::string& key, std::uint64_t version,
+                                            std::int64_t now_ms) {
+  std::lock_guard guard(mutex_);
+  if (version != version_) return std::nullopt;
+  const auto it = entries_.find(key);
+  if (it == entries_.end() || now_ms >= it->second.until_ms) return std::nullopt;
+  return it->second.response;
+}
+
+void ResponseCache::put(const std::string& key, std::uint64_t version, std::int64_t until_ms,
+                        Response response) {
+  std::lock_guard guard(mutex_);
+  if (version != version_) {
+    entries_.clear();
+    version_ = version;
+  }
+  if (entries_.size() >= kMaxEntries && !entries_.count(key)) entries_.clear();
+  entries_.insert_or_assign(key, Entry{until_ms, std::move(response)});
 }
 
 std::vector<MigrationInfo> migration_infos(const std::vector<MigrationEntry>& migrations) {

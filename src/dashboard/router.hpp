@@ -6,8 +6,13 @@
 // Thread-safe as long as the backend is.
 #pragma once
 
+#include <cstdint>
 #include <functional>
+#include <map>
+#include <memory>
+#include <mutex>
 #include <optional>
+#include <string>
 #include <string_view>
 
 #include "dashboard/backend.hpp"
@@ -15,9 +20,34 @@
 
 namespace auric::dashboard {
 
+// Answers of the read-only list routes (GET /api/migrations, /api/migrations/summary,
+// /api/status, /api/executions) kept between writes: an entry is reused while the backend's
+// data_version() is unchanged and, for answers that depend on the clock (a lease that expires
+// by itself), until that time. Bounded to a few entries; thread-safe. One per backend.
+class ResponseCache {
+ public:
+  // The answer kept for `key` at `version`, if it still holds at `now_ms`.
+  std::optional<Response> find(const std::string& key, std::uint64_t version, std::int64_t now_ms);
+  // Keeps `response` for `key`, computed from the data at `version`, valid before `until_ms`.
+  // Forgets every entry of an older version.
+  void put(const std::string& key, std::uint64_t version, std::int64_t until_ms, Response response);
+
+ private:
+  static constexpr std::size_t kMaxEntries = 16;
+  struct Entry {
+    std::int64_t until_ms;
+    Response response;
+  };
+  std::mutex mutex_;
+  std::uint64_t version_ = 0;
+  std::map<std::string, Entry> entries_;
+};
+
 struct RouterOptions {
   // Receives one line per internal error (the 500s). Default: stderr.
   std::function<void(std::string_view)> log;
+  // Reuses list answers between writes when set and the backend has a data_version().
+  std::shared_ptr<ResponseCache> cache;
 };
 
 // Answers one API request. `request.path` is the raw (percent-encoded) path; paths outside

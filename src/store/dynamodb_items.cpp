@@ -342,6 +342,7 @@ Item state_item(const MigrationState& state) {
   put_optional(item, "applied_at", state.applied_at);
   item.emplace("applied_fence", n(state.applied_fence));
   item.emplace("error", s(state.error));
+  if (state.output_truncated) item.emplace("output_truncated", b(true));  // absent: false
   put_json(item, "progress", state.progress);
   item.emplace("fence", n(state.fence));
   return item;
@@ -362,6 +363,7 @@ MigrationState state_from(const Item& item) {
   state.applied_at = get_optional_int(item, "applied_at");
   state.applied_fence = get_int(item, "applied_fence");
   state.error = get_string(item, "error");
+  state.output_truncated = get_bool(item, "output_truncated");
   state.progress = get_json(item, "progress");
   state.fence = get_int(item, "fence");
   return state;

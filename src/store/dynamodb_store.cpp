@@ -177,6 +177,7 @@ class DynamoDbStore final : public Store {
   WriteOutcome insert_run(const RunRecord& run) override;
   Page<RunRecord> runs_of_migration(const std::string& id, int limit, const std::string& cursor) override;
   std::vector<RunRecord> runs_of_execution(const std::string& execution_id) override;
+  std::vector<std::size_t> count_runs_of_executions(const std::vector<std::string>& execution_ids) override;
 
   WriteOutcome put_execution(const ExecutionRecord& execution) override;
   std::optional<ExecutionRecord> get_execution(const std::string& execution_id) override;
@@ -683,6 +684,24 @@ std::vector<RunRecord> DynamoDbStore::runs_of_execution(const std::string& execu
   std::vector<RunRecord> runs;
   for (const auto& item : query_all(req)) runs.push_back(decode(item, items::run_from));
   return runs;
+}
+
+std::vector<std::size_t> DynamoDbStore::count_runs_of_executions(
+    const std::vector<std::string>& execution_ids) {
+  // One query per execution, as runs_of_execution, but projecting only the key: the runs'
+  // outputs (up to 200 KiB each) never travel.
+  std::vector<std::size_t> counts;
+  counts.reserve(execution_ids.size());
+  for (const auto& execution_id : execution_ids) {
+    Expr x;
+    json req = base_request();
+    req["IndexName"] = items::kGsi1;
+    req["KeyConditionExpression"] = x.name("gsi1pk") + " = " + x.value(str(items::exec_pk(execution_id)));
+    req["ProjectionExpression"] = x.name("pk");
+    x.apply(req);
+    counts.push_back(query_all(req).size());
+  }
+  return counts;
 }
 
 // ---- Executions -----------------------------------------------------------------------------------------

@@ -27,6 +27,7 @@ struct MemoryData {
       runs_by_execution;  // (started_at, migration id, run_id)
   std::map<std::string, ExecutionRecord> executions;
   std::map<TimeKey, std::string> executions_by_start;  // → execution_id
+  std::uint64_t version = 0;                           // grows on every write (data_version())
 };
 
 // Newest-first keyset page over an ordered index: entries strictly before `cursor` (in
@@ -63,7 +64,7 @@ class MemoryStore final : public Store {
 
   LockAttempt try_acquire_lock(const LockRequest& request) override {
     store_rules::check_request(request);
-    std::lock_guard guard(data_->mutex);
+    const auto guard = write_lock();
     LockAttempt attempt;
     attempt.previous = data_->lock;
     if (!store_rules::may_acquire(data_->lock, request)) return attempt;
@@ -75,7 +76,7 @@ class MemoryStore final : public Store {
 
   WriteOutcome renew_lock(const std::string& owner, std::int64_t fence, std::int64_t now_ms,
                           std::int64_t expires_at) override {
-    std::lock_guard guard(data_->mutex);
+    const auto guard = write_lock();
     if (!store_rules::holds(data_->lock, owner, fence)) return WriteOutcome::kFenced;
     data_->lock->expires_at = expires_at;
     data_->lock->heartbeat_at = now_ms;
@@ -84,7 +85,7 @@ class MemoryStore final : public Store {
 
   WriteOutcome set_current_run(const std::string& owner, std::int64_t fence,
                                const std::optional<CurrentRun>& current, std::int64_t expires_at) override {
-    std::lock_guard guard(data_->mutex);
+    const auto guard = write_lock();
     if (!store_rules::holds(data_->lock, owner, fence)) return WriteOutcome::kFenced;
     data_->lock->current = current;
     data_->lock->expires_at = expires_at;
@@ -92,7 +93,7 @@ class MemoryStore final : public Store {
   }
 
   WriteOutcome release_lock(const std::string& owner, std::int64_t fence) override {
-    std::lock_guard guard(data_->mutex);
+    const auto guard = write_lock();
     if (!store_rules::holds(data_->lock, owner, fence)) return WriteOutcome::kFenced;
     data_->lock = store_rules::released(std::move(*data_->lock));
     return WriteOutcome::kOk;
@@ -104,7 +105,7 @@ class MemoryStore final : public Store {
   }
 
   std::optional<LockInfo> force_unlock() override {
-    std::lock_guard guard(data_->mutex);
+    const auto guard = write_lock();
     auto before = data_->lock;
     if (data_->lock) data_->lock = store_rules::force_released(std::move(*data_->lock));
     return before;
@@ -127,7 +128,7 @@ class MemoryStore final : public Store {
 
   WriteOutcome put_state(const MigrationState& state,
                          const std::optional<std::string>& unless_last_run_id) override {
-    std::lock_guard guard(data_->mutex);
+    const auto guard = write_lock();
     const auto it = data_->states.find(state.id);
     const bool found = it != data_->states.end();
     const auto outcome = store_rules::check_fenced_write(
@@ -138,7 +139,7 @@ class MemoryStore final : public Store {
   }
 
   WriteOutcome delete_state(const std::string& id, std::int64_t fence) override {
-    std::lock_guard guard(data_->mutex);
+    const auto guard = write_lock();
     const auto it = data_->states.find(id);
     if (it == data_->states.end()) return WriteOutcome::kOk;
     const auto outcome = store_rules::check_fenced_write(it->second.fence, fence);
@@ -147,7 +148,7 @@ class MemoryStore final : public Store {
   }
 
   WriteOutcome insert_run(const RunRecord& run) override {
-    std::lock_guard guard(data_->mutex);
+    const auto guard = write_lock();
     if (!data_->runs.emplace(run.run_id, run).second) return WriteOutcome::kConflict;
     data_->runs_by_migration[run.id].emplace(TimeKey{run.started_at, run.run_id}, run.run_id);
     data_->runs_by_execution[run.execution_id].emplace(run.started_at, run.id, run.run_id);
@@ -173,7 +174,7 @@ class MemoryStore final : public Store {
   }
 
   WriteOutcome put_execution(const ExecutionRecord& execution) override {
-    std::lock_guard guard(data_->mutex);
+    const auto guard = write_lock();
     const auto it = data_->executions.find(execution.execution_id);
     const bool found = it != data_->executions.end();
     const auto outcome = store_rules::check_fenced_write(
@@ -200,14 +201,38 @@ class MemoryStore final : public Store {
   }
 
   WriteOutcome advance_hop(const std::string& execution_id, int from, int to) override {
-    std::lock_guard guard(data_->mutex);
+    const auto guard = write_lock();
     const auto it = data_->executions.find(execution_id);
     if (it == data_->executions.end() || it->second.hop != from) return WriteOutcome::kConflict;
     it->second.hop = to;
     return WriteOutcome::kOk;
   }
 
+  std::vector<std::size_t> count_runs_of_executions(const std::vector<std::string>& execution_ids) override {
+    std::lock_guard guard(data_->mutex);
+    std::vector<std::size_t> counts;
+    counts.reserve(execution_ids.size());
+    for (const auto& id : execution_ids) {
+      const auto it = data_->runs_by_execution.find(id);
+      counts.push_back(it == data_->runs_by_execution.end() ? 0 : it->second.size());
+    }
+    return counts;
+  }
+
+  std::optional<std::uint64_t> data_version() override {
+    std::lock_guard guard(data_->mutex);
+    return data_->version;
+  }
+
  private:
+  // Locks the data for a write and counts it (a write that ends up changing nothing still
+  // counts: data_version() may change spuriously, never stay the same over a change).
+  std::unique_lock<std::mutex> write_lock() {
+    std::unique_lock guard(data_->mutex);
+    ++data_->version;
+    return guard;
+  }
+
   std::shared_ptr<MemoryData> data_;
   std::string name_;
 };

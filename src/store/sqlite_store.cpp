@@ -26,9 +26,10 @@ using SteadyClock = std::chrono::steady_clock;
 // SQLite said SQLITE_BUSY / SQLITE_LOCKED: the whole transaction is rolled back and retried.
 struct Busy {};
 
-// Version 1 of the schema. Applied in one BEGIN IMMEDIATE transaction, so processes racing
-// to create a new file serialise; IF NOT EXISTS keeps it idempotent.
-constexpr const char* kSchemaV1 = R"sql(
+// The schema of this version (kSqliteSchemaVersion). Applied in one BEGIN IMMEDIATE
+// transaction, so processes racing to create a new file serialise; IF NOT EXISTS keeps it
+// idempotent. Files of an older version are upgraded by the steps below instead.
+constexpr const char* kSchema = R"sql(
 CREATE TABLE IF NOT EXISTS lock (
   id            INTEGER PRIMARY KEY CHECK (id = 1),
   owner         TEXT    NOT NULL,
@@ -55,7 +56,8 @@ CREATE TABLE IF NOT EXISTS states (
   applied_fence      INTEGER NOT NULL,
   error              TEXT    NOT NULL,
   progress           TEXT    NOT NULL,
-  fence              INTEGER NOT NULL
+  fence              INTEGER NOT NULL,
+  output_truncated   INTEGER NOT NULL DEFAULT 0
 ) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS runs (
   run_id                 TEXT    PRIMARY KEY,
@@ -101,11 +103,16 @@ CREATE INDEX IF NOT EXISTS executions_by_start
   ON executions (started_at DESC, execution_id DESC);
 )sql";
 
+// Version 1 → 2: the latest run's output_truncated flag on the migration state (existing
+// states read as not truncated).
+constexpr const char* kUpgradeToV2 =
+    "ALTER TABLE states ADD COLUMN output_truncated INTEGER NOT NULL DEFAULT 0";
+
 constexpr const char* kLockColumns =
     "owner, fence, acquired_at, expires_at, heartbeat_at, execution_id, who, current_run";
 constexpr const char* kStateColumns =
     "id, status, direction, applied, checksum, last_run_id, last_execution_id, started_at, "
-    "completed_at, duration_ms, applied_at, applied_fence, error, progress, fence";
+    "completed_at, duration_ms, applied_at, applied_fence, error, progress, fence, output_truncated";
 constexpr const char* kRunColumns =
     "run_id, migration_id, name, status, direction, execution_id, started_at, completed_at, "
     "duration_ms, description, output, output_truncated, result, error, checksum, hop, who, "
@@ -243,6 +250,8 @@ class SqliteStore final : public Store {
   std::optional<ExecutionRecord> get_execution(const std::string& execution_id) override;
   Page<ExecutionRecord> list_executions(int limit, const std::string& cursor) override;
   WriteOutcome advance_hop(const std::string& execution_id, int from, int to) override;
+  std::vector<std::size_t> count_runs_of_executions(const std::vector<std::string>& execution_ids) override;
+  std::optional<std::uint64_t> data_version() override;
 
   // Throws Busy for SQLITE_BUSY / SQLITE_LOCKED, StoreError for any other failure.
   void check(int rc) const {
@@ -270,12 +279,17 @@ class SqliteStore final : public Store {
 
   Query query(const std::string& sql_text);
   void exec(const char* sql_text);
+  void commit() {
+    exec("COMMIT");
+    ++version_;
+  }
   void rollback_if_open() noexcept;
 
   void configure_connection();
   void ensure_schema();
   void check_schema_compatible(std::int64_t version, std::int64_t application_id);
   std::int64_t pragma_integer(const char* pragma);
+  bool has_column(const char* table, const char* column);
 
   std::optional<LockInfo> load_lock();
   void save_lock(const LockInfo& lock);
@@ -292,6 +306,10 @@ class SqliteStore final : public Store {
   SqliteStoreOptions options_;
   std::mutex mutex_;
   sqlite3* db_ = nullptr;
+  // data_version(): grows on each commit of this connection and whenever PRAGMA data_version
+  // shows a commit by another one. Guarded by mutex_.
+  std::uint64_t version_ = 0;
+  std::int64_t seen_data_version_ = -1;
   std::unordered_map<std::string, sqlite3_stmt*> statements_;
 };
 
@@ -364,11 +382,11 @@ auto SqliteStore::transact(Mode mode, Fn&& fn) -> std::invoke_result_t<Fn&> {
       if (mode == Mode::kWrite) exec("BEGIN IMMEDIATE");
       if constexpr (std::is_void_v<std::invoke_result_t<Fn&>>) {
         fn();
-        if (mode == Mode::kWrite) exec("COMMIT");
+        if (mode == Mode::kWrite) commit();
         return;
       } else {
         auto result = fn();
-        if (mode == Mode::kWrite) exec("COMMIT");
+        if (mode == Mode::kWrite) commit();
         return result;
       }
     } catch (const Busy&) {
@@ -421,6 +439,12 @@ std::int64_t SqliteStore::pragma_integer(const char* pragma) {
   return q.step() ? q.integer(0) : 0;
 }
 
+bool SqliteStore::has_column(const char* table, const char* column) {
+  auto q = query("SELECT count(*) FROM pragma_table_info(?1) WHERE name = ?2");
+  q.text(1, table).text(2, column);
+  return q.step() && q.integer(0) > 0;
+}
+
 void SqliteStore::configure_connection() {
   const auto mode = transact(Mode::kRead, [&] {
     auto q = query("PRAGMA journal_mode=WAL");
@@ -470,7 +494,8 @@ void SqliteStore::ensure_schema() {
              "'; was it created by another tool?): use another path for the auric store");
       }
     }
-    exec(kSchemaV1);
+    exec(kSchema);
+    if (locked_version < 2 && !has_column("states", "output_truncated")) exec(kUpgradeToV2);
     exec(("PRAGMA application_id = " + std::to_string(kSqliteApplicationId)).c_str());
     exec(("PRAGMA user_version = " + std::to_string(kSqliteSchemaVersion)).c_str());
   });
@@ -545,6 +570,7 @@ MigrationState SqliteStore::state_from(const Query& row) const {
     state.error = row.text(12);
     state.progress = record_json::parse(row.text(13), "progress");
     state.fence = row.integer(14);
+    state.output_truncated = row.integer(15) != 0;
     return state;
   });
 }
@@ -707,7 +733,7 @@ WriteOutcome SqliteStore::put_state(const MigrationState& state,
         store_rules::check_fenced_write(stored_fence, state.fence, stored_last_run_id, unless_last_run_id);
     if (outcome != WriteOutcome::kOk) return outcome;
     auto q =
-        query(sql({"INSERT OR REPLACE INTO states (", kStateColumns, ") VALUES (", placeholders(15), ")"}));
+        query(sql({"INSERT OR REPLACE INTO states (", kStateColumns, ") VALUES (", placeholders(16), ")"}));
     q.text(1, state.id)
         .text(2, to_string(state.status))
         .text(3, to_string(state.direction))
@@ -722,7 +748,8 @@ WriteOutcome SqliteStore::put_state(const MigrationState& state,
         .integer(12, state.applied_fence)
         .text(13, state.error)
         .text(14, record_json::dump(state.progress))
-        .integer(15, state.fence);
+        .integer(15, state.fence)
+        .integer(16, state.output_truncated ? 1 : 0);
     q.step();
     return WriteOutcome::kOk;
   });
@@ -859,6 +886,40 @@ WriteOutcome SqliteStore::advance_hop(const std::string& execution_id, int from,
     q.integer(1, to).text(2, execution_id).integer(3, from);
     q.step();
     return sqlite3_changes(db_) == 1 ? WriteOutcome::kOk : WriteOutcome::kConflict;
+  });
+}
+
+std::vector<std::size_t> SqliteStore::count_runs_of_executions(
+    const std::vector<std::string>& execution_ids) {
+  if (execution_ids.empty()) return {};
+  // One statement for any number of ids: they travel as one JSON array.
+  return transact(Mode::kRead, [&] {
+    std::unordered_map<std::string, std::size_t> by_id;
+    auto q = query(
+        "SELECT execution_id, count(*) FROM runs "
+        "WHERE execution_id IN (SELECT value FROM json_each(?1)) GROUP BY execution_id");
+    q.text(1, record_json::dump(Json(execution_ids)));
+    while (q.step()) by_id.emplace(q.text(0), static_cast<std::size_t>(q.integer(1)));
+    std::vector<std::size_t> counts;
+    counts.reserve(execution_ids.size());
+    for (const auto& id : execution_ids) {
+      const auto it = by_id.find(id);
+      counts.push_back(it == by_id.end() ? 0 : it->second);
+    }
+    return counts;
+  });
+}
+
+std::optional<std::uint64_t> SqliteStore::data_version() {
+  // PRAGMA data_version changes only for commits of other connections (this file's other
+  // handles and processes); this connection's own commits count in commit().
+  return transact(Mode::kRead, [&] {
+    const std::int64_t seen = pragma_integer("data_version");
+    if (seen != seen_data_version_) {
+      seen_data_version_ = seen;
+      ++version_;
+    }
+    return version_;
   });
 }
 

@@ -13,8 +13,9 @@
 namespace auric {
 
 // PRAGMA user_version written by this build. A file with a greater version was made by a
-// newer auric and is refused.
-inline constexpr int kSqliteSchemaVersion = 1;
+// newer auric and is refused; an older one is upgraded when opened. Version 2 added
+// states.output_truncated.
+inline constexpr int kSqliteSchemaVersion = 2;
 
 // PRAGMA application_id marking a file as an auric store ("AURC").
 inline constexpr int kSqliteApplicationId = 0x41555243;

@@ -8,8 +8,11 @@ namespace auric::dashboard::testing {
 std::vector<MigrationEntry> test_migrations(std::shared_ptr<Switches> s) {
   return define_migrations({
       {kIds[0], Migration{.description = "## Users\n\nCreates the **users** table.",
-                          .up = [](Context& ctx) -> Json {
+                          .up = [s](Context& ctx) -> Json {
                             ctx.log("created users");
+                            if (s->big_output) {
+                              for (int i = 0; i < 3000; ++i) ctx.log("row", i, std::string(100, 'x'));
+                            }
                             return {{"rowsAffected", 42}};
                           },
                           .down = [](Context&) -> Json { return {}; }}},
@@ -46,9 +49,10 @@ Request make_request(const std::string& method, const std::string& path_and_quer
 }
 
 Harness::Harness() : store(open_store("memory:")) {
-  RunnerOptions options;
-  options.heartbeat = std::chrono::milliseconds(200);
-  backend = std::make_unique<LocalBackend>(test_migrations(switches), *store, options);
+  RunnerOptions runner_options;
+  runner_options.heartbeat = std::chrono::milliseconds(200);
+  backend = std::make_unique<LocalBackend>(test_migrations(switches), *store, runner_options);
+  options.cache = std::make_shared<ResponseCache>();
 }
 
 Harness::~Harness() {
@@ -57,11 +61,11 @@ Harness::~Harness() {
 }
 
 Response Harness::get(const std::string& path_and_query) {
-  return handle(make_request("GET", path_and_query), *backend);
+  return handle(make_request("GET", path_and_query), *backend, options);
 }
 
 Response Harness::post(const std::string& path, const std::string& body) {
-  return handle(make_request("POST", path, body), *backend);
+  return handle(make_request("POST", path, body), *backend, options);
 }
 
 Json Harness::get_json(const std::string& path_and_query) {

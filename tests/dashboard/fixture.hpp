@@ -52,9 +52,10 @@ class Gate {
 };
 
 struct Switches {
-  std::atomic<bool> fail_up{false};    // 20240103000000_backfill_totals up() throws
-  std::atomic<bool> fail_down{false};  // its down() throws
-  Gate gate;                           // 20240103000000_backfill_totals waits here
+  std::atomic<bool> fail_up{false};     // 20240103000000_backfill_totals up() throws
+  std::atomic<bool> fail_down{false};   // its down() throws
+  std::atomic<bool> big_output{false};  // 20240101000000_create_users up() logs past the 200 KiB cap
+  Gate gate;                            // 20240103000000_backfill_totals waits here
 };
 
 inline const std::vector<std::string> kIds = {
@@ -66,13 +67,16 @@ inline const std::vector<std::string> kIds = {
 
 std::vector<MigrationEntry> test_migrations(std::shared_ptr<Switches> switches);
 
-// A LocalBackend over a fresh memory store with test_migrations().
+// A LocalBackend over a fresh memory store with test_migrations(). Requests go through the
+// router with a ResponseCache, as the local server sends them, so every test also checks that
+// no list answer outlives a write.
 struct Harness {
   Harness();
   ~Harness();
   std::shared_ptr<Switches> switches = std::make_shared<Switches>();
   std::unique_ptr<Store> store;
   std::unique_ptr<LocalBackend> backend;
+  RouterOptions options;
 
   Response get(const std::string& path_and_query);
   Response post(const std::string& path, const std::string& body);

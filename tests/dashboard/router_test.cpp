@@ -73,6 +73,25 @@ TEST(Router, CompletedRowCarriesTheLatestRun) {
   EXPECT_EQ((*row(rows, kIds[1]))["status"], "pending");
 }
 
+TEST(Router, RowsSayWhenTheLatestRunsOutputWasTruncated) {
+  Harness h;
+  h.switches->big_output = true;
+  h.run_and_wait("/api/migrate", R"({"steps":1})");
+  EXPECT_EQ((*row(h.get_json("/api/migrations"), kIds[0]))["outputTruncated"], true);
+  const Json runs = h.get_json("/api/migrations/" + kIds[0]);
+  ASSERT_EQ(runs.size(), 1u);
+  EXPECT_EQ(runs[0]["outputTruncated"], true) << "the same flag as the run record";
+
+  // The flag follows the latest run: a rollback and a quiet re-run clear it.
+  h.switches->big_output = false;
+  h.run_and_wait("/api/rollback", R"({"steps":1})");
+  EXPECT_FALSE((*row(h.get_json("/api/migrations"), kIds[0])).contains("outputTruncated"));
+  h.run_and_wait("/api/migrate", R"({"steps":1})");
+  const Json rows = h.get_json("/api/migrations");
+  EXPECT_FALSE((*row(rows, kIds[0])).contains("outputTruncated")) << "absent, never false";
+  EXPECT_FALSE((*row(rows, kIds[1])).contains("outputTruncated"));
+}
+
 TEST(Router, RolledBackMigrationIsNotApplied) {
   Harness h;
   h.run_and_wait("/api/migrate", "{}");
@@ -602,6 +621,131 @@ TEST(Router, NoBookkeepingRowsAppearAnywhere) {
   }
   EXPECT_EQ(executions[1]["migrationCount"], 0) << "the no-op run recorded no runs";
   EXPECT_EQ(executions[1]["planned"], Json::array());
+}
+
+// ---- the response cache ---------------------------------------------------------------------
+
+// Forwards to a Harness's backend, counting the reads the list routes make, with a settable
+// clock and an optional data version.
+class CountingBackend final : public DashboardBackend {
+ public:
+  CountingBackend(Harness& h, bool versioned) : h_(h), versioned_(versioned) {}
+  Store& store() override { return h_.backend->store(); }
+  std::vector<MigrationInfo> migrations() override {
+    ++migration_reads;
+    return h_.backend->migrations();
+  }
+  StartOutcome start_run(const RunParams& params) override { return h_.backend->start_run(params); }
+  std::int64_t now_ms() override { return now == 0 ? DashboardBackend::now_ms() : now; }
+  std::optional<std::uint64_t> data_version() override {
+    return versioned_ ? h_.backend->data_version() : std::nullopt;
+  }
+
+  int migration_reads = 0;
+  std::int64_t now = 0;  // 0: the system clock
+
+ private:
+  Harness& h_;
+  bool versioned_;
+};
+
+TEST(Router, ListAnswersAreReusedOnlyWhileTheStoreIsUnchanged) {
+  Harness h;
+  CountingBackend backend(h, true);
+  RouterOptions options;
+  options.cache = std::make_shared<ResponseCache>();
+  auto get = [&](const std::string& path) { return handle(make_request("GET", path), backend, options); };
+
+  const Response first = get("/api/migrations");
+  const Response again = get("/api/migrations");
+  EXPECT_EQ(backend.migration_reads, 1) << "the second answer came from the cache";
+  EXPECT_EQ(again.body, first.body);
+  EXPECT_EQ(again.headers, first.headers);
+  get("/api/migrations/summary");
+  get("/api/migrations/summary");
+  get("/api/status");
+  get("/api/status");
+  EXPECT_EQ(backend.migration_reads, 3) << "one computation per route";
+  EXPECT_EQ(get("/api/executions?limit=1").body, "[]");
+
+  // A write (a run through the backend) makes every answer stale.
+  h.run_and_wait("/api/migrate", R"({"steps":1})");
+  const Json rows = Json::parse(get("/api/migrations").body);
+  EXPECT_EQ(backend.migration_reads, 4);
+  EXPECT_EQ((*row(rows, kIds[0]))["status"], "completed");
+  EXPECT_EQ(Json::parse(get("/api/migrations/summary").body)["completed"], 1);
+  EXPECT_EQ(strings(Json::parse(get("/api/status").body)["completed"]), std::vector<std::string>{kIds[0]});
+  const Json executions = Json::parse(get("/api/executions?limit=1").body);
+  ASSERT_EQ(executions.size(), 1u);
+  EXPECT_EQ(executions[0]["migrationCount"], 1);
+
+  // So does a write by anyone else on the store (here: a lock taken directly).
+  const std::int64_t now = system_now_ms();
+  LockRequest req{"other-host:7:beef", "other-execution", Who{.user = "ci"}, now, 60'000};
+  const LockAttempt attempt = h.store->try_acquire_lock(req);
+  ASSERT_TRUE(attempt.acquired);
+  CurrentRun current{kIds[1], "other-run", "other-execution", Direction::kUp, now, 0, nullptr};
+  ASSERT_EQ(h.store->set_current_run(req.owner, attempt.fence, current, now + 60'000), WriteOutcome::kOk);
+  EXPECT_EQ((*row(Json::parse(get("/api/migrations").body), kIds[1]))["status"], "running");
+
+  // Other routes are never cached, and errors are not kept.
+  EXPECT_EQ(get("/api/executions?limit=0").status, 400);
+  EXPECT_EQ(get("/api/executions?limit=0").status, 400);
+}
+
+TEST(Router, AnAnswerShowingAHeldLeaseExpiresWithTheLease) {
+  Harness h;
+  CountingBackend backend(h, true);
+  RouterOptions options;
+  options.cache = std::make_shared<ResponseCache>();
+  auto views = [&] {
+    return Json::parse(handle(make_request("GET", "/api/migrations"), backend, options).body);
+  };
+
+  const std::int64_t now = system_now_ms();
+  backend.now = now;
+  LockRequest req{"other-host:7:beef", "other-execution", Who{.user = "ci"}, now, 1000};
+  const LockAttempt attempt = h.store->try_acquire_lock(req);
+  ASSERT_TRUE(attempt.acquired);
+  CurrentRun current{kIds[0], "other-run", "other-execution", Direction::kUp, now, 0, nullptr};
+  ASSERT_EQ(h.store->set_current_run(req.owner, attempt.fence, current, now + 1000), WriteOutcome::kOk);
+  EXPECT_EQ((*row(views(), kIds[0]))["status"], "running");
+  backend.now = now + 999;
+  EXPECT_EQ((*row(views(), kIds[0]))["status"], "running");
+  EXPECT_EQ(backend.migration_reads, 1) << "reused while the lease holds";
+
+  // Nothing is written when the lease runs out, yet the row stops saying "running".
+  backend.now = now + 1000;
+  EXPECT_EQ((*row(views(), kIds[0]))["status"], "pending");
+  EXPECT_EQ(backend.migration_reads, 2);
+  EXPECT_EQ((*row(views(), kIds[0]))["status"], "pending");
+  EXPECT_EQ(backend.migration_reads, 2) << "a free lock needs a write to change";
+}
+
+TEST(Router, WithoutADataVersionNothingIsCached) {
+  Harness h;
+  CountingBackend backend(h, false);
+  RouterOptions options;
+  options.cache = std::make_shared<ResponseCache>();
+  for (int i = 0; i < 3; ++i) handle(make_request("GET", "/api/migrations"), backend, options);
+  EXPECT_EQ(backend.migration_reads, 3);
+}
+
+TEST(ResponseCache, KeepsOneVersionAndABoundedNumberOfEntries) {
+  ResponseCache cache;
+  cache.put("a", 1, 100, Response::json(200, Json{{"v", 1}}));
+  ASSERT_TRUE(cache.find("a", 1, 99).has_value());
+  EXPECT_EQ(cache.find("a", 1, 99)->body, R"({"v":1})");
+  EXPECT_FALSE(cache.find("a", 1, 100).has_value()) << "expired at until_ms";
+  EXPECT_FALSE(cache.find("a", 2, 0).has_value()) << "another version";
+  EXPECT_FALSE(cache.find("b", 1, 0).has_value());
+  cache.put("b", 2, 100, Response::json(200, Json{{"v", 2}}));
+  EXPECT_FALSE(cache.find("a", 1, 0).has_value()) << "a newer version forgets the older entries";
+  for (int i = 0; i < 100; ++i) cache.put("k" + std::to_string(i), 2, 100, Response::json(200, i));
+  int kept = 0;
+  for (int i = 0; i < 100; ++i) kept += cache.find("k" + std::to_string(i), 2, 0).has_value() ? 1 : 0;
+  EXPECT_GT(kept, 0);
+  EXPECT_LE(kept, 16);
 }
 
 }  // namespace

@@ -228,6 +228,42 @@ TEST(SqliteStore, StatusQueriesUseIndexesNotScansOfHistory) {
                    "ORDER BY started_at DESC, execution_id DESC LIMIT 11"),
               AllOf(HasSubstr("executions_by_start"), ::testing::Not(HasSubstr("TEMP B-TREE"))));
   EXPECT_THAT(plan("SELECT * FROM states ORDER BY id"), ::testing::Not(HasSubstr("TEMP B-TREE")));
+  // count_runs_of_executions: one search of the index per id, never a scan of the runs.
+  EXPECT_THAT(
+      plan("SELECT execution_id, count(*) FROM runs "
+           "WHERE execution_id IN (SELECT value FROM json_each('[\"a\",\"b\"]')) GROUP BY execution_id"),
+      AllOf(HasSubstr("SEARCH runs USING COVERING INDEX runs_by_execution"),
+            ::testing::Not(HasSubstr("SCAN runs"))));
+}
+
+TEST(SqliteStore, VersionOneFileIsUpgradedKeepingItsStates) {
+  const auto path = new_scratch_dir() / "v1.db";
+  open_sqlite_store(path.string());
+  {
+    // Turn the file into what version 1 wrote: no states.output_truncated, user_version 1.
+    RawDb raw(path);
+    raw.exec("ALTER TABLE states DROP COLUMN output_truncated");
+    raw.exec(
+        "INSERT INTO states (id, status, direction, applied, checksum, last_run_id, last_execution_id, "
+        "started_at, completed_at, duration_ms, applied_at, applied_fence, error, progress, fence) VALUES "
+        "('20250101000000_a', 'completed', 'up', 1, 'c', 'r1', 'e1', 5, 6, 1, 6, 1, '', 'null', 1)");
+    raw.exec("PRAGMA user_version = 1");
+  }
+  auto store = open_sqlite_store(path.string());
+  RawDb raw(path);
+  EXPECT_EQ(raw.text("PRAGMA user_version"), std::to_string(kSqliteSchemaVersion));
+  EXPECT_EQ(raw.text("SELECT count(*) FROM pragma_table_info('states') WHERE name = 'output_truncated'"),
+            "1");
+  const auto kept = store->get_state("20250101000000_a");
+  ASSERT_TRUE(kept.has_value());
+  EXPECT_TRUE(kept->applied);
+  EXPECT_FALSE(kept->output_truncated) << "states written by version 1 read as not truncated";
+
+  MigrationState truncated = *kept;
+  truncated.output_truncated = true;
+  truncated.fence = 2;
+  ASSERT_EQ(store->put_state(truncated), WriteOutcome::kOk);
+  EXPECT_TRUE(open_sqlite_store(path.string())->get_state("20250101000000_a")->output_truncated);
 }
 
 TEST(SqliteStore, ParentFoldersAreCreated) {

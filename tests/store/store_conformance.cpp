@@ -78,6 +78,7 @@ MigrationState sample_state(const std::string& id, std::int64_t fence) {
   state.applied_at = kNow - 5000;
   state.applied_fence = fence - 1;
   state.error = "boom: \xE2\x9C\x97 failed";  // ✗
+  state.output_truncated = true;
   state.progress = sample_json();
   state.fence = fence;
   return state;
@@ -229,6 +230,7 @@ AssertionResult same_state(const MigrationState& e, const MigrationState& a) {
   d.field("applied_at", e.applied_at, a.applied_at);
   d.field("applied_fence", e.applied_fence, a.applied_fence);
   d.field("error", e.error, a.error);
+  d.field("output_truncated", e.output_truncated, a.output_truncated);
   d.field("progress", e.progress, a.progress);
   d.field("fence", e.fence, a.fence);
   return d.result("state " + e.id);
@@ -990,6 +992,55 @@ TEST_P(StoreConformance, RunsOfExecutionAreOldestFirst) {
   EXPECT_THAT(run_ids(runs), ElementsAre("r1", "r2a", "r2b", "r3"));
   for (const auto& run : runs) EXPECT_EQ(run.execution_id, "e1");
   EXPECT_THAT(run_ids(store().runs_of_execution("e2")), ElementsAre("other"));
+}
+
+TEST_P(StoreConformance, RunsOfExecutionsAreCountedInTheOrderAsked) {
+  ASSERT_EQ(store().insert_run(sample_run("20250101000000_a", "r1", kNow + 10, "e1")), WriteOutcome::kOk);
+  ASSERT_EQ(store().insert_run(sample_run("20250102000000_b", "r2", kNow + 20, "e1")), WriteOutcome::kOk);
+  ASSERT_EQ(store().insert_run(sample_run("20250102000000_b", "r3", kNow + 30, "e1")), WriteOutcome::kOk);
+  ASSERT_EQ(store().insert_run(sample_run("20250101000000_a", "r4", kNow + 40, "e2")), WriteOutcome::kOk);
+
+  EXPECT_THAT(store().count_runs_of_executions({"e2", "unknown", "e1"}), ElementsAre(1u, 0u, 3u));
+  EXPECT_THAT(store().count_runs_of_executions({"e1", "e1"}), ElementsAre(3u, 3u));
+  EXPECT_TRUE(store().count_runs_of_executions({}).empty());
+  // The same answer as counting the runs themselves, from another handle too.
+  EXPECT_THAT(open_another()->count_runs_of_executions({"e1"}),
+              ElementsAre(store().runs_of_execution("e1").size()));
+}
+
+TEST_P(StoreConformance, DataVersionChangesWithEveryWriteFromAnyHandle) {
+  auto other = open_another();
+  const auto v0 = store().data_version();
+  if (!v0) {
+    EXPECT_FALSE(other->data_version().has_value()) << "a backend either tells or does not";
+    GTEST_SKIP() << "this backend has no data version (callers never cache)";
+  }
+  // Reads change nothing.
+  store().list_states();
+  store().read_lock();
+  other->list_states();
+  EXPECT_EQ(store().data_version(), v0);
+
+  // A write through this handle.
+  ASSERT_EQ(store().put_state(sample_state("20250101000000_a", 1)), WriteOutcome::kOk);
+  const auto v1 = store().data_version();
+  EXPECT_NE(v1, v0);
+  EXPECT_EQ(store().data_version(), v1) << "stable while nothing is written";
+
+  // A write through another handle (another connection) is seen here.
+  ASSERT_EQ(other->insert_run(sample_run("20250101000000_a", "r1", kNow)), WriteOutcome::kOk);
+  const auto v2 = store().data_version();
+  EXPECT_NE(v2, v1);
+
+  // Every kind of write counts: the lock, executions, hops.
+  ASSERT_TRUE(other->try_acquire_lock(lock_request("owner", kNow)).acquired);
+  const auto v3 = store().data_version();
+  EXPECT_NE(v3, v2);
+  ASSERT_EQ(other->put_execution(sample_execution("e1", kNow, 1)), WriteOutcome::kOk);
+  const auto v4 = store().data_version();
+  EXPECT_NE(v4, v3);
+  ASSERT_EQ(store().advance_hop("e1", sample_execution("e1", kNow, 1).hop, 99), WriteOutcome::kOk);
+  EXPECT_NE(store().data_version(), v4);
 }
 
 TEST_P(StoreConformance, ConcurrentWritersFromThreadsLoseNothing) {
