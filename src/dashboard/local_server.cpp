@@ -8,6 +8,7 @@
 #include <optional>
 #include <stdexcept>
 #include <thread>
+#include <utility>
 
 #include "dashboard/local_site.hpp"
 
@@ -28,10 +29,12 @@ Request to_request(const httplib::Request& in) {
   return r;
 }
 
-void to_response(const Response& in, httplib::Response& out) {
+// Moves the body: list answers are tens of KB, and copying them again costs as much as the
+// rest of a cached answer's user-space work.
+void to_response(Response&& in, httplib::Response& out) {
   out.status = in.status;
   for (const auto& [name, value] : in.headers) out.set_header(name, value);
-  out.body = in.body;
+  out.body = std::move(in.body);
 }
 
 }  // namespace

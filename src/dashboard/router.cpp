@@ -549,11 +549,17 @@ Response handle(const Request& request, DashboardBackend& backend, const RouterO
 
 std::optional<Response> ResponseCache::find(const std::string& key, std::uint64_t version,
                                             std::int64_t now_ms) {
-  std::lock_guard guard(mutex_);
-  if (version != version_) return std::nullopt;
-  const auto it = entries_.find(key);
-  if (it == entries_.end() || now_ms >= it->second.until_ms) return std::nullopt;
-  return it->second.response;
+  std::shared_ptr<const Response> found;
+  {
+    // Every request of the list routes passes here: hold the lock for the lookup only, not
+    // for copying a body of tens of KB (a worker preempted inside would stall the others).
+    std::lock_guard guard(mutex_);
+    if (version != version_) return std::nullopt;
+    const auto it = entries_.find(key);
+    if (it == entries_.end() || now_ms >= it->second.until_ms) return std::nullopt;
+    found = it->second.response;
+  }
+  return *found;
 }
 
 void ResponseCache::put(const std::string& key, std::uint64_t version, std::int64_t until_ms,
@@ -564,7 +570,7 @@ void ResponseCache::put(const std::string& key, std::uint64_t version, std::int6
     version_ = version;
   }
   if (entries_.size() >= kMaxEntries && !entries_.count(key)) entries_.clear();
-  entries_.insert_or_assign(key, Entry{until_ms, std::move(response)});
+  entries_.insert_or_assign(key, Entry{until_ms, std::make_shared<const Response>(std::move(response))});
 }
 
 std::vector<MigrationInfo> migration_infos(const std::vector<MigrationEntry>& migrations) {

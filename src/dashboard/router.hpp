@@ -36,7 +36,7 @@ class ResponseCache {
   static constexpr std::size_t kMaxEntries = 16;
   struct Entry {
     std::int64_t until_ms;
-    Response response;
+    std::shared_ptr<const Response> response;  // copied outside the lock
   };
   std::mutex mutex_;
   std::uint64_t version_ = 0;
