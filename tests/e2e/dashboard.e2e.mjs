@@ -1,11 +1,12 @@
 #!/usr/bin/env node
-// Browser test of `<migrations binary> dashboard`: seeds a SQLite store by running the fixture
-// migrations, starts the real server on 127.0.0.1:<ephemeral>, drives Debian's Chromium with
+// Browser test of `<migrations binary> dashboard`: seeds a SQLite store by running the quickstart
+// migrations (examples/quickstart), starts the real server on 127.0.0.1:<ephemeral>, drives Debian's Chromium with
 // playwright-core (from ui/node_modules) through every page, runs and rolls back migrations
 // through the dialogs, reloads a deep link, checks that a page from another origin cannot start
-// a rollback, keeps a screenshot of each page, and stops the server itself.
+// a rollback, keeps a screenshot of each page (also at phone width), and stops the server itself.
+// The screenshots are the ones in docs/images (docs/dashboard.md says how to refresh them).
 //
-//   node dashboard.e2e.mjs --binary <cli_fixture> --ui-dir <ui> --out <artifacts dir>
+//   node dashboard.e2e.mjs --binary <quickstart-migrations> --ui-dir <ui> --out <artifacts dir>
 //                          [--chromium /usr/bin/chromium]
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
@@ -25,7 +26,7 @@ const uiDir = resolve(option('--ui-dir', join(import.meta.dirname ?? '.', '..', 
 const outDir = resolve(option('--out', 'e2e-artifacts'));
 const chromiumPath = option('--chromium', '/usr/bin/chromium');
 if (!binary) {
-  console.error('usage: dashboard.e2e.mjs --binary <cli_fixture> --ui-dir <ui> --out <dir>');
+  console.error('usage: dashboard.e2e.mjs --binary <quickstart-migrations> --ui-dir <ui> --out <dir>');
   process.exit(2);
 }
 
@@ -38,7 +39,8 @@ try {
   process.exit(1);
 }
 
-const IDS = ['20250101000000_create-widgets', '20250102000000_log-things', '20250103000000_print-and-maybe-fail'];
+const IDS = ['20250101090000_create-users', '20250102090000_add-user-roles', '20250103090000_add-display-names',
+  '20250104090000_add-email-index'];
 const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
   '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 
@@ -138,7 +140,8 @@ let browser;
 let exitCode = 0;
 const problems = [];
 try {
-  // Seed: one migration applied from the CLI, two pending.
+  // Seed: one migration applied from the CLI, three pending. The migrations change app.db in
+  // the work folder (their default when no migrate.config.toml names one).
   await run(['--store', store, 'up', '--steps', '1']);
   server = await startServer();
   const { url } = server;
@@ -159,9 +162,9 @@ try {
 
   // Overview: the counts of the real store.
   await page.goto(`${url}/`);
-  await page.waitForFunction(() => document.querySelector('[data-testid="count-pending"] .count-value')?.textContent === '2');
+  await page.waitForFunction(() => document.querySelector('[data-testid="count-pending"] .count-value')?.textContent === '3');
   check((await page.locator('[data-testid="count-completed"] .count-value').innerText()) === '1', 'overview: 1 applied (seeded from the CLI)');
-  check((await page.locator('[data-testid="count-total"] .count-value').innerText()) === '3', 'overview: 3 in total');
+  check((await page.locator('[data-testid="count-total"] .count-value').innerText()) === '4', 'overview: 4 in total');
   check((await page.locator('[data-testid="lock-indicator"]').innerText()).length > 0, 'overview: the lock indicator renders');
   await page.waitForSelector('tbody tr[data-row-key]');
   check((await page.locator('tbody tr[data-row-key]').count()) === 1, 'overview: the seeding execution is listed');
@@ -169,41 +172,41 @@ try {
 
   // Migrations: real rows, filters.
   await page.goto(`${url}/migrations`);
-  await page.waitForFunction(() => document.querySelectorAll('tbody tr[data-row-key]').length === 3);
-  check(true, 'migrations: all 3 migrations, never-run ones included');
+  await page.waitForFunction(() => document.querySelectorAll('tbody tr[data-row-key]').length === 4);
+  check(true, 'migrations: all 4 migrations, never-run ones included');
   await page.getByRole('button', { name: /^Pending/ }).click();
-  await page.waitForFunction(() => document.querySelectorAll('tbody tr[data-row-key]').length === 2);
-  check(page.url().includes('status=pending'), 'migrations: the Pending filter shows 2 and lives in the URL');
+  await page.waitForFunction(() => document.querySelectorAll('tbody tr[data-row-key]').length === 3);
+  check(page.url().includes('status=pending'), 'migrations: the Pending filter shows 3 and lives in the URL');
   await page.getByRole('button', { name: /^Completed/ }).click();
   await page.waitForFunction(() => document.querySelectorAll('tbody tr[data-row-key]').length === 1);
-  check((await page.locator('tbody tr[data-row-key]').innerText()).includes('create-widgets'), 'migrations: the Completed filter shows the applied one');
+  check((await page.locator('tbody tr[data-row-key]').innerText()).includes('create-users'), 'migrations: the Completed filter shows the applied one');
   await page.getByRole('button', { name: /^All/ }).click();
-  await page.waitForFunction(() => document.querySelectorAll('tbody tr[data-row-key]').length === 3);
+  await page.waitForFunction(() => document.querySelectorAll('tbody tr[data-row-key]').length === 4);
   await shot('migrations');
 
   // Run migrations: the dialog lists exactly the server's plan, and running it applies them.
   const upPlan = await api(url, '/api/plan?direction=up');
-  check(JSON.stringify(upPlan.migrations) === JSON.stringify(IDS.slice(1)), 'plan: the 2 pending migrations, in id order');
+  check(JSON.stringify(upPlan.migrations) === JSON.stringify(IDS.slice(1)), 'plan: the 3 pending migrations, in id order');
   await page.getByRole('button', { name: 'Run migrations' }).click();
   await page.waitForSelector('[data-testid="plan-headline"]');
-  check((await page.locator('[data-testid="plan-headline"]').innerText()) === 'Run 2 migrations:', 'run dialog: "Run 2 migrations:"');
+  check((await page.locator('[data-testid="plan-headline"]').innerText()) === 'Run 3 migrations:', 'run dialog: "Run 3 migrations:"');
   const listed = await page.locator('.plan-list li').allInnerTexts();
   check(JSON.stringify(listed) === JSON.stringify(upPlan.migrations), 'run dialog: lists exactly the plan, in run order');
   await shot('run-dialog');
-  await page.getByRole('button', { name: 'Run 2 migrations' }).click();
+  await page.getByRole('button', { name: 'Run 3 migrations' }).click();
   await page.waitForSelector('[data-testid="started-notice"]');
   await waitFor('the run to finish', async () => {
     const lock = await api(url, '/api/lock');
     const summary = await api(url, '/api/migrations/summary');
-    return !lock.held && summary.completed === 3 && summary.pending === 0;
+    return !lock.held && summary.completed === 4 && summary.pending === 0;
   });
   check(true, 'run: all migrations applied by the in-process runner');
   await page.goto(`${url}/migrations?status=completed`);
-  await page.waitForFunction(() => document.querySelectorAll('tbody tr[data-row-key]').length === 3);
-  check(true, 'migrations: the page shows all 3 as completed');
+  await page.waitForFunction(() => document.querySelectorAll('tbody tr[data-row-key]').length === 4);
+  check(true, 'migrations: the page shows all 4 as completed');
   const executions = await api(url, '/api/executions');
-  check(executions.length === 2 && executions[0].status === 'completed' && executions[0].migrationCount === 2,
-    'executions: the dashboard run is recorded (2 runs, completed)');
+  check(executions.length === 2 && executions[0].status === 'completed' && executions[0].migrationCount === 3,
+    'executions: the dashboard run is recorded (3 runs, completed)');
 
   // Executions and execution detail.
   await page.goto(`${url}/executions`);
@@ -212,26 +215,49 @@ try {
   await shot('executions');
   await page.goto(`${url}/executions/${executions[0].executionId}`);
   await page.waitForSelector('[data-testid="plan-progress"] li');
-  check((await page.locator('[data-testid="finished-count"]').innerText()).startsWith('2 / 2'), 'execution detail: 2 / 2 planned finished');
+  check((await page.locator('[data-testid="finished-count"]').innerText()).startsWith('3 / 3'), 'execution detail: 3 / 3 planned finished');
   await shot('execution-detail');
+
+  // Migration detail of one that logs and returns a result: the latest run opens expanded with
+  // its captured output and result.
+  await page.goto(`${url}/migrations/${IDS[1]}`);
+  await page.waitForSelector('.output-body');
+  const output = await page.locator('.output-body').first().innerText();
+  check(output.includes('seeded roles 2') && output.includes('existing users now have the viewer role'),
+    'detail: the latest run shows its captured ctx.log output');
+  check((await page.locator('.json').first().innerText()).includes('usersUpdated'), 'detail: the result JSON is shown');
+  await shot('migration-detail');
+
+  // Phone width: the sidebar becomes a top bar and the page never scrolls sideways.
+  const phoneContext = await browser.newContext({ viewport: { width: 375, height: 812 }, deviceScaleFactor: 2,
+    colorScheme: 'dark', isMobile: true, hasTouch: true });
+  const phone = await phoneContext.newPage();
+  phone.on('pageerror', (error) => problems.push(`page error (phone): ${error.message}`));
+  await phone.goto(`${url}/migrations`);
+  await phone.waitForFunction(() => document.querySelectorAll('tbody tr[data-row-key]').length === 4);
+  const overflow = await phone.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+  check(overflow <= 0, `phone: the page does not scroll sideways at 375 px (overflow ${overflow} px)`);
+  await phone.screenshot({ path: join(outDir, 'dashboard-mobile.png') });
+  await phoneContext.close();
 
   // Migration detail: markdown description, result; rollback dialog = the exact plan.
   const oldest = IDS[0];
   await page.goto(`${url}/migrations/${oldest}`);
   await page.waitForSelector('.markdown h2');
-  check((await page.locator('.markdown h2').innerText()) === 'Widgets', 'detail: the markdown description renders');
+  check((await page.locator('.markdown h2').innerText()) === 'Create the users table', 'detail: the markdown description renders');
+  check((await page.locator('.markdown table').count()) === 1, 'detail: the description\'s table renders');
   const downPlan = await api(url, `/api/plan?direction=down&target=${oldest}`);
-  check(downPlan.migrations.length === 3 && downPlan.migrations[2] === oldest, 'plan: rolling back the oldest means all 3, newest first');
+  check(downPlan.migrations.length === 4 && downPlan.migrations[3] === oldest, 'plan: rolling back the oldest means all 4, newest first');
   await page.getByRole('button', { name: 'Roll back this migration' }).click();
   await page.waitForSelector('[data-testid="plan-headline"]');
-  check((await page.locator('[data-testid="plan-headline"]').innerText()) === 'Roll back 3 migrations:', 'rollback dialog: states the true count (3)');
+  check((await page.locator('[data-testid="plan-headline"]').innerText()) === 'Roll back 4 migrations:', 'rollback dialog: states the true count (4)');
   check(JSON.stringify(await page.locator('.plan-list li').allInnerTexts()) === JSON.stringify(downPlan.migrations),
     'rollback dialog: lists exactly the plan, in run order');
   await shot('rollback-dialog');
   await page.getByRole('button', { name: 'Cancel' }).click();
 
   // Roll back the newest from its page: exactly that one, and the page updates.
-  const newest = IDS[2];
+  const newest = IDS[3];
   await page.goto(`${url}/migrations/${newest}`);
   await page.getByRole('button', { name: 'Roll back this migration' }).click();
   await page.waitForSelector('[data-testid="plan-headline"]');
@@ -241,9 +267,9 @@ try {
   await page.getByRole('button', { name: 'Run up to this migration' }).waitFor({ timeout: 20_000 });
   check(true, 'detail: after the rollback the page offers to run it again');
   const status = await api(url, '/api/status');
-  check(JSON.stringify(status.completed) === JSON.stringify(IDS.slice(0, 2)) && JSON.stringify(status.pending) === JSON.stringify([newest]),
+  check(JSON.stringify(status.completed) === JSON.stringify(IDS.slice(0, 3)) && JSON.stringify(status.pending) === JSON.stringify([newest]),
     'rollback: exactly that migration was rolled back');
-  await shot('migration-detail');
+  await shot('migration-detail-rolled-back');
 
   // Deep link reload.
   await page.reload();
@@ -268,7 +294,7 @@ try {
   await new Promise((r) => setTimeout(r, 500));
   const after = await api(url, '/api/executions');
   check(after.length === before, 'cross-origin: no form, simple or JSON POST started a rollback');
-  check((await api(url, '/api/status')).completed.length === 2, 'cross-origin: nothing was rolled back');
+  check((await api(url, '/api/status')).completed.length === 3, 'cross-origin: nothing was rolled back');
 
   // The cross-origin attempts above log failed requests in that page only; the app's page is clean.
   check(problems.filter((p) => !p.includes('evil')).length === 0, `no console errors or foreign requests in the app${problems.length ? `:\n    ${problems.join('\n    ')}` : ''}`);

@@ -2,8 +2,10 @@
 // Starts dev/mock-server.mjs, drives Debian's /usr/bin/chromium with playwright-core, checks a
 // few things a person would (the rollback dialog lists the true plan, the live output shows up,
 // nothing is fetched from another host, no console errors) and saves
-// docs/images/dashboard-{overview,migrations,migration-detail,rollback-dialog,executions,
-// execution-detail,mobile,signin}.png. Run `npm run build` first.
+// dashboard-{overview,migrations,migration-detail,rollback-dialog,executions,execution-detail,
+// mobile,signin}.png into out/mock-screenshots (or --out DIR). Run `npm run build` first.
+// docs/images holds the browser test's screenshots of the real server instead (tests/e2e), all
+// but dashboard-signin.png: only a deployed API asks for a token, so that one comes from here.
 //
 //   node dev/screenshots.mjs [--out DIR]
 import { spawn } from 'node:child_process';
@@ -15,7 +17,7 @@ import { chromium } from 'playwright-core';
 const here = dirname(fileURLToPath(import.meta.url));
 const uiDir = resolve(here, '..');
 const outIndex = process.argv.indexOf('--out');
-const outDir = outIndex > 0 ? resolve(process.argv[outIndex + 1]) : resolve(uiDir, '..', 'docs', 'images');
+const outDir = outIndex > 0 ? resolve(process.argv[outIndex + 1]) : resolve(uiDir, '..', 'out', 'mock-screenshots');
 const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
 const CHROMIUM_ARGS = [
   '--headless',
