@@ -107,26 +107,30 @@ SideSummary summarize(const std::vector<std::string>& lines) {
 
 TEST_P(LambdaE2E, ContinuesAcrossHopsUnderOneExecutionIdAndRunsNoBodyTwice) {
   Scenario s(store_kind());
-  // 10 migrations of 1 s, a 3 s timeout and a 1.2 s margin: two migrations per hop.
+  // 10 migrations of 1 s, a 3 s timeout and a 1.5 s margin: one or two migrations per hop
+  // (depending on how quickly the hop's store requests go), and at least 1.5 s minus one
+  // migration's writes left for the hand-over, even on a loaded machine. The margins in these
+  // scenarios leave room for a busy 2-core machine: the emulator kills an overrunning hop, and
+  // a killed hand-over ends the run (as in Lambda, until the lease expires).
   FakeLambda fn(config(
-      s, {{"FIXTURE_COUNT", "10"}, {"FIXTURE_SLEEP_MS", "1000"}, {"MIGRATION_TIMEOUT_THRESHOLD_MS", "1200"}},
+      s, {{"FIXTURE_COUNT", "10"}, {"FIXTURE_SLEEP_MS", "1000"}, {"MIGRATION_TIMEOUT_THRESHOLD_MS", "1500"}},
       3000ms));
   fn.start();
   fn.enqueue(Json::object());
   ASSERT_TRUE(fn.wait_idle(90s)) << fn.log();
 
-  const auto results = responses(fn);
-  ASSERT_GE(results.size(), 4u) << fn.log();
+  auto results = responses(fn);  // not const: a missing key reads as null
+  ASSERT_GE(results.size(), 4u) << Json(results).dump() << "\n" << fn.log();
   for (std::size_t i = 0; i + 1 < results.size(); ++i) {
-    EXPECT_EQ(results[i]["status"], "needs_continuation") << results[i].dump();
+    EXPECT_EQ(results[i]["status"], "needs_continuation") << results[i].dump() << "\n" << fn.log();
     EXPECT_EQ(results[i]["hop"], static_cast<int>(i));
     EXPECT_EQ(results[i]["nextHop"], static_cast<int>(i + 1));
   }
-  const Json& last = results.back();
+  Json& last = results.back();
   EXPECT_EQ(last["status"], "completed") << last.dump() << fn.log();
   EXPECT_TRUE(last["migrationsRemaining"].empty());
   const std::string execution_id = last["executionId"];
-  for (const auto& r : results) EXPECT_EQ(r["executionId"], execution_id);
+  for (auto& r : results) EXPECT_EQ(r["executionId"], execution_id);
 
   // Continuations arrived through the Invoke API with the next hop and the same id.
   const auto records = fn.records();
@@ -160,8 +164,8 @@ TEST_P(LambdaE2E, ContinuesAcrossHopsUnderOneExecutionIdAndRunsNoBodyTwice) {
 TEST_P(LambdaE2E, DuplicatedContinuationRunsNothingTwice) {
   Scenario s(store_kind());
   FakeLambda fn(config(
-      s, {{"FIXTURE_COUNT", "6"}, {"FIXTURE_SLEEP_MS", "300"}, {"MIGRATION_TIMEOUT_THRESHOLD_MS", "700"}},
-      1500ms));
+      s, {{"FIXTURE_COUNT", "6"}, {"FIXTURE_SLEEP_MS", "300"}, {"MIGRATION_TIMEOUT_THRESHOLD_MS", "1000"}},
+      2000ms));
   fn.duplicate_async(true);
   fn.start();
   fn.enqueue(Json::object());  // delivered twice too: two executions race for the lock
@@ -169,7 +173,7 @@ TEST_P(LambdaE2E, DuplicatedContinuationRunsNothingTwice) {
 
   int ignored = 0, completed = 0;
   std::set<std::string> executions;
-  for (const auto& r : responses(fn)) {
+  for (auto& r : responses(fn)) {
     if (r["status"] == "ignored") ++ignored;
     if (r["status"] == "completed") ++completed;
     if (r["status"] == "completed" || r["status"] == "needs_continuation")
@@ -188,13 +192,13 @@ TEST_P(LambdaE2E, ResumableMigrationContinuesFromItsCheckpoint) {
                        {{"FIXTURE_COUNT", "0"},
                         {"FIXTURE_RESUMABLE_ITEMS", "12"},
                         {"FIXTURE_ITEM_MS", "200"},
-                        {"MIGRATION_TIMEOUT_THRESHOLD_MS", "700"}},
-                       1500ms));
+                        {"MIGRATION_TIMEOUT_THRESHOLD_MS", "1200"}},
+                       2000ms));
   fn.start();
   fn.enqueue({{"direction", "up"}});
   ASSERT_TRUE(fn.wait_idle(60s)) << fn.log();
-  const auto results = responses(fn);
-  ASSERT_GE(results.size(), 2u) << fn.log();
+  auto results = responses(fn);  // not const: a missing key reads as null
+  ASSERT_GE(results.size(), 2u) << Json(results).dump() << "\n" << fn.log();
   EXPECT_EQ(results.back()["status"], "completed") << results.back().dump() << fn.log();
 
   std::map<int, int> items;
@@ -226,7 +230,7 @@ TEST_P(LambdaE2E, HopLimitStopsARunThatCannotProgress) {
   fn.start();
   fn.enqueue(Json::object());
   ASSERT_TRUE(fn.wait_idle(60s)) << fn.log();
-  const auto results = responses(fn);
+  auto results = responses(fn);  // not const: a missing key reads as null
   ASSERT_EQ(results.size(), 3u) << fn.log();
   EXPECT_EQ(results[0]["status"], "needs_continuation");
   EXPECT_EQ(results[1]["status"], "needs_continuation");
@@ -342,7 +346,7 @@ TEST_P(LambdaE2E, TimeoutAtOrBelowTheMarginFailsClearlyWithoutSelfInvoking) {
   fn.enqueue(Json::object());
   ASSERT_TRUE(fn.wait_idle(30s));
   std::this_thread::sleep_for(300ms);
-  const auto results = responses(fn);
+  auto results = responses(fn);  // not const: a missing key reads as null
   ASSERT_EQ(results.size(), 1u);
   EXPECT_EQ(results[0]["status"], "failed");
   EXPECT_NE(results[0]["error"].get<std::string>().find("Lambda timeout too short"), std::string::npos);
