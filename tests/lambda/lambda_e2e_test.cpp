@@ -192,8 +192,8 @@ TEST_P(LambdaE2E, ResumableMigrationContinuesFromItsCheckpoint) {
                        {{"FIXTURE_COUNT", "0"},
                         {"FIXTURE_RESUMABLE_ITEMS", "12"},
                         {"FIXTURE_ITEM_MS", "200"},
-                        {"MIGRATION_TIMEOUT_THRESHOLD_MS", "1200"}},
-                       2000ms));
+                        {"MIGRATION_TIMEOUT_THRESHOLD_MS", "1500"}},
+                       3000ms));  // 2.4 s of items, 1.5 s of runway per hop: at least two hops
   fn.start();
   fn.enqueue({{"direction", "up"}});
   ASSERT_TRUE(fn.wait_idle(60s)) << fn.log();
