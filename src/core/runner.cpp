@@ -292,6 +292,10 @@ class MigrationRunner::Execution {
     e.execution_id = result_.execution_id;
     e.direction = request_.direction;
     e.target = request_.target;
+    // Handed over to the next hop, the execution stays `running`: if that hop never arrives,
+    // the lease expires and the next runner records it as interrupted.
+    if (status == ExecutionStatus::kNeedsContinuation && options_.handover_ttl.count() > 0)
+      status = ExecutionStatus::kRunning;
     e.status = status;
     e.who = who_;
     e.started_at = started_at_;
@@ -299,6 +303,14 @@ class MigrationRunner::Execution {
     e.hop = request_.hop;
     e.planned = result_.planned;
     e.finished = result_.migrations_run;
+    if (const auto& h = request_.history) {
+      if (!h->planned.empty()) e.planned = h->planned;
+      std::vector<std::string> finished = h->finished;
+      for (const auto& id : e.finished) {
+        if (std::find(finished.begin(), finished.end(), id) == finished.end()) finished.push_back(id);
+      }
+      e.finished = std::move(finished);
+    }
     e.error = result_.error;
     e.fence = fence_;
     return e;
@@ -306,7 +318,9 @@ class MigrationRunner::Execution {
 
   void write_execution(ExecutionStatus status) {
     if (status == ExecutionStatus::kRunning) {
-      if (request_.hop > 0) {
+      if (request_.history) {
+        started_at_ = request_.history->started_at;
+      } else if (request_.hop > 0) {
         if (auto existing = store_.get_execution(result_.execution_id)) started_at_ = existing->started_at;
       } else {
         started_at_ = now();

@@ -71,6 +71,10 @@ struct RunRequest {
   std::string execution_id;  // empty: a new UUID
   int hop = 0;               // Lambda continuation hop (0 for the first)
   bool dry_run = false;
+  // For a continuation hop: the execution as the earlier hops left it. The records this run
+  // writes keep its start time, its whole plan and its finished ids (this run's result still
+  // reports only this hop's), so no extra read is needed per hop.
+  std::optional<ExecutionRecord> history;
 };
 
 struct ExecutionResult {

@@ -36,7 +36,7 @@ class LockScope {
     attempt_ = store_.try_acquire_lock({owner_, execution_id, who, now, ttl_ms, true});
   }
   ~LockScope() {
-    if (!attempt_.acquired || kept_) return;
+    if (!attempt_.acquired) return;
     try {
       store_.release_lock(owner_, attempt_.fence);
     } catch (const std::exception&) {
@@ -50,14 +50,11 @@ class LockScope {
   std::int64_t fence() const { return attempt_.fence; }
   const std::string& owner() const { return owner_; }
   const std::optional<LockInfo>& previous() const { return attempt_.previous; }
-  // Keeps the lease after the scope (the hand-over to the next hop).
-  void keep() { kept_ = true; }
 
  private:
   Store& store_;
   std::string owner_;
   LockAttempt attempt_;
-  bool kept_ = false;
 };
 
 std::string holder_text(const std::optional<LockInfo>& lock) {
@@ -195,10 +192,6 @@ Json EventHandler::run_inline(const RunEventData& event, const InvocationInfo& i
     }
   }
 
-  // The runner records only this hop's plan and finished ids: keep the whole execution's.
-  std::optional<ExecutionRecord> prior;
-  if (hop > 0) prior = store_.get_execution(execution_id);
-
   RunnerOptions options = base_;
   options.who = who(invocation);
   options.handover_ttl = settings_.handover_ttl;
@@ -221,9 +214,10 @@ Json EventHandler::run_inline(const RunEventData& event, const InvocationInfo& i
   request.target = event.target;
   request.execution_id = execution_id;
   request.hop = hop;
+  // The runner keeps the earlier hops' start time, plan and finished ids in what it writes.
+  if (hop > 0) request.history = store_.get_execution(execution_id);
   const ExecutionResult result = runner.run(request);
   if (result.status != ExecutionStatus::kNeedsContinuation) {
-    if (prior) restore_history(*prior, result);
     log("Execution " + result.execution_id + " hop " + std::to_string(hop) + ": " +
         std::string(to_string(result.status)) + (result.error.empty() ? "" : ": " + result.error));
     return execution_result_json(result);
@@ -250,58 +244,15 @@ Json EventHandler::run_inline(const RunEventData& event, const InvocationInfo& i
     j["error"] = error;
     return j;
   }
-  return hand_over(event, result, invocation, prior);
-}
-
-void EventHandler::restore_history(const ExecutionRecord& prior, const ExecutionResult& result) {
-  LockScope lock(store_, result.execution_id, who({}), now(), base_.lease_ttl.count(), "lambda-history");
-  if (!lock.acquired()) return;  // someone else runs now; the per-hop record stands
-  auto execution = store_.get_execution(result.execution_id);
-  if (!execution) return;
-  merge_history(prior, *execution);
-  execution->fence = lock.fence();
-  store_.put_execution(*execution);
-}
-
-void EventHandler::merge_history(const ExecutionRecord& prior, ExecutionRecord& execution) {
-  if (!prior.planned.empty()) execution.planned = prior.planned;
-  std::vector<std::string> finished = prior.finished;
-  for (const auto& id : execution.finished) {
-    if (std::find(finished.begin(), finished.end(), id) == finished.end()) finished.push_back(id);
-  }
-  execution.finished = std::move(finished);
-  execution.started_at = prior.started_at;
+  return hand_over(event, result, invocation);
 }
 
 Json EventHandler::hand_over(const RunEventData& event, const ExecutionResult& result,
-                             const InvocationInfo& invocation, const std::optional<ExecutionRecord>& prior) {
+                             const InvocationInfo& invocation) {
+  // The runner has written the execution as `running` with its whole history and kept the
+  // lease for settings_.handover_ttl, so only the next hop of this execution can take it.
   const int next_hop = event.hop + 1;
   const std::string& execution_id = result.execution_id;
-  Json fail = execution_result_json(result);
-  fail["status"] = "failed";
-
-  // Carry the lease across the hand-over: only the next hop of this execution may take it.
-  LockScope lock(store_, execution_id, who(invocation), now(), settings_.handover_ttl.count(),
-                 "lambda-handover");
-  if (!lock.acquired()) {
-    fail["error"] =
-        "Could not hold the lock for the continuation: it was taken by " + holder_text(lock.previous());
-    log(fail["error"].get<std::string>());
-    return fail;
-  }
-  auto execution = store_.get_execution(execution_id);
-  if (!execution) throw StoreError("execution " + execution_id + " vanished during the hand-over");
-  // `running` (not needs_continuation): if the next hop never arrives, the lease expires and
-  // the next runner records this execution as interrupted.
-  if (prior) merge_history(*prior, *execution);
-  execution->status = ExecutionStatus::kRunning;
-  execution->completed_at.reset();
-  execution->fence = lock.fence();
-  if (store_.put_execution(*execution) != WriteOutcome::kOk) {
-    fail["error"] = "Lost the lock during the hand-over to hop " + std::to_string(next_hop);
-    return fail;
-  }
-
   const std::string function =
       !invocation.function_arn.empty() ? invocation.function_arn : settings_.function_name;
   Json payload = {{"direction", std::string(to_string(event.direction))},
@@ -320,14 +271,12 @@ Json EventHandler::hand_over(const RunEventData& event, const ExecutionResult& r
     const std::string error =
         "Could not start continuation hop " + std::to_string(next_hop) + ": " + e.what();
     log(error);
-    execution->status = ExecutionStatus::kFailed;
-    execution->completed_at = now();
-    execution->error = error;
-    store_.put_execution(*execution);
+    fail_execution(execution_id, event.direction, event.target, error);  // and releases the lease
+    Json fail = execution_result_json(result);
+    fail["status"] = "failed";
     fail["error"] = error;
-    return fail;  // the lock scope releases the lease
+    return fail;
   }
-  lock.keep();
   Json j = execution_result_json(result);
   j["hop"] = event.hop;
   j["nextHop"] = next_hop;

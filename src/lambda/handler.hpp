@@ -100,11 +100,8 @@ class EventHandler {
   Json run_inline(const RunEventData& event, const InvocationInfo& invocation);
   Json dispatch(const RunEventData& event, const InvocationInfo& invocation);
   Json task_stopped(const TaskStateEventData& event);
-  Json hand_over(const RunEventData& event, const ExecutionResult& result, const InvocationInfo& invocation,
-                 const std::optional<ExecutionRecord>& prior);
-  // Puts the earlier hops' plan and finished ids back into the execution after the last hop.
-  void restore_history(const ExecutionRecord& prior, const ExecutionResult& result);
-  static void merge_history(const ExecutionRecord& prior, ExecutionRecord& execution);
+  // Invokes the next hop asynchronously; on failure records the execution as failed.
+  Json hand_over(const RunEventData& event, const ExecutionResult& result, const InvocationInfo& invocation);
   // Marks the execution failed under the lock (taken re-entrantly for that execution). False
   // when another execution holds the lock.
   bool fail_execution(const std::string& execution_id, Direction direction, const std::string& target,

@@ -477,15 +477,31 @@ TEST_F(RunnerTest, ContinuationKeepsTheLeaseForTheNextHopOnly) {
   MigrationRunner other(three(), *store_, options());
   EXPECT_EQ(other.up().failure, ExecutionResult::Failure::kLockHeld);
   // ...but the next hop of the same execution re-enters it and finishes the plan.
+  // Handed over, the execution reads `running`: were the next hop never to come, the next
+  // runner would record it as interrupted.
+  const auto handed = store_->get_execution(first.execution_id);
+  ASSERT_TRUE(handed.has_value());
+  EXPECT_EQ(handed->status, ExecutionStatus::kRunning);
+  EXPECT_FALSE(handed->completed_at.has_value());
+  EXPECT_THAT(handed->planned, ElementsAre(kA, kB, kC));
   remaining = 120'000;
   RunRequest next;
   next.execution_id = first.execution_id;
   next.hop = 1;
+  next.history = handed;
   MigrationRunner hop(three(), *store_, options());
   const ExecutionResult second = hop.run(next);
   EXPECT_EQ(second.status, ExecutionStatus::kCompleted);
   EXPECT_THAT(second.migrations_run, ElementsAre(kC));
   EXPECT_FALSE(store_->read_lock()->held_at(system_now_ms()));
+  // The stored execution keeps the whole run's history; the result reports this hop's.
+  const auto done = store_->get_execution(first.execution_id);
+  ASSERT_TRUE(done.has_value());
+  EXPECT_EQ(done->status, ExecutionStatus::kCompleted);
+  EXPECT_EQ(done->started_at, handed->started_at);
+  EXPECT_THAT(done->planned, ElementsAre(kA, kB, kC));
+  EXPECT_THAT(done->finished, ElementsAre(kA, kB, kC));
+  EXPECT_THAT(second.planned, ElementsAre(kC));
 }
 
 TEST_F(RunnerTest, StopRequestStopsBeforeTheNextMigration) {

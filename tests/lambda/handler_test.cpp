@@ -1,4 +1,5 @@
-// The event handler in process against a memory store: dispatcher mode through the real ECS
+// The event handler in process against a memory store: the continuation hand-over (a fake
+// clock and a recording invoker), dispatcher mode through the real ECS
 // client and a fake ECS endpoint, ECS task-stopped close-out, event validation; and the
 // Runtime API loop against the emulator (error endpoint + header, trace id, poll retries).
 #include <gtest/gtest.h>
@@ -95,6 +96,112 @@ class HandlerTest : public ::testing::Test {
   std::atomic<int> runs_{0};
   std::vector<std::string> log_;
 };
+
+// An async invoker that records each continuation, or fails when told to.
+class RecordingInvoker : public ContinuationInvoker {
+ public:
+  void invoke_async(const std::string& function, const Json& payload) override {
+    if (fail) throw std::runtime_error("ServiceException: Lambda is down");
+    functions.push_back(function);
+    payloads.push_back(payload);
+  }
+  bool fail = false;
+  std::vector<std::string> functions;
+  std::vector<Json> payloads;
+};
+
+// Each migration body takes 40 s of a fake clock; with 100 s per invocation and the default
+// 60 s margin, every hop runs exactly one migration and hands over.
+class ContinuationTest : public HandlerTest {
+ protected:
+  EventHandler make_inline() {
+    RunnerOptions base;
+    base.capture_stdio = false;
+    base.heartbeat = 1000ms;
+    base.lease_ttl = 5000ms;
+    base.now_ms = [this] { return clock_.load(); };
+    std::vector<std::pair<std::string, Migration>> list;
+    for (const char* id : {"20250101000001_a", "20250101000002_b", "20250101000003_c"}) {
+      Migration m;
+      m.up = [this](Context&) -> Json {
+        ++runs_;
+        clock_ += 40'000;
+        return {};
+      };
+      m.down = [](Context&) -> Json { return {}; };
+      list.emplace_back(id, m);
+    }
+    HandlerSettings settings;
+    settings.function_name = "migrations";
+    EventHandler h(*store_, define_migrations(std::move(list)), base, settings, invoker_, nullptr);
+    h.set_log([this](const std::string& line) { log_.push_back(line); });
+    return h;
+  }
+  InvocationInfo invocation(const std::string& id) const { return {id, clock_.load() + 100'000, ""}; }
+
+  std::atomic<std::int64_t> clock_{1'750'000'000'000};
+  std::shared_ptr<RecordingInvoker> invoker_ = std::make_shared<RecordingInvoker>();
+};
+
+TEST_F(ContinuationTest, EachHopHandsOverTheWholeHistoryAndTheLastCompletesIt) {
+  EventHandler h = make_inline();
+  const std::int64_t started = clock_.load();
+  Json r = h.handle(Json::object(), invocation("req-0"));
+  ASSERT_EQ(r["status"], "needs_continuation") << r.dump();
+  const std::string execution_id = r["executionId"];
+  for (int hop = 1; hop <= 2; ++hop) {
+    ASSERT_EQ(invoker_->payloads.size(), static_cast<std::size_t>(hop));
+    const Json payload = invoker_->payloads.back();
+    EXPECT_EQ(payload, (Json{{"direction", "up"}, {"executionId", execution_id}, {"hop", hop}}));
+    EXPECT_EQ(invoker_->functions.back(), "migrations");
+    // Between hops the execution reads running, with everything done so far, and the lease is
+    // held for the hand-over: another execution cannot start.
+    const auto between = store_->get_execution(execution_id);
+    ASSERT_TRUE(between.has_value());
+    EXPECT_EQ(between->status, ExecutionStatus::kRunning);
+    EXPECT_EQ(between->planned.size(), 3u);
+    EXPECT_EQ(between->finished.size(), static_cast<std::size_t>(hop));
+    EXPECT_EQ(between->started_at, started);
+    ASSERT_TRUE(store_->read_lock().has_value());
+    EXPECT_TRUE(store_->read_lock()->held_at(clock_.load()));
+    EXPECT_EQ(store_->read_lock()->execution_id, execution_id);
+
+    r = h.handle(payload, invocation("req-" + std::to_string(hop)));
+  }
+  EXPECT_EQ(r["status"], "completed") << r.dump();
+  EXPECT_EQ(invoker_->payloads.size(), 2u) << "the last hop invokes nothing";
+  EXPECT_EQ(runs_.load(), 3);
+  const auto done = store_->get_execution(execution_id);
+  ASSERT_TRUE(done.has_value());
+  EXPECT_EQ(done->status, ExecutionStatus::kCompleted);
+  EXPECT_EQ(done->hop, 2);
+  EXPECT_EQ(done->started_at, started);
+  EXPECT_EQ(done->planned,
+            (std::vector<std::string>{"20250101000001_a", "20250101000002_b", "20250101000003_c"}));
+  EXPECT_EQ(done->finished, done->planned);
+  EXPECT_FALSE(store_->read_lock()->held_at(clock_.load())) << "the last hop releases the lease";
+}
+
+TEST_F(ContinuationTest, AFailedInvokeRecordsTheExecutionFailedAndFreesTheLease) {
+  EventHandler h = make_inline();
+  invoker_->fail = true;
+  const Json r = h.handle(Json::object(), invocation("req-0"));
+  EXPECT_EQ(r["status"], "failed") << r.dump();
+  const std::string error = r["error"];
+  EXPECT_NE(error.find("Could not start continuation hop 1: ServiceException: Lambda is down"),
+            std::string::npos)
+      << error;
+  const auto e = store_->get_execution(r["executionId"].get<std::string>());
+  ASSERT_TRUE(e.has_value());
+  EXPECT_EQ(e->status, ExecutionStatus::kFailed);
+  EXPECT_EQ(e->error, error);
+  EXPECT_EQ(e->finished.size(), 1u);
+  EXPECT_FALSE(store_->read_lock()->held_at(clock_.load())) << "nothing waits for a hop that never comes";
+  // The next run starts at once and picks up the rest.
+  invoker_->fail = false;
+  EXPECT_EQ(h.handle(Json::object(), invocation("req-1"))["status"], "needs_continuation");
+  EXPECT_EQ(runs_.load(), 2);
+}
 
 TEST_F(HandlerTest, DispatcherStartsAFargateTaskWithTheRunOverrides) {
   EventHandler h = make(true);
