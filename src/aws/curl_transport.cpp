@@ -4,6 +4,7 @@
 
 #include <cstdio>
 #include <cstdlib>
+#include <filesystem>
 #include <fstream>
 #include <mutex>
 
@@ -240,12 +241,28 @@ std::shared_ptr<HttpTransport> make_curl_transport(CurlTransportOptions options)
   return std::make_shared<CurlTransport>(std::move(options));
 }
 
+std::string choose_ca_bundle(const std::optional<std::string>& aws_ca_bundle, const std::string& builtin,
+                             const std::function<bool(const std::string&)>& exists) {
+  if (aws_ca_bundle && !aws_ca_bundle->empty()) return *aws_ca_bundle;
+  if (!builtin.empty() && exists(builtin)) return "";
+  for (const char* path : {"/etc/ssl/certs/ca-certificates.crt", "/etc/pki/tls/certs/ca-bundle.crt",
+                           "/etc/ssl/ca-bundle.pem", "/etc/ssl/cert.pem"}) {
+    if (exists(path)) return path;
+  }
+  return "";
+}
+
 std::shared_ptr<HttpTransport> default_transport() {
   static std::shared_ptr<HttpTransport> instance = [] {
     CurlTransportOptions options;
-    if (const char* bundle = std::getenv("AWS_CA_BUNDLE"); bundle != nullptr) {
-      options.ca_bundle = bundle;
-    }
+    const char* env = std::getenv("AWS_CA_BUNDLE");
+    const curl_version_info_data* info = curl_version_info(CURLVERSION_NOW);
+    const std::string builtin = info != nullptr && info->cainfo != nullptr ? info->cainfo : "";
+    options.ca_bundle = choose_ca_bundle(env ? std::optional<std::string>(env) : std::nullopt, builtin,
+                                         [](const std::string& path) {
+                                           std::error_code ec;
+                                           return std::filesystem::is_regular_file(path, ec);
+                                         });
     return make_curl_transport(options);
   }();
   return instance;

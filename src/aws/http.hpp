@@ -7,6 +7,7 @@
 #include <chrono>
 #include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <stdexcept>
@@ -115,8 +116,16 @@ struct CurlTransportOptions {
 // Throws std::runtime_error if libcurl cannot be initialised.
 std::shared_ptr<HttpTransport> make_curl_transport(CurlTransportOptions options = {});
 
-// Returns the process-wide libcurl transport (created on first use, honours AWS_CA_BUNDLE).
+// Returns the process-wide libcurl transport (created on first use, with choose_ca_bundle()).
 std::shared_ptr<HttpTransport> default_transport();
+
+// The CA bundle for TLS: `aws_ca_bundle` (AWS_CA_BUNDLE) when set; else libcurl's built-in
+// default (`builtin`) when that file exists; else the first existing well-known distribution
+// path, so a binary built on one distribution verifies on another (Debian's curl looks for
+// /etc/ssl/certs/ca-certificates.crt; Amazon Linux 2023, which Lambda's provided.al2023 runs,
+// has /etc/pki/tls/certs/ca-bundle.crt). Empty: leave libcurl's default.
+std::string choose_ca_bundle(const std::optional<std::string>& aws_ca_bundle, const std::string& builtin,
+                             const std::function<bool(const std::string&)>& exists);
 
 // Parts of an absolute URL. Port is 0 when the URL gives none.
 struct Url {

@@ -5,6 +5,7 @@
 
 #include <atomic>
 #include <fstream>
+#include <set>
 #include <sstream>
 #include <thread>
 
@@ -27,6 +28,26 @@ std::string read_file(const std::filesystem::path& p) {
   std::ostringstream out;
   out << in.rdbuf();
   return out.str();
+}
+
+TEST(CaBundle, AwsCaBundleWinsThenTheBuiltInDefaultThenTheDistributionPaths) {
+  std::set<std::string> present;
+  const auto exists = [&](const std::string& p) { return present.count(p) > 0; };
+  const std::string debian = "/etc/ssl/certs/ca-certificates.crt";
+  const std::string amazon = "/etc/pki/tls/certs/ca-bundle.crt";
+  present = {debian, amazon};
+  EXPECT_EQ(choose_ca_bundle(std::string("/my/ca.pem"), debian, exists), "/my/ca.pem");
+  // Built on Debian and run there: libcurl's own default stands.
+  EXPECT_EQ(choose_ca_bundle(std::nullopt, debian, exists), "");
+  EXPECT_EQ(choose_ca_bundle(std::string(""), debian, exists), "") << "an empty AWS_CA_BUNDLE is unset";
+  // Built on Debian, run on Amazon Linux 2023 (Lambda): the built-in path is missing.
+  present = {amazon};
+  EXPECT_EQ(choose_ca_bundle(std::nullopt, debian, exists), amazon);
+  EXPECT_EQ(choose_ca_bundle(std::nullopt, "", exists), amazon);
+  present = {"/etc/ssl/cert.pem"};
+  EXPECT_EQ(choose_ca_bundle(std::nullopt, debian, exists), "/etc/ssl/cert.pem");
+  present = {};
+  EXPECT_EQ(choose_ca_bundle(std::nullopt, debian, exists), "") << "nothing found: libcurl's default";
 }
 
 TEST(CurlTransport, ReusesConnections) {
