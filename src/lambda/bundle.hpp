@@ -25,10 +25,18 @@ namespace auric::lambda {
 // loader, so never bundled.
 extern const std::vector<std::string> kBaseSystemLibraries;
 
+// Whether the bundle carries glibc and its dynamic loader. kAuto bundles them when the binary
+// or its libraries need a newer glibc than provided.al2023's (2.34), e.g. a Debian 12 build.
+enum class GlibcMode { kAuto, kSystem, kBundled };
+
+// True when a "2.x" glibc version is newer than Amazon Linux 2023's 2.34.
+bool glibc_newer_than_al2023(const std::string& version);
+
 struct BundleOptions {
   std::filesystem::path entry;                 // the migrations binary
   std::filesystem::path out;                   // the zip to write
   std::vector<std::filesystem::path> include;  // extra files placed at the zip's root
+  GlibcMode glibc = GlibcMode::kAuto;
   // Runs the dynamic loader's resolution (`ldd <file>`) and returns its output; tests inject.
   std::function<std::string(const std::filesystem::path&)> ldd;
 };
@@ -40,6 +48,7 @@ struct BundleResult {
   std::vector<std::string> entries;
   std::vector<std::string> excluded;  // base-system libraries left out
   std::string max_glibc;              // highest GLIBC_x.y version referenced ("" if none found)
+  bool glibc_bundled = false;         // glibc and the loader are in lib/; bootstrap runs through them
 };
 
 // Builds the zip. Throws std::runtime_error naming the problem (missing entry, a library ldd

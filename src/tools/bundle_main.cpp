@@ -28,9 +28,6 @@ std::string thousands(std::uint64_t n) {
   return out;
 }
 
-// glibc of Amazon Linux 2023, the provided.al2023 base.
-constexpr int kAl2023GlibcMinor = 34;
-
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -47,6 +44,11 @@ int main(int argc, char** argv) {
                  "extra file placed at the zip's root, e.g. migrate.config.toml (repeatable)");
   app.add_option("--upload", upload, "upload to s3://bucket[/prefix] under bundles/bundle-<sha256>.zip");
   app.add_flag("--json", json, "print the result as JSON on stdout");
+  std::string glibc = "auto";
+  app.add_option("--glibc", glibc,
+                 "bundle glibc and its loader: auto (when the binary needs a newer glibc than "
+                 "provided.al2023's 2.34), bundled, or system")
+      ->check(CLI::IsMember({"auto", "bundled", "system"}));
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -54,6 +56,9 @@ int main(int argc, char** argv) {
     return rc == 0 ? 0 : 2;
   }
   options.entry = entry;
+  options.glibc = glibc == "bundled"  ? auric::lambda::GlibcMode::kBundled
+                  : glibc == "system" ? auric::lambda::GlibcMode::kSystem
+                                      : auric::lambda::GlibcMode::kAuto;
   options.out = out;
   for (const auto& f : include) options.include.emplace_back(f);
   try {
@@ -70,9 +75,13 @@ int main(int argc, char** argv) {
       uploaded = auric::lambda::upload_bundle(result, upload, s3);
     }
     if (json) {
-      nlohmann::json j = {{"outFile", result.out.string()}, {"size", result.size},
-                          {"sha256", result.sha256},        {"entries", result.entries},
-                          {"excluded", result.excluded},    {"maxGlibc", result.max_glibc}};
+      nlohmann::json j = {{"outFile", result.out.string()},
+                          {"size", result.size},
+                          {"sha256", result.sha256},
+                          {"entries", result.entries},
+                          {"excluded", result.excluded},
+                          {"maxGlibc", result.max_glibc},
+                          {"glibcBundled", result.glibc_bundled}};
       if (uploaded)
         j["upload"] = {{"url", uploaded->url}, {"key", uploaded->key}, {"uploaded", uploaded->uploaded}};
       std::cout << j.dump(2) << std::endl;
@@ -89,15 +98,14 @@ int main(int argc, char** argv) {
       for (const auto& lib : result.excluded) std::cerr << " " << lib;
       std::cerr << "\n";
     }
-    if (!result.max_glibc.empty()) {
-      const auto dot = result.max_glibc.find('.');
-      const int minor = std::stoi(result.max_glibc.substr(dot + 1));
-      if (result.max_glibc.substr(0, dot) == "2" && minor > kAl2023GlibcMinor) {
-        std::cerr
-            << "  warning: needs glibc " << result.max_glibc
-            << "; provided.al2023 has glibc 2.34: build on Amazon Linux 2023 (or an older glibc) for Lambda. "
-               "The Debian 12 runner image is fine.\n";
-      }
+    if (result.glibc_bundled) {
+      std::cerr << "  glibc:  bundled with its loader (the binary needs glibc " << result.max_glibc
+                << "; provided.al2023 has 2.34)\n";
+    } else if (auric::lambda::glibc_newer_than_al2023(result.max_glibc)) {
+      std::cerr
+          << "  warning: needs glibc " << result.max_glibc
+          << "; provided.al2023 has glibc 2.34: bundle with --glibc auto or bundled, or build on Amazon "
+             "Linux 2023, for Lambda. The Debian 12 runner image is fine.\n";
     }
     if (uploaded) {
       std::cerr << "  " << (uploaded->uploaded ? "uploaded: " : "exists:   ") << uploaded->url << "\n"

@@ -57,9 +57,14 @@ TEST(Bundle, SameInputGivesTheSameZipAndListsItsContents) {
   };
   EXPECT_TRUE(has("lib/libstdc++.so.6")) << a.dump();
   EXPECT_TRUE(has("lib/libsqlite3.so.0")) << a.dump();
-  EXPECT_FALSE(has("lib/libc.so.6"));
+  // By default glibc travels with the binary exactly when it needs a newer one than
+  // provided.al2023's 2.34 (a Debian 12 build does).
+  const bool newer = glibc_newer_than_al2023(a["maxGlibc"].get<std::string>());
+  EXPECT_EQ(a["glibcBundled"], newer) << a.dump();
+  EXPECT_EQ(has("lib/libc.so.6"), newer);
+  EXPECT_EQ(has("lib/ld-linux-x86-64.so.2"), newer);
   const auto excluded = a["excluded"].get<std::vector<std::string>>();
-  EXPECT_NE(std::find(excluded.begin(), excluded.end(), "libc.so.6"), excluded.end());
+  EXPECT_EQ(std::find(excluded.begin(), excluded.end(), "libc.so.6") != excluded.end(), !newer);
 
   // The bootstrap is executable and runs the binary with its arguments.
   const std::string unpacked = s.dir + "/unpacked";
@@ -97,6 +102,66 @@ TEST(Bundle, IncludesExtraFilesAndParsesLdd) {
   EXPECT_EQ(libs[1], (std::pair<std::string, std::string>{"libbar.so.2", "/usr/lib/libbar.so.2"}));
   options.ldd = [](const fs::path&) { return std::string("\tlibfoo.so.1 => not found\n"); };
   EXPECT_THROW(create_bundle(options), std::runtime_error);
+}
+
+TEST(Bundle, GlibcBundledOnRequestRunsThroughItsOwnLoader) {
+  Scenario s;
+  const Json r =
+      bundle_json({"--entry", AURIC_LAMBDA_FIXTURE, "--glibc", "bundled", "--out", s.dir + "/g.zip"});
+  EXPECT_EQ(r["glibcBundled"], true);
+  const auto entries = r["entries"].get<std::vector<std::string>>();
+  for (const char* lib :
+       {"lib/libc.so.6", "lib/libm.so.6", "lib/ld-linux-x86-64.so.2", "lib/libstdc++.so.6"}) {
+    EXPECT_NE(std::find(entries.begin(), entries.end(), lib), entries.end()) << lib << " in " << r.dump();
+  }
+  EXPECT_EQ(r["excluded"], Json::array());
+
+  const std::string unpacked = s.dir + "/unpacked";
+  extract_zip(s.dir + "/g.zip", unpacked);
+  const std::string bootstrap = auric::test::read_file(unpacked + "/bootstrap");
+  EXPECT_NE(bootstrap.find("--library-path"), std::string::npos) << bootstrap;
+  EXPECT_EQ(bootstrap.find("LD_LIBRARY_PATH"), std::string::npos) << "children keep the system's libraries";
+  ProcessSpec spec;
+  spec.argv = {unpacked + "/bootstrap", "--version"};
+  spec.env = {{"LD_DEBUG", "libs"}};
+  const auto run = auric::test::run(spec);
+  EXPECT_EQ(run.exit_code, 0) << run.err;
+  EXPECT_NE(run.out.find(AURIC_VERSION_STRING), std::string::npos) << run.out;
+  // The loader reports the libc it initialises: the bundle's, not the system's.
+  EXPECT_NE(run.err.find("calling init: " + unpacked + "/lib/libc.so.6"), std::string::npos) << run.err;
+
+  // --glibc system leaves glibc out whatever the binary needs.
+  const Json sys =
+      bundle_json({"--entry", AURIC_LAMBDA_FIXTURE, "--glibc", "system", "--out", s.dir + "/s.zip"});
+  EXPECT_EQ(sys["glibcBundled"], false);
+  const auto excluded = sys["excluded"].get<std::vector<std::string>>();
+  EXPECT_NE(std::find(excluded.begin(), excluded.end(), "libc.so.6"), excluded.end());
+}
+
+TEST(Bundle, GlibcAutoFollowsTheNewestVersionTheBinaryNeeds) {
+  EXPECT_FALSE(glibc_newer_than_al2023("2.34"));
+  EXPECT_FALSE(glibc_newer_than_al2023("2.17"));
+  EXPECT_TRUE(glibc_newer_than_al2023("2.35"));
+  EXPECT_TRUE(glibc_newer_than_al2023("2.36"));
+  EXPECT_FALSE(glibc_newer_than_al2023(""));
+  EXPECT_FALSE(glibc_newer_than_al2023("garbage"));
+
+  // Bundling glibc without a loader named by ldd is refused with what to do.
+  Scenario s;
+  BundleOptions options;
+  options.entry = AURIC_LAMBDA_FIXTURE;
+  options.out = s.dir + "/x.zip";
+  options.glibc = GlibcMode::kBundled;
+  options.ldd = [](const fs::path&) {
+    return std::string("\tlibc.so.6 => /lib/x86_64-linux-gnu/libc.so.6 (0x00007f)\n");
+  };
+  try {
+    create_bundle(options);
+    ADD_FAILURE() << "expected a refusal";
+  } catch (const std::runtime_error& e) {
+    EXPECT_NE(std::string(e.what()).find("no dynamic loader"), std::string::npos) << e.what();
+    EXPECT_NE(std::string(e.what()).find("--glibc system"), std::string::npos) << e.what();
+  }
 }
 
 TEST(Bundle, VersionAndUsage) {

@@ -9,6 +9,7 @@
 #include <chrono>
 #include <filesystem>
 #include <map>
+#include <mutex>
 #include <set>
 #include <tuple>
 
@@ -28,32 +29,48 @@ struct TempDirOwner {
   ~TempDirOwner() { std::filesystem::remove_all(dir); }
 };
 
-const std::string& unpacked_bundle() {
+// How the function's code is laid out: the build tree's binary; its bundle as made by default
+// (on a Debian 12 build that carries glibc and its loader, and the bootstrap runs through
+// them); or its bundle with glibc left to the system (--glibc system).
+enum class Code { kBuildTree, kBundle, kBundleSystemGlibc };
+
+const std::string& unpacked(const char* zip) {
   static TempDirOwner owner;
-  static const std::string dir = [] {
-    const std::string unpacked = owner.dir + "/unpacked";
-    extract_zip(AURIC_LAMBDA_FIXTURE_BUNDLE, unpacked);
-    return unpacked;
-  }();
-  return dir;
+  static std::map<std::string, std::string> dirs;
+  static std::mutex mu;
+  std::lock_guard<std::mutex> lock(mu);
+  auto it = dirs.find(zip);
+  if (it == dirs.end()) {
+    const std::string dir = owner.dir + "/unpacked-" + std::to_string(dirs.size());
+    extract_zip(zip, dir);
+    it = dirs.emplace(zip, dir).first;
+  }
+  return it->second;
 }
 
-// (store, from the bundle?)
-using E2EParam = std::tuple<StoreKind, bool>;
+// (store, code)
+using E2EParam = std::tuple<StoreKind, Code>;
 
 std::string param_name(const ::testing::TestParamInfo<E2EParam>& info) {
-  const auto [store, bundle] = info.param;
+  const auto [store, code] = info.param;
   return std::string(store == StoreKind::kSqlite ? "Sqlite" : "DynamoDb") +
-         (bundle ? "FromBundle" : "BuildTree");
+         (code == Code::kBuildTree ? "BuildTree"
+          : code == Code::kBundle  ? "FromBundle"
+                                   : "FromBundleSystemGlibc");
 }
 
 class LambdaE2E : public ::testing::TestWithParam<E2EParam> {
  protected:
   StoreKind store_kind() const { return std::get<0>(GetParam()); }
-  bool from_bundle() const { return std::get<1>(GetParam()); }
+  Code code() const { return std::get<1>(GetParam()); }
+  bool from_bundle() const { return code() != Code::kBuildTree; }
+  std::string bundle_dir() const {
+    return unpacked(code() == Code::kBundle ? AURIC_LAMBDA_FIXTURE_BUNDLE
+                                            : AURIC_LAMBDA_FIXTURE_SYSTEM_GLIBC_BUNDLE);
+  }
 
   std::vector<std::string> command() const {
-    if (from_bundle()) return {unpacked_bundle() + "/bootstrap"};
+    if (from_bundle()) return {bundle_dir() + "/bootstrap"};
     return {AURIC_LAMBDA_FIXTURE};
   }
 
@@ -383,10 +400,17 @@ TEST_P(LambdaRuntimeE2E, InitTimeIsMeasured) {
 
 INSTANTIATE_TEST_SUITE_P(Binary, LambdaE2E,
                          ::testing::Combine(::testing::Values(StoreKind::kSqlite, StoreKind::kDynamoDb),
-                                            ::testing::Bool()),
+                                            ::testing::Values(Code::kBuildTree, Code::kBundle)),
+                         param_name);
+// The bundle that leaves glibc to the system (on SQLite: the store plays no part in how the
+// process is loaded).
+INSTANTIATE_TEST_SUITE_P(SystemGlibc, LambdaE2E,
+                         ::testing::Values(E2EParam{StoreKind::kSqlite, Code::kBundleSystemGlibc}),
                          param_name);
 INSTANTIATE_TEST_SUITE_P(Binary, LambdaRuntimeE2E,
-                         ::testing::Combine(::testing::Values(StoreKind::kSqlite), ::testing::Bool()),
+                         ::testing::Combine(::testing::Values(StoreKind::kSqlite),
+                                            ::testing::Values(Code::kBuildTree, Code::kBundle,
+                                                              Code::kBundleSystemGlibc)),
                          param_name);
 
 }  // namespace
