@@ -14,6 +14,8 @@
 
 #include <auric/migrations.hpp>
 
+#include "text/encoding.hpp"
+
 namespace auric::dashboard {
 
 // Case-insensitive ordering for header names.
@@ -51,17 +53,16 @@ inline constexpr std::size_t kMaxBodyBytes = 64 * 1024;
 // Decodes %XX escapes once (and '+' as a space when `plus_is_space`). nullopt for a malformed
 // escape (a '%' not followed by two hex digits).
 std::optional<std::string> percent_decode(std::string_view text, bool plus_is_space = false);
-// Encodes everything except unreserved characters (A-Z a-z 0-9 - _ . ~).
-std::string percent_encode(std::string_view text);
+// percent_encode, base64_encode and base64url_encode come from text/encoding.hpp.
+using ::auric::base64_encode;
+using ::auric::base64url_encode;
+using ::auric::percent_encode;
 
 // Parses `a=1&b=x%20y` (form rules: '+' is a space). A key given twice keeps its first value.
 // nullopt when an escape is malformed.
 std::optional<std::map<std::string, std::string>> parse_query(std::string_view query);
 
-// RFC 4648 base64 (standard alphabet, padded) and base64url (no padding).
-std::string base64_encode(std::string_view bytes);
-std::string base64url_encode(std::string_view bytes);
-// Accepts both alphabets, with or without padding; nullopt for anything else.
+// Decodes RFC 4648 base64: accepts both alphabets, with or without padding; nullopt for anything else.
 std::optional<std::string> base64_decode(std::string_view text);
 
 // Compares without an early exit (the time depends only on the lengths).

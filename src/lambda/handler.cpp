@@ -226,23 +226,13 @@ Json EventHandler::run_inline(const RunEventData& event, const InvocationInfo& i
     const std::string error = "No progress in hop " + std::to_string(hop) +
                               ": the deadline margin was reached before any migration could start; raise the "
                               "function timeout or lower [lambda] stop_margin_seconds";
-    log(error);
-    fail_execution(execution_id, event.direction, event.target, error);
-    Json j = execution_result_json(result);
-    j["status"] = "failed";
-    j["error"] = error;
-    return j;
+    return fail_run(event, result, error);
   }
   if (hop + 1 >= settings_.max_hops) {
     const std::string error = "Continuation hop limit exceeded (" + std::to_string(settings_.max_hops) +
                               " hops): stopped with " + std::to_string(result.migrations_remaining.size()) +
                               " migration(s) remaining; raise the function timeout or [lambda] max_hops";
-    log(error);
-    fail_execution(execution_id, event.direction, event.target, error);
-    Json j = execution_result_json(result);
-    j["status"] = "failed";
-    j["error"] = error;
-    return j;
+    return fail_run(event, result, error);
   }
   return hand_over(event, result, invocation);
 }
@@ -270,16 +260,21 @@ Json EventHandler::hand_over(const RunEventData& event, const ExecutionResult& r
   } catch (const std::exception& e) {
     const std::string error =
         "Could not start continuation hop " + std::to_string(next_hop) + ": " + e.what();
-    log(error);
-    fail_execution(execution_id, event.direction, event.target, error);  // and releases the lease
-    Json fail = execution_result_json(result);
-    fail["status"] = "failed";
-    fail["error"] = error;
-    return fail;
+    return fail_run(event, result, error);  // which also releases the lease
   }
   Json j = execution_result_json(result);
   j["hop"] = event.hop;
   j["nextHop"] = next_hop;
+  return j;
+}
+
+Json EventHandler::fail_run(const RunEventData& event, const ExecutionResult& result,
+                            const std::string& error) {
+  log(error);
+  fail_execution(result.execution_id, event.direction, event.target, error);
+  Json j = execution_result_json(result);
+  j["status"] = "failed";
+  j["error"] = error;
   return j;
 }
 

@@ -104,6 +104,9 @@ class EventHandler {
   Json hand_over(const RunEventData& event, const ExecutionResult& result, const InvocationInfo& invocation);
   // Marks the execution failed under the lock (taken re-entrantly for that execution). False
   // when another execution holds the lock.
+  // A run that cannot go on after its runner returned: logs `error`, records the execution
+  // failed, and answers the runner's result with status failed and that error.
+  Json fail_run(const RunEventData& event, const ExecutionResult& result, const std::string& error);
   bool fail_execution(const std::string& execution_id, Direction direction, const std::string& target,
                       const std::string& error);
   std::int64_t now() const;
