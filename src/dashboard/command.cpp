@@ -42,23 +42,13 @@ struct DashboardOptions {
   bool no_open = false;
 };
 
-// Starts `xdg-open <url>` without waiting; -1 (after printing why) when it cannot be started.
+// Starts the browser; -1 after printing why it could not.
 pid_t open_browser(const std::string& url) {
-  posix_spawn_file_actions_t actions;
-  posix_spawn_file_actions_init(&actions);
-  posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
-  posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0);
-  posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0);
-  std::string program = "xdg-open";
-  std::string arg = url;
-  char* argv[] = {program.data(), arg.data(), nullptr};
-  pid_t pid = -1;
-  const int rc = posix_spawnp(&pid, "xdg-open", &actions, nullptr, argv, environ);
-  posix_spawn_file_actions_destroy(&actions);
-  if (rc != 0) {
-    std::cout << "(Could not auto-open browser: cannot run xdg-open: " << std::strerror(rc)
-              << "; navigate manually to " << url << ")" << std::endl;
-    return -1;
+  std::string error;
+  const pid_t pid = spawn_browser(url, &error);
+  if (pid < 0) {
+    std::cout << "(Could not auto-open browser: cannot run xdg-open: " << error << "; navigate manually to "
+              << url << ")" << std::endl;
   }
   return pid;
 }
@@ -125,6 +115,25 @@ int run_dashboard(cli::Session& s, const DashboardOptions& o) {
 }
 
 }  // namespace
+
+pid_t spawn_browser(const std::string& url, std::string* error) {
+  posix_spawn_file_actions_t actions;
+  posix_spawn_file_actions_init(&actions);
+  posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
+  posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0);
+  posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0);
+  std::string program = "xdg-open";
+  std::string arg = url;
+  char* argv[] = {program.data(), arg.data(), nullptr};
+  pid_t pid = -1;
+  const int rc = posix_spawnp(&pid, "xdg-open", &actions, nullptr, argv, environ);
+  posix_spawn_file_actions_destroy(&actions);
+  if (rc != 0) {
+    if (error) *error = std::strerror(rc);
+    return -1;
+  }
+  return pid;
+}
 
 void register_dashboard_command() {
   cli::register_command(

@@ -1,7 +1,5 @@
 #include "dashboard_tool/tool.hpp"
 
-#include <fcntl.h>
-#include <spawn.h>
 #include <sys/wait.h>
 
 #include <algorithm>
@@ -17,6 +15,7 @@
 #include "aws/session.hpp"
 #include "aws/sts.hpp"
 #include "core/store.hpp"
+#include "dashboard/command.hpp"
 #include "dashboard/lambda_invoker.hpp"
 #include "dashboard/local_server.hpp"
 #include "dashboard/remote_backend.hpp"
@@ -25,8 +24,6 @@
 #include "dashboard_tool/prompt.hpp"
 #include "dashboard_tool/sso_login.hpp"
 #include "store/dynamodb_store.hpp"
-
-extern char** environ;
 
 namespace auric::dashboard_tool {
 namespace {
@@ -97,17 +94,8 @@ class ToolBackend final : public dashboard::DashboardBackend {
 
 // Starts `xdg-open <url>` and waits briefly for it; false when it cannot run or fails.
 bool xdg_open(const std::string& url) {
-  posix_spawn_file_actions_t actions;
-  posix_spawn_file_actions_init(&actions);
-  posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
-  posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0);
-  posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0);
-  std::string program = "xdg-open", arg = url;
-  char* argv[] = {program.data(), arg.data(), nullptr};
-  pid_t pid = -1;
-  const int rc = posix_spawnp(&pid, "xdg-open", &actions, nullptr, argv, environ);
-  posix_spawn_file_actions_destroy(&actions);
-  if (rc != 0) return false;
+  const pid_t pid = dashboard::spawn_browser(url);
+  if (pid < 0) return false;
   int status = 0;
   for (int i = 0; i < 50; ++i) {  // xdg-open returns once the browser is launched
     const pid_t done = ::waitpid(pid, &status, WNOHANG);
