@@ -8,9 +8,9 @@
 //   node dashboard_tool.e2e.mjs --url <dashboard url> --ui-dir <ui> --newest <id>
 //        --ids <id,id,...> [--chromium /usr/bin/chromium] [--out <screenshots dir>]
 import { mkdirSync } from 'node:fs';
-import { createServer } from 'node:http';
 import { createRequire } from 'node:module';
 import { join, resolve } from 'node:path';
+import { startEvilSite } from '../e2e/evil_site.mjs';
 
 const args = process.argv.slice(2);
 const option = (name, fallback) => {
@@ -36,26 +36,6 @@ const check = (condition, message) => {
   if (!condition) throw new Error(`check failed: ${message}`);
   console.log(`  ok  ${message}`);
 };
-
-function startEvilSite(target) {
-  const html = `<!doctype html><title>evil</title><body>
-<form id="f" method="POST" action="${target}/api/rollback" enctype="text/plain" target="sink">
-<input name='{"steps":1,"x":"' value='"}'></form><iframe name="sink"></iframe>
-<script>
-  window.results = [];
-  const record = (name, p) => p.then((r) => window.results.push([name, r.type, r.status]), (e) => window.results.push([name, 'error', String(e)]));
-  Promise.allSettled([
-    record('simple', fetch('${target}/api/rollback', { method: 'POST', mode: 'no-cors', body: '{"steps":1}', headers: { 'Content-Type': 'text/plain' } })),
-    record('json', fetch('${target}/api/rollback', { method: 'POST', body: '{"steps":1}', headers: { 'Content-Type': 'application/json', 'X-Auric-Token': 'guess' } })),
-    record('read', fetch('${target}/api/migrations')),
-  ]).then(() => { document.getElementById('f').submit(); setTimeout(() => { window.done = true; }, 1000); });
-</script></body>`;
-  const server = createServer((req, res) => {
-    res.writeHead(200, { 'Content-Type': 'text/html' });
-    res.end(html);
-  });
-  return new Promise((r) => server.listen(0, '127.0.0.1', () => r(server)));
-}
 
 mkdirSync(outDir, { recursive: true });
 let browser;
@@ -84,7 +64,7 @@ try {
   check(true, 'rollback started from the UI');
   await page.screenshot({ path: join(outDir, 'tool-rollback.png'), fullPage: true });
 
-  const evil = await startEvilSite(url);
+  const evil = await startEvilSite(url, 1);
   try {
     const evilPage = await context.newPage();
     await evilPage.goto(`http://127.0.0.1:${evil.address().port}/`);

@@ -11,10 +11,10 @@
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:http';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { startEvilSite } from './evil_site.mjs';
 
 const args = process.argv.slice(2);
 const option = (name, fallback) => {
@@ -96,27 +96,6 @@ async function stopServer(server) {
   const [code] = await exited;
   clearTimeout(timer);
   return code;
-}
-
-// A page on another origin that tries every way a web page can reach the local server.
-function startEvilSite(target) {
-  const html = `<!doctype html><title>evil</title><body>
-<form id="f" method="POST" action="${target}/api/rollback" enctype="text/plain" target="sink">
-<input name='{"steps":3,"x":"' value='"}'></form><iframe name="sink"></iframe>
-<script>
-  window.results = [];
-  const record = (name, p) => p.then((r) => window.results.push([name, r.type, r.status]), (e) => window.results.push([name, 'error', String(e)]));
-  Promise.allSettled([
-    record('simple', fetch('${target}/api/rollback', { method: 'POST', mode: 'no-cors', body: '{"steps":3}', headers: { 'Content-Type': 'text/plain' } })),
-    record('json', fetch('${target}/api/rollback', { method: 'POST', body: '{"steps":3}', headers: { 'Content-Type': 'application/json', 'X-Auric-Token': 'guess' } })),
-    record('read', fetch('${target}/api/migrations')),
-  ]).then(() => { document.getElementById('f').submit(); setTimeout(() => { window.done = true; }, 1000); });
-</script></body>`;
-  const server = createServer((req, res) => {
-    res.writeHead(200, { 'Content-Type': 'text/html' });
-    res.end(html);
-  });
-  return new Promise((resolvePromise) => server.listen(0, '127.0.0.1', () => resolvePromise(server)));
 }
 
 const api = async (url, path) => {
@@ -279,7 +258,7 @@ try {
 
   // A page on another origin cannot trigger a rollback (nor read the API).
   const before = (await api(url, '/api/executions')).length;
-  const evil = await startEvilSite(url);
+  const evil = await startEvilSite(url, 3);
   try {
     const evilPage = await context.newPage();
     await evilPage.goto(`http://127.0.0.1:${evil.address().port}/`);
