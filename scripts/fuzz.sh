@@ -49,12 +49,13 @@ if command -v ccache >/dev/null; then
   launcher=(-DCMAKE_CXX_COMPILER_LAUNCHER=ccache -DCMAKE_C_COMPILER_LAUNCHER=ccache)
 fi
 echo "==> configure and build $build ($cxx)"
+mkdir -p "$build"
 # -O1 -g with assertions on: fast enough to fuzz, readable stacks.
 nice cmake -S . -B "$build" "${generator[@]}" "${launcher[@]}" \
   -DCMAKE_CXX_COMPILER="$cxx" -DCMAKE_C_COMPILER="$cc" \
   -DCMAKE_BUILD_TYPE=Debug -DCMAKE_CXX_FLAGS_DEBUG="-O1 -g" -DCMAKE_C_FLAGS_DEBUG="-O1 -g" \
   -DAURIC_BUILD_FUZZ=ON -DAURIC_BUILD_TESTS=OFF -DAURIC_BUILD_BENCH=OFF -DAURIC_BUILD_EXAMPLES=OFF \
-  >"$build.configure.log" 2>&1 || { cat "$build.configure.log"; echo "fuzz.sh: configure failed" >&2; exit 1; }
+  >"$build/configure.log" 2>&1 || { cat "$build/configure.log"; echo "fuzz.sh: configure failed" >&2; exit 1; }
 nice cmake --build "$build" -j2 || { echo "fuzz.sh: build failed" >&2; exit 1; }
 
 manifest=$build/fuzz/targets.txt

@@ -76,6 +76,9 @@ if [[ $quick -eq 0 ]]; then
     failures+=("asan build")
   fi
 
+  step "fuzzers: replay every corpus, then fuzz each target for 20 s (docs/fuzzing.md)"
+  scripts/fuzz.sh --smoke 20 || failures+=("fuzz smoke (scripts/fuzz.sh --smoke; crash inputs under build-fuzz/fuzz/work/)")
+
   step "lint (clang-tidy)"
   # The parts every binary links (the rest is linted by hand: run-clang-tidy-14 -p build-test src/...).
   mapfile -t tidy_sources < <(git ls-files 'src/core/*.cpp' 'src/store/*.cpp' 'src/cli/*.cpp' 'src/tools/*.cpp')
