@@ -22,7 +22,9 @@ CachingCredentialsProvider::CachingCredentialsProvider(std::shared_ptr<Credentia
 Credentials CachingCredentialsProvider::get_credentials() {
   std::lock_guard lock(mu_);
   if (cached_) {
-    if (!cached_->expiration || *cached_->expiration - refresh_before_ > clock_()) return *cached_;
+    // now + margin, not expiration - margin: an expiration saturated to TimePoint::min() must
+    // not underflow.
+    if (!cached_->expiration || *cached_->expiration > clock_() + refresh_before_) return *cached_;
   }
   cached_.reset();
   cached_ = inner_->get_credentials();

@@ -135,6 +135,22 @@ std::string format_iso8601(TimePoint t) {
   return format_tm(t, "%Y-%m-%dT%H:%M:%SZ");
 }
 
+namespace {
+
+// `since_epoch` as a TimePoint, saturated to the clock's range instead of overflowing its
+// nanosecond count.
+template <class Duration>
+TimePoint saturating_time(Duration since_epoch) {
+  using std::chrono::duration_cast;
+  constexpr auto kLatest = duration_cast<Duration>(TimePoint::max().time_since_epoch());
+  constexpr auto kEarliest = duration_cast<Duration>(TimePoint::min().time_since_epoch());
+  if (since_epoch >= kLatest) return TimePoint::max();
+  if (since_epoch <= kEarliest) return TimePoint::min();
+  return TimePoint{duration_cast<TimePoint::duration>(since_epoch)};
+}
+
+}  // namespace
+
 TimePoint parse_iso8601(std::string_view text) {
   const std::string original(text);
   auto fail = [&]() -> TimePoint {
@@ -173,9 +189,16 @@ TimePoint parse_iso8601(std::string_view text) {
   const year_month_day ymd{std::chrono::year{year}, std::chrono::month{static_cast<unsigned>(month)},
                            std::chrono::day{static_cast<unsigned>(day)}};
   if (!ymd.ok() || hour > 23 || minute > 59 || second > 60) fail();
-  const sys_days days{ymd};
-  return time_point_cast<system_clock::duration>(days + hours{hour} + minutes{minute} + seconds{second} -
-                                                 minutes{offset_minutes});
+  // Count in seconds (a 64-bit count covers every 4-digit year), then saturate to what the
+  // clock can hold: its nanosecond ticks reach only 1677-09-21..2262-04-11, and a "never
+  // expires" date such as 9999-12-31 must not wrap into the past.
+  const seconds since_epoch = sys_days{ymd}.time_since_epoch() + hours{hour} + minutes{minute} +
+                              seconds{second} - minutes{offset_minutes};
+  return saturating_time(since_epoch);
+}
+
+TimePoint time_from_epoch_ms(std::int64_t ms) {
+  return saturating_time(std::chrono::milliseconds(ms));
 }
 
 std::string_view trim(std::string_view text) {

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <chrono>
+#include <cstdint>
 #include <string>
 #include <string_view>
 
@@ -39,8 +40,12 @@ std::string format_amz_day(TimePoint t);
 std::string format_iso8601(TimePoint t);
 // Parses ISO-8601 / RFC 3339 date-times as AWS returns them: "2015-08-30T12:36:00Z",
 // with fractional seconds, a "+hh:mm" offset, or a "UTC" suffix.
+// Years are 0000-9999; a date beyond what TimePoint holds (1677-09-21..2262-04-11) saturates
+// to TimePoint::min() or max(), so "9999-12-31T23:59:59Z" reads as "never expires".
 // Throws std::invalid_argument when the text is not such a date-time.
 TimePoint parse_iso8601(std::string_view text);
+// Milliseconds since the Unix epoch (SSO's `expiration`), saturated like parse_iso8601.
+TimePoint time_from_epoch_ms(std::int64_t ms);
 
 // Trims ASCII whitespace at both ends.
 std::string_view trim(std::string_view text);

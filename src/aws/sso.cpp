@@ -31,7 +31,7 @@ Credentials SsoClient::get_role_credentials(const std::string& access_token, con
                           .get<std::string>();
   const auto& expiration =
       require_member("SSO", kOperation, rc, "expiration", nlohmann::json::value_t::number_integer);
-  out.expiration = TimePoint(std::chrono::milliseconds(expiration.get<std::int64_t>()));
+  out.expiration = time_from_epoch_ms(expiration.get<std::int64_t>());
   out.provider = "sso";
   out.account_id = account_id;
   return out;

@@ -50,6 +50,20 @@ TEST(Encoding, Iso8601Forms) {
   }
 }
 
+// The clock's nanosecond ticks reach only 1677..2262: dates past either end saturate instead
+// of wrapping (a "never expires" 9999 must not read as a date in 1816).
+TEST(Encoding, Iso8601OutsideTheClockRangeSaturates) {
+  EXPECT_EQ(parse_iso8601("9999-12-31T23:59:59Z"), TimePoint::max());
+  EXPECT_EQ(parse_iso8601("2262-04-12T00:00:00Z"), TimePoint::max());
+  EXPECT_EQ(parse_iso8601("0000-01-01T00:00:00Z"), TimePoint::min());
+  EXPECT_EQ(parse_iso8601("1677-09-21T00:00:00Z"), TimePoint::min());
+  EXPECT_EQ(format_iso8601(parse_iso8601("2262-04-11T00:00:00Z")), "2262-04-11T00:00:00Z");
+  EXPECT_EQ(format_iso8601(parse_iso8601("1677-09-22T00:00:00Z")), "1677-09-22T00:00:00Z");
+  EXPECT_EQ(time_from_epoch_ms(INT64_MAX), TimePoint::max());
+  EXPECT_EQ(time_from_epoch_ms(INT64_MIN), TimePoint::min());
+  EXPECT_EQ(time_from_epoch_ms(1440938160000), parse_iso8601("2015-08-30T12:36:00Z"));
+}
+
 TEST(Url, ParsesAuthorityPathAndQuery) {
   const Url u = parse_url("http://127.0.0.1:8000/a/b?x=1&y");
   EXPECT_EQ(u.scheme, "http");
