@@ -219,16 +219,8 @@ Credentials ProcessCredentialsProvider::get_credentials() {
     if (!trim(result.err).empty()) msg += ": " + first_line(result.err);
     throw CredentialsError(name(), msg);
   }
-  const auto json = nlohmann::json::parse(result.out, nullptr, /*allow_exceptions=*/false);
-  if (!json.is_object()) {
-    throw CredentialsError(name(), where + " printed no JSON object (got '" + first_line(result.out) + "')");
-  }
-  const auto version = json.find("Version");
-  if (version == json.end() || !version->is_number_integer() || version->get<int>() != 1) {
-    throw CredentialsError(name(), where + " output must have \"Version\": 1");
-  }
   try {
-    return credentials_from_json(json, name(), "SessionToken");
+    return parse_process_credentials(result.out, name());
   } catch (const CredentialsError& e) {
     throw CredentialsError(name(), where + ": " + e.message());
   }
@@ -248,25 +240,14 @@ Credentials SsoCredentialsProvider::get_credentials() {
   const std::string path = cache_file();
   const auto text = read_file(path);
   if (!text) throw SsoTokenExpiredError(settings_.profile, "no cached SSO token (" + path + ")");
-  const auto json = nlohmann::json::parse(*text, nullptr, /*allow_exceptions=*/false);
-  if (!json.is_object()) throw CredentialsError(name(), "SSO token cache " + path + " is not a JSON object");
-  auto token = json.find("accessToken");
-  auto expires = json.find("expiresAt");
-  if (token == json.end() || !token->is_string() || expires == json.end() || !expires->is_string()) {
-    throw CredentialsError(name(), "SSO token cache " + path + " lacks accessToken/expiresAt");
-  }
-  TimePoint expires_at;
-  try {
-    expires_at = parse_iso8601(expires->get<std::string>());
-  } catch (const std::invalid_argument& e) {
-    throw CredentialsError(name(), "SSO token cache " + path + ": " + e.what());
-  }
-  if (expires_at <= context_.clock()) {
-    throw SsoTokenExpiredError(settings_.profile, "the SSO session expired at " + format_iso8601(expires_at));
+  const SsoToken token = parse_sso_token_cache(*text, path, name());
+  if (token.expires_at <= context_.clock()) {
+    throw SsoTokenExpiredError(settings_.profile,
+                               "the SSO session expired at " + format_iso8601(token.expires_at));
   }
   SsoClient client(client_config(context_, settings_.region, nullptr));
   try {
-    return client.get_role_credentials(token->get<std::string>(), settings_.account_id, settings_.role_name);
+    return client.get_role_credentials(token.access_token, settings_.account_id, settings_.role_name);
   } catch (const AwsError& e) {
     if (e.code() == "UnauthorizedException" || e.http_status() == 401) {
       throw SsoTokenExpiredError(settings_.profile,
@@ -593,10 +574,7 @@ Credentials ContainerCredentialsProvider::get_credentials() {
     throw CredentialsError(name(), "container credentials endpoint answered HTTP " +
                                        std::to_string(response.status) + ": " + first_line(response.body));
   }
-  const auto json = nlohmann::json::parse(response.body, nullptr, /*allow_exceptions=*/false);
-  if (!json.is_object())
-    throw CredentialsError(name(), "container credentials endpoint returned no JSON object");
-  return credentials_from_json(json, name(), "Token");
+  return parse_container_credentials(response.body, name());
 }
 
 // ---------------------------------------------------------------- IMDS
@@ -657,14 +635,53 @@ Credentials ImdsCredentialsProvider::get_credentials() {
   if (creds.status != 200) {
     throw CredentialsError(name(), "IMDS credentials request answered HTTP " + std::to_string(creds.status));
   }
-  const auto json = nlohmann::json::parse(creds.body, nullptr, /*allow_exceptions=*/false);
-  if (!json.is_object())
-    throw CredentialsError(name(), "IMDS returned no JSON object for role '" + role_name + "'");
+  try {
+    return parse_container_credentials(creds.body, name());
+  } catch (const CredentialsError& e) {
+    throw CredentialsError(name(), "role '" + role_name + "': " + e.message());
+  }
+}
+
+// ---------------------------------------------------------------- pure decoders
+
+Credentials parse_process_credentials(std::string_view output, const std::string& source) {
+  const auto json = nlohmann::json::parse(output, nullptr, /*allow_exceptions=*/false);
+  if (!json.is_object()) {
+    throw CredentialsError(source, "printed no JSON object (got '" + first_line(output) + "')");
+  }
+  const auto version = json.find("Version");
+  if (version == json.end() || !version->is_number_integer() || version->get<long long>() != 1) {
+    throw CredentialsError(source, "output must have \"Version\": 1");
+  }
+  return credentials_from_json(json, source, "SessionToken");
+}
+
+Credentials parse_container_credentials(std::string_view body, const std::string& source) {
+  const auto json = nlohmann::json::parse(body, nullptr, /*allow_exceptions=*/false);
+  if (!json.is_object()) throw CredentialsError(source, "the credentials endpoint returned no JSON object");
   if (auto code = json.find("Code");
       code != json.end() && code->is_string() && code->get<std::string>() != "Success") {
-    throw CredentialsError(name(), "IMDS credentials Code is '" + code->get<std::string>() + "'");
+    throw CredentialsError(source, "credentials Code is '" + code->get<std::string>() + "'");
   }
-  return credentials_from_json(json, name(), "Token");
+  return credentials_from_json(json, source, "Token");
+}
+
+SsoToken parse_sso_token_cache(std::string_view text, const std::string& path, const std::string& source) {
+  const auto json = nlohmann::json::parse(text, nullptr, /*allow_exceptions=*/false);
+  if (!json.is_object()) throw CredentialsError(source, "SSO token cache " + path + " is not a JSON object");
+  auto token = json.find("accessToken");
+  auto expires = json.find("expiresAt");
+  if (token == json.end() || !token->is_string() || expires == json.end() || !expires->is_string()) {
+    throw CredentialsError(source, "SSO token cache " + path + " lacks accessToken/expiresAt");
+  }
+  SsoToken out;
+  out.access_token = token->get<std::string>();
+  try {
+    out.expires_at = parse_iso8601(expires->get<std::string>());
+  } catch (const std::invalid_argument& e) {
+    throw CredentialsError(source, "SSO token cache " + path + ": " + e.what());
+  }
+  return out;
 }
 
 // ---------------------------------------------------------------- factories

@@ -9,6 +9,7 @@
 #include <chrono>
 #include <memory>
 #include <string>
+#include <string_view>
 
 #include "aws/config_file.hpp"
 #include "aws/credentials.hpp"
@@ -170,6 +171,24 @@ class ImdsCredentialsProvider final : public CredentialsProvider {
  private:
   ProviderContext context_;
 };
+
+// ---- pure decoders of what the providers read (no I/O; thread-safe) ---------------------
+// Each throws CredentialsError naming `source` for input it cannot use, and nothing else.
+
+// credential_process output: {"Version": 1, AccessKeyId, SecretAccessKey, SessionToken?,
+// Expiration?}.
+Credentials parse_process_credentials(std::string_view output, const std::string& source = "process");
+// The container (ECS) or instance-metadata credentials document: {AccessKeyId,
+// SecretAccessKey, Token?, Expiration?, Code?}; a Code other than "Success" is refused.
+Credentials parse_container_credentials(std::string_view body, const std::string& source = "container");
+
+// An SSO token cache file (~/.aws/sso/cache/<sha1>.json): {accessToken, expiresAt}.
+struct SsoToken {
+  std::string access_token;
+  TimePoint expires_at;
+};
+SsoToken parse_sso_token_cache(std::string_view text, const std::string& path,
+                               const std::string& source = "sso");
 
 // The standard chain (see the top of this file), cached with refresh 5 minutes before expiry.
 std::shared_ptr<CredentialsProvider> make_default_credentials_chain(ProviderContext context = {});

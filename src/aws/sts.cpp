@@ -43,6 +43,20 @@ AssumedRole parse_assumed_role(std::string_view operation, const XmlNode& result
 
 }  // namespace
 
+AssumedRole parse_assume_role_response(std::string_view operation, std::string_view body) {
+  XmlNode root;
+  try {
+    root = parse_xml(body);
+  } catch (const XmlError& e) {
+    throw malformed_response("STS", operation, e.what());
+  }
+  const std::string result_name = std::string(operation) + "Result";
+  const XmlNode* result = root.find(result_name);
+  if (result == nullptr)
+    throw malformed_response("STS", operation, "no <" + result_name + "> in the response");
+  return parse_assumed_role(operation, *result);
+}
+
 StsClient::StsClient(ClientConfig config) : client_(kStsService, std::move(config)) {}
 
 AssumedRole StsClient::assume_role(const AssumeRoleRequest& request) {

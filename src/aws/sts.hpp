@@ -32,6 +32,11 @@ struct CallerIdentity {
   std::string user_id;
 };
 
+// Decodes an `<operation>Response` body of AssumeRole or AssumeRoleWithWebIdentity (pure).
+// Throws AwsError (code MalformedResponse) for anything else, including malformed XML and a
+// bad Expiration.
+AssumedRole parse_assume_role_response(std::string_view operation, std::string_view body);
+
 class StsClient {
  public:
   // Throws std::invalid_argument when no endpoint can be resolved.

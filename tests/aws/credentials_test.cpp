@@ -583,6 +583,47 @@ TEST(CachingProvider, FailuresAreNotCached) {
   EXPECT_EQ(cache.get_credentials().access_key_id, "AKIDLATER");
 }
 
+// A "never expires" date past the clock's range (2262) used to wrap into the past, so the
+// cache refreshed on every call; every source of an Expiration saturates it instead.
+TEST(CachingProvider, AnExpirationInYear9999NeverRefreshes) {
+  const Credentials process = parse_process_credentials(
+      R"({"Version": 1, "AccessKeyId": "A", "SecretAccessKey": "s", "Expiration": "9999-12-31T23:59:59Z"})");
+  EXPECT_EQ(process.expiration, TimePoint::max());
+  const Credentials container = parse_container_credentials(
+      R"({"AccessKeyId": "A", "SecretAccessKey": "s", "Token": "t", "Expiration": "9999-12-31T23:59:59Z"})");
+  EXPECT_EQ(container.expiration, TimePoint::max());
+  EXPECT_EQ(parse_sso_token_cache(R"({"accessToken": "t", "expiresAt": "9999-12-31T23:59:59Z"})", "c.json")
+                .expires_at,
+            TimePoint::max());
+  const AssumedRole role = parse_assume_role_response(
+      "AssumeRole",
+      "<AssumeRoleResponse><AssumeRoleResult><Credentials><AccessKeyId>A</AccessKeyId>"
+      "<SecretAccessKey>s</SecretAccessKey><SessionToken>t</SessionToken>"
+      "<Expiration>9999-12-31T23:59:59Z</Expiration></Credentials></AssumeRoleResult></AssumeRoleResponse>");
+  EXPECT_EQ(role.credentials.expiration, TimePoint::max());
+  auto inner = std::make_shared<CountingProvider>([] { return parse_iso8601("9999-12-31T23:59:59Z"); });
+  CachingCredentialsProvider cache(inner);
+  for (int i = 0; i < 3; ++i) cache.get_credentials();
+  EXPECT_EQ(inner->calls.load(), 1);
+  // A date before the clock's range is simply expired, and refreshes without overflowing.
+  auto past = std::make_shared<CountingProvider>([] { return parse_iso8601("0001-01-01T00:00:00Z"); });
+  CachingCredentialsProvider stale(past);
+  for (int i = 0; i < 3; ++i) stale.get_credentials();
+  EXPECT_EQ(past->calls.load(), 3);
+}
+
+TEST(Decoders, BadInputIsACredentialsErrorNamingTheSource) {
+  for (const char* bad :
+       {"", "[]", "{\"Version\": 2}", "{\"Version\": 1e535}", "{\"Version\": 1}",
+        R"({"Version": 1, "AccessKeyId": "A", "SecretAccessKey": "s", "Expiration": "soon"})"}) {
+    EXPECT_THROW(parse_process_credentials(bad, "process"), CredentialsError) << bad;
+  }
+  EXPECT_THROW(parse_container_credentials(R"({"Code": "Failed", "AccessKeyId": "A"})"), CredentialsError);
+  EXPECT_THROW(parse_sso_token_cache(R"({"accessToken": 1})", "c.json"), CredentialsError);
+  EXPECT_THROW(parse_assume_role_response("AssumeRole", "<AssumeRoleResponse>"), AwsError);
+  EXPECT_THROW(parse_assume_role_response("AssumeRole", "<Other/>"), AwsError);
+}
+
 // ------------------------------------------------------------------ session / STS end to end
 
 TEST(Session, ProfileRegionAndEndpointFromEnvironmentDriveAClient) {
