@@ -8,6 +8,7 @@
 #include <filesystem>
 #include <stdexcept>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace auric::lambda {
@@ -31,8 +32,15 @@ void write_zip(const std::filesystem::path& out, std::vector<ZipEntry> entries);
 std::vector<std::string> list_zip(const std::filesystem::path& zip);
 
 // Extracts every regular file and folder into `dir` (created), keeping the permission bits
-// (at most 0755). Throws ZipError for an unsafe entry (nothing outside `dir` is written) or a
-// corrupt archive.
+// (at most 0755), and returns the names of the files written. Every entry is checked before
+// anything is written. Paths are resolved one component at a time below `dir` (openat with
+// O_NOFOLLOW), so nothing outside `dir` is ever written, even through a link already there.
+// Throws ZipError, and nothing else, for an unsafe entry (absolute, `..`, a link or device, a
+// duplicate, a file where a folder is needed), a corrupt archive or a failed write.
 std::vector<std::string> extract_zip(const std::filesystem::path& zip, const std::filesystem::path& dir);
+
+// The same from an archive in memory into the open folder `dir_fd` (not closed): pure but for
+// the writes below `dir_fd`, for fuzzing and for callers that hold the bytes.
+std::vector<std::string> extract_zip_buffer(std::string_view bytes, int dir_fd);
 
 }  // namespace auric::lambda

@@ -10,6 +10,7 @@
 #include <atomic>
 #include <chrono>
 #include <filesystem>
+#include <fstream>
 #include <thread>
 
 #include "aws/s3.hpp"
@@ -399,6 +400,21 @@ TEST_F(WithS3, RunnerRefusesPathTraversalInTheZip) {
   EXPECT_NE(r.err.find("refusing unsafe path in bundle: ../escaped.txt"), std::string::npos) << r.err;
   EXPECT_FALSE(fs::exists(s.dir + "/app/escaped.txt"));
   EXPECT_THROW(write_zip(s.dir + "/x.zip", {{"../x", {}, "x", 0644}}), ZipError);
+}
+
+// A crafted archive that libarchive rejects without an error string used to crash the runner.
+TEST_F(WithS3, RunnerReportsACorruptBundleAndExitsNonZero) {
+  Scenario s;
+  const std::string file = s.dir + "/corrupt.zip";
+  std::ofstream(file, std::ios::binary)
+      << std::string("PK\x03\x04\x14\x00\xdf\x6fotstrapSV\xd4O\xd4O\xcaX\xb0y\xdf\xcaX\xb0y\xdf", 30);
+  aws::S3Client client(s3_.client_config());
+  client.put_object_from_file(s3_.bucket(), "corrupt.zip", file);
+  const auto r = run_runner(s, {{"MIGRATION_BUNDLE_URL", "s3://bundles-bucket/corrupt.zip"},
+                                {"MIGRATION_BUNDLE_SHA256", sha256_file(file)}});
+  EXPECT_EQ(r.exit_code, 1) << r.err;
+  EXPECT_NE(r.err.find("[migrations-runner] failed to unpack bundle: "), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("corrupt"), std::string::npos) << r.err;
 }
 
 class RunnerSignals : public WithS3 {
