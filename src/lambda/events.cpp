@@ -119,7 +119,8 @@ Event parse_event_text(const std::string& body) {
   Json event;
   try {
     event = Json::parse(body);
-  } catch (const Json::parse_error&) {
+  } catch (const Json::exception&) {
+    // parse_error, and out_of_range for a number too large for a double (1e535).
     return InvalidEvent{"Invalid event: the payload is not JSON."};
   }
   return parse_event(event);

@@ -37,7 +37,13 @@ std::optional<int> run_dashboard_api_lambda_if_selected(int argc, const cli::Pro
                       : " (no MIGRATION_FUNCTION_NAME: runs unavailable)")
               << std::endl;
     return [&](const lambda::Invocation& invocation) {
-      const Json event = Json::parse(invocation.body);
+      const Json event = Json::parse(invocation.body, nullptr, /*allow_exceptions=*/false);
+      if (event.is_discarded()) {
+        const Json bad = {{"statusCode", 400},
+                          {"headers", {{"content-type", "application/json"}}},
+                          {"body", Json{{"error", "the invocation payload is not JSON"}}.dump()}};
+        return lambda::InvocationResponse::success(bad.dump());
+      }
       return lambda::InvocationResponse::success(dashboard::handle_apigw_event(event, *backend, api).dump());
     };
   });

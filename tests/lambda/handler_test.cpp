@@ -350,6 +350,12 @@ TEST(EventParsing, ClassifiesAndRejects) {
   EXPECT_TRUE(std::holds_alternative<RunEventData>(parse_event(Json::object())));
   EXPECT_TRUE(std::holds_alternative<RunEventData>(parse_event_text("")));
   EXPECT_TRUE(std::holds_alternative<InvalidEvent>(parse_event_text("{not json")));
+  // Found by fuzzing: a number too large for a double escaped as nlohmann's out_of_range.
+  for (const char* huge : {"1e535", "{\"hop\": 1e535}", "[-1e9999]"}) {
+    const Event e = parse_event_text(huge);
+    ASSERT_TRUE(std::holds_alternative<InvalidEvent>(e)) << huge;
+    EXPECT_EQ(std::get<InvalidEvent>(e).error, "Invalid event: the payload is not JSON.");
+  }
   EXPECT_TRUE(std::holds_alternative<InvalidEvent>(parse_event(Json{{"action", 3}})));
   EXPECT_TRUE(std::holds_alternative<InvalidEvent>(parse_event(Json{{"hop", -1}, {"executionId", "e"}})));
   EXPECT_TRUE(std::holds_alternative<InvalidEvent>(parse_event(Json{{"executionId", 5}})));
