@@ -5,6 +5,7 @@
 #include <utility>
 #include <vector>
 
+#include "core/store.hpp"
 #include "store/record_json.hpp"
 
 namespace auric::dynamodb_items {
@@ -27,6 +28,17 @@ void put_optional(Item& item, std::string_view name, const std::optional<std::in
   if (value) item.emplace(std::string(name), n(*value));
 }
 
+// record_json reports a wrong shape as StoreError; this codec's contract is
+// std::invalid_argument (the store adds which item it was).
+template <class F>
+auto shape_checked(F&& f) -> decltype(f()) {
+  try {
+    return f();
+  } catch (const StoreError& e) {
+    throw std::invalid_argument(e.what());
+  }
+}
+
 // Arbitrary JSON (progress, result) is kept as its JSON text: exact for every number (DynamoDB's
 // N cannot hold 1e308 nor 2^64) and for nesting deeper than DynamoDB's 32 levels. Null: absent.
 void put_json(Item& item, std::string_view name, const Json& value) {
@@ -36,7 +48,7 @@ void put_json(Item& item, std::string_view name, const Json& value) {
 Json get_json(const Item& item, std::string_view name) {
   const std::string text = get_string(item, name);
   if (text.empty()) return nullptr;
-  return record_json::parse(text, name);
+  return shape_checked([&] { return record_json::parse(text, name); });
 }
 
 [[noreturn]] void wrong_type(std::string_view name, std::string_view expected) {
@@ -278,7 +290,7 @@ AttributeValue who_value(const Who& who) {
 Who who_from(const AttributeValue& value) {
   if (value.is_null()) return {};
   if (value.type() != AttributeValue::Type::kM) wrong_type("who", "M");
-  return record_json::to_who(aws::item_to_plain(value.as_map()));
+  return shape_checked([&] { return record_json::to_who(aws::item_to_plain(value.as_map())); });
 }
 
 namespace {
@@ -286,13 +298,13 @@ Who get_who(const Item& item, std::string_view name) {
   const AttributeValue* value = find(item, name);
   if (value == nullptr) return {};
   if (value->type() != AttributeValue::Type::kM) wrong_type(name, "M");
-  return record_json::to_who(aws::item_to_plain(value->as_map()));
+  return shape_checked([&] { return record_json::to_who(aws::item_to_plain(value->as_map())); });
 }
 
 std::optional<CurrentRun> get_current(const Item& item) {
   const std::string text = get_string(item, "current");
   if (text.empty()) return std::nullopt;
-  return record_json::to_current_run(record_json::parse(text, "current"));
+  return shape_checked([&] { return record_json::to_current_run(record_json::parse(text, "current")); });
 }
 }  // namespace
 

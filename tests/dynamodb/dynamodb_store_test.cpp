@@ -353,6 +353,35 @@ TEST(DynamoDbItems, SortTimeIsFixedWidthAndOrdered) {
 
 // ---- Cursors ---------------------------------------------------------------------------------------
 
+// The codec's contract is std::invalid_argument for a wrong shape (found by fuzzing: JSON
+// attributes that are not JSON threw StoreError, and a stored hop of 1e300 was converted to
+// int with undefined behaviour).
+TEST(DynamoDbItems, WrongShapesAreInvalidArgumentNeverUndefinedBehaviour) {
+  using aws::AttributeValue;
+  const auto with = [](const char* name, AttributeValue value) {
+    aws::Item item{{"pk", AttributeValue::string("MIGRATION#m")}, {"sk", AttributeValue::string("STATE")}};
+    item.insert_or_assign(name, std::move(value));
+    return item;
+  };
+  EXPECT_THROW(dynamodb_items::run_from(with("result", AttributeValue::string("not json"))),
+               std::invalid_argument);
+  EXPECT_THROW(dynamodb_items::state_from(with("progress", AttributeValue::string("1234567890456789Z"))),
+               std::invalid_argument);
+  for (const char* current : {R"({"hop":1e300})", R"({"hop":-1})", R"({"hop":4294967296})",
+                              R"({"started_at":1.5})", R"({"hop":"2"})"}) {
+    aws::Item lock{{"pk", AttributeValue::string("LOCK")},
+                   {"sk", AttributeValue::string("LOCK")},
+                   {"current", AttributeValue::string(current)}};
+    if (std::string(current) == R"({"hop":-1})") {
+      EXPECT_EQ(dynamodb_items::lock_from(lock).current->hop, -1);  // in range: read as stored
+      continue;
+    }
+    EXPECT_THROW(dynamodb_items::lock_from(lock), std::invalid_argument) << current;
+  }
+  aws::Item who = with("who", AttributeValue::map({{"pid", AttributeValue::number("1e300")}}));
+  EXPECT_THROW(dynamodb_items::run_from(who), std::invalid_argument);
+}
+
 TEST(DynamoDbStore, CursorsAreOpaqueAndBoundToTheirList) {
   auto store = new_store("cursor");
   for (int i = 0; i < 3; ++i) {
