@@ -1,6 +1,7 @@
 #include "lambda/events.hpp"
 
 #include <algorithm>
+#include <cstdint>
 #include <map>
 
 namespace auric::lambda {
@@ -24,8 +25,13 @@ Event parse_task_state(const Json& event) {
   if (auto c = detail.find("containers"); c != detail.end() && c->is_array() && !c->empty()) {
     const Json& first = (*c)[0];
     if (first.is_object()) {
-      if (auto code = first.find("exitCode"); code != first.end() && code->is_number_integer()) {
-        t.exit_code = code->get<int>();
+      // Read at full width: narrowing to int made 4294967296 read as 0, a success.
+      if (auto code = first.find("exitCode"); code != first.end() && code->is_number_unsigned()) {
+        const auto value = code->get<std::uint64_t>();
+        t.exit_code =
+            value > static_cast<std::uint64_t>(INT64_MAX) ? INT64_MAX : static_cast<std::int64_t>(value);
+      } else if (code != first.end() && code->is_number_integer()) {
+        t.exit_code = code->get<std::int64_t>();
       }
     }
   }

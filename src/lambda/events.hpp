@@ -4,6 +4,7 @@
 // Pure functions; thread-safe.
 #pragma once
 
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <variant>
@@ -38,9 +39,9 @@ struct TaskStateEventData {
   std::string task_arn;
   std::string last_status;
   std::string stopped_reason;
-  std::optional<int> exit_code;        // containers[0].exitCode
-  std::string execution_id;            // MIGRATION_EXECUTION_ID override
-  std::optional<Direction> direction;  // MIGRATION_DIRECTION override (up/down only)
+  std::optional<std::int64_t> exit_code;  // containers[0].exitCode, at full width
+  std::string execution_id;               // MIGRATION_EXECUTION_ID override
+  std::optional<Direction> direction;     // MIGRATION_DIRECTION override (up/down only)
 };
 
 // A rejected event: `error` is the message of the failed result.

@@ -72,7 +72,7 @@ class HandlerTest : public ::testing::Test {
     return h;
   }
 
-  static Json stopped_event(const std::string& execution_id, std::optional<int> exit_code,
+  static Json stopped_event(const std::string& execution_id, std::optional<std::int64_t> exit_code,
                             const std::string& reason, const std::string& last_status = "STOPPED") {
     Json container = {{"name", "runner"}};
     if (exit_code) container["exitCode"] = *exit_code;
@@ -293,6 +293,20 @@ TEST_F(HandlerTest, TaskStoppedClosesOutADispatchedRunThatNeverStarted) {
   EXPECT_EQ(exec->status, ExecutionStatus::kFailed);
   EXPECT_EQ(exec->error, "CannotPullContainerError: image not found");
   EXPECT_EQ(exec->who.ecs_task_arn, "arn:aws:ecs:us-east-1:1:task/c/abc");
+}
+
+// An exitCode above INT_MAX was narrowed: 4294967296 read as 0, a success.
+TEST_F(HandlerTest, TaskStoppedReadsAnExitCodeBeyondIntAtFullWidth) {
+  const auto parsed = std::get<TaskStateEventData>(parse_event(stopped_event("x", 4294967296, "")));
+  EXPECT_EQ(parsed.exit_code, 4294967296);
+  EXPECT_EQ(std::get<TaskStateEventData>(parse_event(stopped_event("x", -1, ""))).exit_code, -1);
+  EventHandler h = make(true);
+  const Json r = h.handle(Json::object(), {"req-1", 0, ""});
+  const std::string id = r["executionId"];
+  EXPECT_EQ(h.handle(stopped_event(id, 4294967296, ""), {"req-2", 0, ""}), (Json{{"status", "recorded"}}));
+  const auto exec = store_->get_execution(id);
+  EXPECT_EQ(exec->status, ExecutionStatus::kFailed);
+  EXPECT_NE(exec->error.find("exited with code 4294967296"), std::string::npos) << exec->error;
 }
 
 TEST_F(HandlerTest, TaskStoppedRecordsATaskKilledMidRunAndFreesTheLock) {
