@@ -113,6 +113,14 @@ int run_fargate(cli::Session& session,
     RunRequest request;
     request.direction = direction;
     request.target = env("MIGRATION_TARGET").value_or("");
+    if (auto steps = env("MIGRATION_STEPS"); steps && !steps->empty()) {
+      const auto n = cli::parse_whole_number(*steps, 1);
+      if (!n || *n > 1'000'000) {
+        throw std::invalid_argument("Invalid MIGRATION_STEPS: " + *steps +
+                                    ". Must be a whole number from 1 to 1000000.");
+      }
+      request.steps = static_cast<int>(*n);
+    }
     request.execution_id = env("MIGRATION_EXECUTION_ID").value_or("");
     install_stop_signal_handlers();
     const ExecutionResult result = runner.run(request);

@@ -29,6 +29,7 @@ int run_lambda_runtime(const cli::Program& program);
 cli::ConfigOverrides lambda_config_overrides();
 
 // The `fargate` command: MIGRATION_DIRECTION (default up), MIGRATION_TARGET (empty: all),
+// MIGRATION_STEPS (at most N migrations, as --steps),
 // MIGRATION_EXECUTION_ID (default: a new id); no deadline; SIGTERM/SIGINT ask the run to stop
 // (checked before each migration and through Context::should_stop()). Returns 0 when the run
 // completed, else 1 after printing `[migrations] run finished with status=<s> error=<e>`.

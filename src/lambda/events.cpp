@@ -7,6 +7,8 @@
 namespace auric::lambda {
 namespace {
 
+constexpr long long kMaxSteps = 1'000'000;
+
 std::string describe(const Json& value) {
   return value.is_string() ? value.get<std::string>() : value.dump();
 }
@@ -103,6 +105,16 @@ Event parse_event(const Json& event) {
   if (auto t = event.find("target"); t != event.end() && !t->is_null()) {
     if (!t->is_string()) return InvalidEvent{"Invalid target: must be a string."};
     run.target = t->get<std::string>();
+  }
+  if (auto steps = event.find("steps"); steps != event.end() && !steps->is_null()) {
+    if (!steps->is_number_integer() || steps->get<long long>() < 1 || steps->get<long long>() > kMaxSteps) {
+      return InvalidEvent{"Invalid steps: must be a whole number from 1 to " + std::to_string(kMaxSteps) +
+                          " (got " + steps->dump() + ")."};
+    }
+    run.steps = static_cast<int>(steps->get<long long>());
+    if (!run.target.empty()) {
+      return InvalidEvent{"Invalid event: give either `target` or `steps`, not both."};
+    }
   }
   if (auto id = event.find("executionId"); id != event.end() && !id->is_null()) {
     if (!id->is_string()) return InvalidEvent{"Invalid executionId: must be a string."};

@@ -18,10 +18,13 @@
 
 namespace auric::lambda {
 
-// `{direction?, target?, executionId?, hop?}`: run migrations (hop > 0: a continuation).
+// `{direction?, target?, steps?, executionId?, hop?}`: run migrations (hop > 0: a
+// continuation). `steps` is the CLI's --steps (at most N migrations; not with a target); a
+// continuation carries the steps still left.
 struct RunEventData {
   Direction direction = Direction::kUp;
   std::string target;
+  std::optional<int> steps;
   std::string execution_id;  // required when hop > 0
   int hop = 0;
 };
@@ -53,7 +56,8 @@ using Event =
     std::variant<RunEventData, StatusEventData, StatusByExecutionEventData, TaskStateEventData, InvalidEvent>;
 
 // Classifies and validates an event. Never throws. Invalid: a non-object event, an unknown
-// `action`, a direction other than "up"/"down", a non-string target, a bad executionId or hop.
+// `action`, a direction other than "up"/"down", a non-string target, steps that are not a whole
+// number from 1 to 1,000,000 or come with a target, a bad executionId or hop.
 Event parse_event(const Json& event);
 
 // Parses the invocation body; a body that is not JSON is an InvalidEvent.

@@ -212,6 +212,7 @@ Json EventHandler::run_inline(const RunEventData& event, const InvocationInfo& i
   RunRequest request;
   request.direction = event.direction;
   request.target = event.target;
+  request.steps = event.steps;
   request.execution_id = execution_id;
   request.hop = hop;
   // The runner keeps the earlier hops' start time, plan and finished ids in what it writes.
@@ -249,6 +250,8 @@ Json EventHandler::hand_over(const RunEventData& event, const ExecutionResult& r
                   {"executionId", execution_id},
                   {"hop", next_hop}};
   if (!event.target.empty()) payload["target"] = event.target;
+  // This hop's plan was capped at `steps`: the next hop may run only what is left of them.
+  if (event.steps) payload["steps"] = *event.steps - static_cast<int>(result.migrations_run.size());
   try {
     if (!invoker_ || function.empty()) {
       throw std::runtime_error("no function to invoke (AWS_LAMBDA_FUNCTION_NAME is not set)");
@@ -315,7 +318,7 @@ Json EventHandler::dispatch(const RunEventData& event, const InvocationInfo& inv
   }
   std::vector<std::string> planned;
   try {
-    planned = runner.plan(PlanRequest{event.direction, event.target, std::nullopt});
+    planned = runner.plan(PlanRequest{event.direction, event.target, event.steps});
   } catch (const PlanError& e) {
     return failed_result_json("", e.what());
   }
@@ -341,6 +344,7 @@ Json EventHandler::dispatch(const RunEventData& event, const InvocationInfo& inv
       Json::array({Json{{"name", "MIGRATION_DIRECTION"}, {"value", std::string(to_string(event.direction))}},
                    Json{{"name", "MIGRATION_TARGET"}, {"value", event.target}},
                    Json{{"name", "MIGRATION_EXECUTION_ID"}, {"value", execution_id}}});
+  if (event.steps) env.push_back(Json{{"name", "MIGRATION_STEPS"}, {"value", std::to_string(*event.steps)}});
   Json request = {
       {"cluster", d.cluster},
       {"taskDefinition", d.task_definition},

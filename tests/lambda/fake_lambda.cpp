@@ -92,7 +92,7 @@ void FakeLambda::spawn_locked() {
   env["AWS_LAMBDA_RUNTIME_API"] = runtime_api();
   env["AWS_LAMBDA_FUNCTION_NAME"] = config_.name;
   env["AWS_LAMBDA_FUNCTION_TIMEOUT"] = std::to_string(config_.timeout.count() / 1000);
-  env["AWS_ENDPOINT_URL_LAMBDA"] = endpoint();
+  env.emplace("AWS_ENDPOINT_URL_LAMBDA", endpoint());  // a test may point it at another function
   env["AWS_REGION"] = "us-east-1";
   env["AWS_ACCESS_KEY_ID"] = "AKIDFAKELAMBDA";
   env["AWS_SECRET_ACCESS_KEY"] = "fake-secret";

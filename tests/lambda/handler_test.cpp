@@ -143,6 +143,24 @@ class ContinuationTest : public HandlerTest {
   std::shared_ptr<RecordingInvoker> invoker_ = std::make_shared<RecordingInvoker>();
 };
 
+// A continuation carries what is left of `steps`: 2 steps over 1-migration hops run exactly 2.
+TEST_F(ContinuationTest, StepsAreHonouredAcrossHops) {
+  EventHandler h = make_inline();
+  Json r = h.handle(Json{{"steps", 2}}, invocation("req-0"));
+  ASSERT_EQ(r["status"], "needs_continuation") << r.dump();
+  ASSERT_EQ(invoker_->payloads.size(), 1u);
+  const Json payload = invoker_->payloads.back();
+  EXPECT_EQ(payload["steps"], 1) << payload.dump();
+  r = h.handle(payload, invocation("req-1"));
+  EXPECT_EQ(r["status"], "completed") << r.dump();
+  EXPECT_EQ(invoker_->payloads.size(), 1u) << "the steps are used up: no further hop";
+  EXPECT_EQ(runs_.load(), 2);
+  const auto done = store_->get_execution(r["executionId"]);
+  ASSERT_TRUE(done.has_value());
+  EXPECT_EQ(done->planned, (std::vector<std::string>{"20250101000001_a", "20250101000002_b"}));
+  EXPECT_EQ(done->finished, done->planned);
+}
+
 TEST_F(ContinuationTest, EachHopHandsOverTheWholeHistoryAndTheLastCompletesIt) {
   EventHandler h = make_inline();
   const std::int64_t started = clock_.load();
@@ -364,6 +382,17 @@ TEST(EventParsing, ClassifiesAndRejects) {
   EXPECT_TRUE(std::holds_alternative<RunEventData>(parse_event(Json::object())));
   EXPECT_TRUE(std::holds_alternative<RunEventData>(parse_event_text("")));
   EXPECT_TRUE(std::holds_alternative<InvalidEvent>(parse_event_text("{not json")));
+  // `steps`, as the CLI's --steps: a whole number >= 1, never with a target.
+  EXPECT_EQ(std::get<RunEventData>(parse_event(Json{{"direction", "down"}, {"steps", 2}})).steps, 2);
+  EXPECT_FALSE(std::get<RunEventData>(parse_event(Json{{"steps", nullptr}})).steps.has_value());
+  for (const Json& bad : {Json(0), Json(-1), Json(1.5), Json("2"), Json(1e300), Json(1'000'001)}) {
+    const Event e = parse_event(Json{{"steps", bad}});
+    ASSERT_TRUE(std::holds_alternative<InvalidEvent>(e)) << bad;
+    EXPECT_NE(std::get<InvalidEvent>(e).error.find("Invalid steps"), std::string::npos);
+  }
+  const Event both = parse_event(Json{{"steps", 1}, {"target", "x"}});
+  ASSERT_TRUE(std::holds_alternative<InvalidEvent>(both));
+  EXPECT_EQ(std::get<InvalidEvent>(both).error, "Invalid event: give either `target` or `steps`, not both.");
   // Found by fuzzing: a number too large for a double escaped as nlohmann's out_of_range.
   for (const char* huge : {"1e535", "{\"hop\": 1e535}", "[-1e9999]"}) {
     const Event e = parse_event_text(huge);

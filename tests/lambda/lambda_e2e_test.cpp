@@ -5,6 +5,8 @@
 // folder. The store-independent runtime checks run against SQLite only.
 #include <gtest/gtest.h>
 
+#include <thread>
+
 #include <algorithm>
 #include <chrono>
 #include <filesystem>
@@ -321,6 +323,60 @@ TEST_P(LambdaE2E, DashboardApiModeServesApiGatewayEventsBehindABearerToken) {
   EXPECT_EQ(migrate["statusCode"], 400) << migrate.dump();
   EXPECT_NE(migrate["body"].get<std::string>().find("not available"), std::string::npos);
   EXPECT_TRUE(s.side_lines().empty());
+}
+
+// The deployed dashboard (the dashboard-api function) sends the Run and Rollback dialogs'
+// plans to the migrations function as `steps`; the Lambda used to ignore them, so "roll back
+// the last 2" rolled back 1 and "run the next 1" ran everything.
+TEST_P(LambdaE2E, DashboardRunAndRollbackDialogsDoExactlyWhatTheirPlanShows) {
+  Scenario s(store_kind());
+  FakeLambda migrations(config(s, {{"FIXTURE_COUNT", "4"}}, 5000ms));
+  migrations.start();
+  FakeLambda api(config(s,
+                        {{"FIXTURE_COUNT", "4"},
+                         {"AURIC_LAMBDA_MODE", "dashboard-api"},
+                         {"AURIC_DASHBOARD_TOKEN", "t"},
+                         {"MIGRATION_FUNCTION_NAME", "migrations"},
+                         {"AWS_ENDPOINT_URL_LAMBDA", migrations.endpoint()}},
+                        5000ms));
+  api.start();
+  ASSERT_EQ(invoke_sync(migrations, Json::object())["status"], "completed");
+  auto post = [&](const std::string& path, const Json& body) {
+    const Json e = {{"version", "2.0"},
+                    {"rawPath", path},
+                    {"rawQueryString", ""},
+                    {"headers", {{"authorization", "Bearer t"}, {"content-type", "application/json"}}},
+                    {"requestContext", {{"http", {{"method", "POST"}, {"path", path}}}}},
+                    {"body", body.dump()},
+                    {"isBase64Encoded", false}};
+    const Json answer = invoke_sync(api, e);
+    EXPECT_EQ(answer["statusCode"], 200) << answer.dump();
+    const Json started = Json::parse(answer["body"].get<std::string>());
+    const std::string id = started.value("executionId", "");
+    EXPECT_FALSE(id.empty()) << started.dump();
+    // The run is asynchronous: wait for the migrations function to finish it.
+    Json status;
+    const auto deadline = std::chrono::steady_clock::now() + 30s;
+    do {
+      std::this_thread::sleep_for(100ms);
+      status = invoke_sync(migrations, {{"action", "statusByExecution"}, {"executionId", id}});
+    } while ((status["status"] == "running" || status["status"] == "not_found") &&
+             std::chrono::steady_clock::now() < deadline);
+    return status;
+  };
+  const Json rollback = post("/api/rollback", {{"steps", 2}});
+  EXPECT_EQ(rollback["status"], "completed") << rollback.dump();
+  EXPECT_EQ(rollback["migrations"].size(), 2u) << rollback.dump();
+  Json status = invoke_sync(migrations, {{"action", "status"}});
+  EXPECT_EQ(status["completed"], (Json{"20250101000001_step-01", "20250101000002_step-02"})) << status.dump();
+  EXPECT_EQ(status["pending"], (Json{"20250101000003_step-03", "20250101000004_step-04"})) << status.dump();
+
+  const Json run = post("/api/migrate", {{"steps", 1}});
+  EXPECT_EQ(run["status"], "completed") << run.dump();
+  EXPECT_EQ(run["migrations"], (Json{{{"id", "20250101000003_step-03"}, {"status", "completed"}}}))
+      << run.dump();
+  status = invoke_sync(migrations, {{"action", "status"}});
+  EXPECT_EQ(status["pending"], (Json{"20250101000004_step-04"})) << status.dump();
 }
 
 TEST_P(LambdaE2E, StatusAndStatusByExecutionShapes) {
