@@ -10,6 +10,7 @@
 #include <atomic>
 #include <cerrno>
 #include <climits>
+#include <condition_variable>
 #include <cstdio>
 #include <cstring>
 #include <iostream>
@@ -202,6 +203,10 @@ constexpr int kDrainGraceMs = 250;
 constexpr std::size_t kReadChunkBytes = 64 * 1024;
 // Larger pipes mean fewer wake-ups for the reader; failure to grow them is harmless.
 constexpr int kPipeBytes = 1024 * 1024;
+// Echoed bytes are batched: written once this many are pending (up to the last whole line),
+// and everything pending at least every kEchoFlushMs and when the capture ends.
+constexpr std::size_t kEchoBatchBytes = 64 * 1024;
+constexpr int kEchoFlushMs = 100;
 
 // Writes all of `data` to `fd`, retrying EINTR and partial writes and waiting for a
 // non-blocking descriptor to become writable. Returns false when the descriptor is broken
@@ -327,6 +332,7 @@ struct StdioCapture::Impl {
     int read_fd = -1;
     int write_fd = -1;                // our copy of the write end, closed once dup2'ed onto target_fd
     bool echo_ok = true;              // false once the original stopped accepting writes
+    std::string echo_pending;         // bytes to echo not yet written (guarded by echo_mutex)
     std::string partial;              // head of the current unterminated line, at most cap bytes
     std::size_t partial_dropped = 0;  // bytes of the current line beyond `partial`
   };
@@ -335,8 +341,7 @@ struct StdioCapture::Impl {
   std::array<Stream, 2> streams{Stream{LogLevel::kInfo, STDOUT_FILENO},
                                 Stream{LogLevel::kError, STDERR_FILENO}};
   int wake_fd = -1;       // eventfd: the destructor's "fds are restored, drain and stop"
-  std::mutex echo_mutex;  // serialises echo() with the reader's echo of stderr bytes
-  std::thread reader;
+  std::mutex echo_mutex;  // guards the streams' echo_pending and echo_ok
 
   explicit Impl(OutputBuffer& target) : buffer(target) {}
 
@@ -398,15 +403,37 @@ struct StdioCapture::Impl {
     } while (result < 0 && errno == EINTR);
   }
 
-  void echo_raw(Stream& stream, std::string_view data) {
-    if (stream.saved_fd < 0 || !stream.echo_ok) return;
-    if (stream.target_fd == STDERR_FILENO) {
-      const std::lock_guard lock(echo_mutex);
-      stream.echo_ok = write_all(stream.saved_fd, data);
-    } else {
-      stream.echo_ok = write_all(stream.saved_fd, data);
+  // Writes the pending echo of `stream` (all of it, or up to its last newline when
+  // `whole_lines` and there is one). Caller holds echo_mutex.
+  void write_pending(Stream& stream, bool whole_lines) {
+    std::string& pending = stream.echo_pending;
+    if (pending.empty()) return;
+    std::size_t n = pending.size();
+    if (whole_lines) {
+      const std::size_t last = pending.rfind('\n');
+      if (last != std::string::npos) n = last + 1;
     }
+    if (stream.saved_fd >= 0 && stream.echo_ok) {
+      stream.echo_ok = write_all(stream.saved_fd, std::string_view(pending).substr(0, n));
+    }
+    pending.erase(0, n);
   }
+
+  // Queues bytes for the original descriptor, in arrival order.
+  void queue_echo(Stream& stream, std::string_view data) {
+    if (stream.saved_fd < 0) return;
+    const std::lock_guard lock(echo_mutex);
+    if (!stream.echo_ok) return;
+    stream.echo_pending.append(data);
+    if (stream.echo_pending.size() >= kEchoBatchBytes) write_pending(stream, true);
+  }
+
+  void flush_echo() {
+    const std::lock_guard lock(echo_mutex);
+    for (Stream& stream : streams) write_pending(stream, false);
+  }
+
+  void echo_raw(Stream& stream, std::string_view data) { queue_echo(stream, data); }
 
   // Adds bytes of an unterminated line, keeping at most the buffer's cap of them.
   void accumulate(Stream& stream, std::string_view data) {
@@ -448,13 +475,30 @@ struct StdioCapture::Impl {
     std::array<pollfd, 3> polls{pollfd{streams[0].read_fd, POLLIN, 0}, pollfd{streams[1].read_fd, POLLIN, 0},
                                 pollfd{wake_fd, POLLIN, 0}};
     bool stopping = false;
+    using Clock = std::chrono::steady_clock;
+    const auto flush_every = std::chrono::milliseconds(kEchoFlushMs);
+    auto next_flush = Clock::now() + flush_every;
+    auto idle_since = Clock::now();
     while (polls[0].fd >= 0 || polls[1].fd >= 0) {
-      const int ready = ::poll(polls.data(), polls.size(), stopping ? kDrainGraceMs : -1);
+      auto now = Clock::now();
+      if (now >= next_flush) {  // nothing queued stays unechoed longer than kEchoFlushMs
+        flush_echo();
+        next_flush = now + flush_every;
+      }
+      int timeout = static_cast<int>(std::chrono::ceil<std::chrono::milliseconds>(next_flush - now).count());
+      if (stopping) {
+        const auto grace_left = idle_since + std::chrono::milliseconds(kDrainGraceMs) - now;
+        if (grace_left <= Clock::duration::zero()) break;  // idle: a lingering child holds a write end
+        timeout = std::min(
+            timeout, static_cast<int>(std::chrono::ceil<std::chrono::milliseconds>(grace_left).count()));
+      }
+      const int ready = ::poll(polls.data(), polls.size(), std::max(timeout, 0));
       if (ready < 0) {
         if (errno == EINTR) continue;
         break;
       }
-      if (ready == 0) break;  // stopping and idle: only a lingering child holds a write end
+      if (ready == 0) continue;  // a flush tick or the end of the drain grace period
+      idle_since = Clock::now();
       if (polls[2].revents != 0) {
         stopping = true;
         polls[2].fd = -1;
@@ -472,24 +516,97 @@ struct StdioCapture::Impl {
     for (Stream& stream : streams) {
       if (!stream.partial.empty() || stream.partial_dropped > 0) finish_line(stream);
     }
+    flush_echo();  // the end of the capture (the migration): everything reaches the terminal
   }
 };
+
+namespace {
+
+// The one reader thread of the process, started by the first StdioCapture and reused by every
+// later one (a runner captures each migration: no thread is created per migration). It serves
+// one capture at a time, as only one may be active. Never destroyed: it idles on its condition
+// variable until the process exits.
+class CaptureReaderThread {
+ public:
+  static CaptureReaderThread& instance() {
+    static CaptureReaderThread* host = new CaptureReaderThread;  // leaked on purpose
+    return *host;
+  }
+
+  // Starts serving `impl` (its run() on the reader thread).
+  void start(StdioCapture::Impl* impl) {
+    std::unique_lock lock(mutex_);
+    if (!thread_started_) {
+      std::thread([this] { loop(); }).detach();
+      thread_started_ = true;
+    }
+    session_ = impl;
+    done_ = false;
+    changed_.notify_all();
+  }
+
+  // Waits until run() of the capture being served has returned.
+  void wait_done() {
+    std::unique_lock lock(mutex_);
+    changed_.wait(lock, [this] { return done_; });
+  }
+
+  // The capture being served, or null. For the exit-time flush.
+  StdioCapture::Impl* active() {
+    const std::lock_guard lock(mutex_);
+    return done_ ? nullptr : session_;
+  }
+
+ private:
+  void loop() {
+    for (;;) {
+      StdioCapture::Impl* impl;
+      {
+        std::unique_lock lock(mutex_);
+        changed_.wait(lock, [this] { return session_ != nullptr; });
+        impl = session_;
+      }
+      impl->run();
+      {
+        const std::lock_guard lock(mutex_);
+        session_ = nullptr;
+        done_ = true;
+      }
+      changed_.notify_all();
+    }
+  }
+
+  std::mutex mutex_;
+  std::condition_variable changed_;
+  bool thread_started_ = false;
+  StdioCapture::Impl* session_ = nullptr;
+  bool done_ = true;
+};
+
+// At exit (std::exit from inside a migration, for instance), echo what is still queued.
+void flush_echo_at_exit() {
+  if (StdioCapture::Impl* impl = CaptureReaderThread::instance().active()) impl->flush_echo();
+}
+
+}  // namespace
 
 StdioCapture::StdioCapture(OutputBuffer& buffer) {
   if (g_capture_active.exchange(true)) {
     throw std::logic_error("another StdioCapture is already active");
   }
   try {
+    static const bool exit_hook = [] { return std::atexit(flush_echo_at_exit) == 0; }();
+    (void)exit_hook;
     auto impl = std::make_unique<Impl>(buffer);
     impl->open();
-    Impl* raw = impl.get();
-    impl->reader = std::thread([raw] { raw->run(); });
+    CaptureReaderThread& reader = CaptureReaderThread::instance();
+    reader.start(impl.get());
     flush_stdio();  // what was written before belongs to the original descriptors
     try {
       impl->redirect();
     } catch (...) {
       impl->wake();
-      impl->reader.join();
+      reader.wait_done();
       throw;
     }
     impl_ = std::move(impl);
@@ -503,16 +620,17 @@ StdioCapture::~StdioCapture() {
   flush_stdio();
   impl_->restore();
   impl_->wake();
-  impl_->reader.join();
+  CaptureReaderThread::instance().wait_done();
   impl_.reset();
   g_capture_active = false;
 }
 
 void StdioCapture::echo(std::string_view text) {
-  Impl::Stream& err = impl_->streams[1];
-  if (err.saved_fd < 0) return;
-  const std::lock_guard lock(impl_->echo_mutex);
-  write_all(err.saved_fd, text);
+  impl_->queue_echo(impl_->streams[1], text);
+}
+
+void StdioCapture::flush_echo() {
+  impl_->flush_echo();
 }
 
 }  // namespace auric

@@ -68,7 +68,10 @@ class OutputBuffer {
 
 // While alive, redirects fds 1 and 2 through pipes: every complete line written to them is
 // appended to `buffer` (stdout at info, stderr at error) and the raw bytes are echoed unchanged
-// to the original descriptors as they arrive. Partial last lines are flushed as a line on
+// to the original descriptors, batched: written once 64 KiB are queued (up to the last whole
+// line), everything queued at least every 100 ms, when the capture ends and at process exit
+// (so a line costs no write of its own). One reader thread serves every capture of the
+// process, started by the first one. Partial last lines are flushed as a line on
 // destruction. A line longer than the buffer's cap is held only up to the cap (the rest is
 // counted as dropped), so memory stays bounded whatever is written. Also offers echo(), used
 // by the Context logger so its lines reach the terminal without being captured twice.
@@ -84,11 +87,15 @@ class StdioCapture {
   StdioCapture(const StdioCapture&) = delete;
   StdioCapture& operator=(const StdioCapture&) = delete;
 
-  // Writes `text` to the original stderr (not captured). Safe from any thread.
+  // Queues `text` for the original stderr (not captured), after what the capture already
+  // queued there. Safe from any thread.
   void echo(std::string_view text);
+  // Writes everything queued for the original descriptors now.
+  void flush_echo();
+
+  struct Impl;  // implementation detail (public for the process-wide reader thread)
 
  private:
-  struct Impl;
   std::unique_ptr<Impl> impl_;
 };
 

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <condition_variable>
+#include <functional>
 #include <future>
 #include <map>
 #include <mutex>
@@ -121,6 +122,60 @@ class Heartbeat {
   bool stop_ = false;
   std::int64_t last_ok_;
   std::atomic<bool> lost_{false};
+  std::thread thread_;
+};
+
+// One persistent thread that runs store writes beside the caller's own: started at the first
+// submit and joined on destruction, so an execution creates it once, not once per migration.
+class WriteWorker {
+ public:
+  WriteWorker() = default;
+  WriteWorker(const WriteWorker&) = delete;
+  WriteWorker& operator=(const WriteWorker&) = delete;
+  ~WriteWorker() {
+    if (!thread_.joinable()) return;
+    {
+      const std::lock_guard lock(mutex_);
+      stopping_ = true;
+    }
+    wake_.notify_all();
+    thread_.join();
+  }
+
+  // Runs `write` on the worker; the future holds its outcome or exception. One at a time.
+  std::future<WriteOutcome> submit(std::function<WriteOutcome()> write) {
+    std::packaged_task<WriteOutcome()> task(std::move(write));
+    std::future<WriteOutcome> result = task.get_future();
+    {
+      const std::lock_guard lock(mutex_);
+      if (!thread_.joinable()) thread_ = std::thread([this] { loop(); });
+      task_ = std::move(task);
+      pending_ = true;
+    }
+    wake_.notify_all();
+    return result;
+  }
+
+ private:
+  void loop() {
+    for (;;) {
+      std::packaged_task<WriteOutcome()> task;
+      {
+        std::unique_lock lock(mutex_);
+        wake_.wait(lock, [this] { return pending_ || stopping_; });
+        if (!pending_) return;
+        task = std::move(task_);
+        pending_ = false;
+      }
+      task();
+    }
+  }
+
+  std::mutex mutex_;
+  std::condition_variable wake_;
+  std::packaged_task<WriteOutcome()> task_;
+  bool pending_ = false;
+  bool stopping_ = false;
   std::thread thread_;
 };
 
@@ -415,6 +470,7 @@ class MigrationRunner::Execution {
   std::optional<LockInfo> previous_;
   std::optional<CurrentRun> resumed_;
   std::optional<Heartbeat> heartbeat_;
+  WriteWorker side_writes_;  // the state write that runs beside the run record's (run_one)
   std::string last_error_;
   std::any user_context_;
   bool user_context_made_ = false;
@@ -600,8 +656,9 @@ RunStatus MigrationRunner::Execution::run_one(const MigrationEntry& entry, const
     next.progress = progress_after;
   }
 
-  // The run record and the new state are independent items: write them concurrently.
-  auto state_write = std::async(std::launch::async, [&] { return store_.put_state(next); });
+  // The run record and the new state are independent items: write them concurrently (the
+  // state on the execution's persistent worker, no thread per migration).
+  auto state_write = side_writes_.submit([&] { return store_.put_state(next); });
   std::exception_ptr run_failure;
   try {
     store_.insert_run(run);

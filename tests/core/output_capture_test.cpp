@@ -1,5 +1,6 @@
 #include "core/output_capture.hpp"
 
+#include <dirent.h>
 #include <fcntl.h>
 #include <unistd.h>
 
@@ -426,6 +427,77 @@ TEST(StdioCapture, CanBeStartedAndStoppedRepeatedly) {
   for (int round = 0; round < 5; ++round) {
     EXPECT_NE(out.find("] [info] inside " + std::to_string(round) + "\n"), std::string::npos);
   }
+}
+
+// Threads of this process (/proc/self/task).
+std::size_t thread_count() {
+  std::size_t n = 0;
+  if (DIR* dir = ::opendir("/proc/self/task")) {
+    while (const dirent* entry = ::readdir(dir)) {
+      if (entry->d_name[0] != '.') ++n;
+    }
+    ::closedir(dir);
+  }
+  return n;
+}
+
+TEST(StdioCapture, EchoIsBatchedButKeepsOrderAndContent) {
+  OutputBuffer buffer;
+  std::string expected;
+  std::string echoed;
+  {
+    FdToFile original(STDERR_FILENO);
+    {
+      StdioCapture capture(buffer);
+      for (int i = 0; i < 5000; ++i) {  // several 64 KiB batches
+        const std::string line = "[2025-06-01T12:00:00.123Z] [info] line " + std::to_string(i) + "\n";
+        capture.echo(line);
+        expected += line;
+        if (i % 1000 == 0) {
+          std::fprintf(stderr, "raw %d\n", i);
+          std::fflush(stderr);
+          // The reader echoes the raw line when it reads it; wait for that so the order is known.
+          while (buffer.str().find("raw " + std::to_string(i) + "\n") == std::string::npos) {
+            std::this_thread::sleep_for(milliseconds(1));
+          }
+          expected += "raw " + std::to_string(i) + "\n";
+        }
+      }
+    }
+    original.restore();
+    echoed = original.contents();
+  }
+  EXPECT_EQ(echoed, expected);
+}
+
+TEST(StdioCapture, QueuedEchoReachesTheTerminalWithinAFlushPeriod) {
+  OutputBuffer buffer;
+  bool seen = false;
+  {
+    FdToFile original(STDERR_FILENO);
+    {
+      StdioCapture capture(buffer);
+      capture.echo("[2025-06-01T12:00:00.123Z] [info] soon\n");
+      const auto deadline = std::chrono::steady_clock::now() + milliseconds(1000);
+      while (!seen && std::chrono::steady_clock::now() < deadline) {
+        seen = original.contents().find("soon\n") != std::string::npos;
+        if (!seen) std::this_thread::sleep_for(milliseconds(5));
+      }
+    }
+    original.restore();
+  }
+  EXPECT_TRUE(seen) << "a queued echo must be written within about 100 ms while the capture runs";
+}
+
+TEST(StdioCapture, OneReaderThreadServesEveryCapture) {
+  OutputBuffer buffer;
+  { StdioCapture warm_up(buffer); }  // starts the process-wide reader if not running yet
+  const std::size_t before = thread_count();
+  for (int round = 0; round < 5; ++round) {
+    StdioCapture capture(buffer);
+    EXPECT_EQ(thread_count(), before);
+  }
+  EXPECT_EQ(thread_count(), before);
 }
 
 TEST(StdioCapture, BackgroundChildHoldingThePipeDoesNotBlockStop) {

@@ -1,8 +1,11 @@
 #include "core/runner.hpp"
 
+#include <dirent.h>
+
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <atomic>
 #include <cstdio>
 #include <thread>
@@ -64,6 +67,46 @@ class RunnerTest : public ::testing::Test {
   std::unique_ptr<Store> store_;
   Journal journal_;
 };
+
+// The ids of this process's threads (/proc/self/task), sorted.
+std::vector<std::string> thread_ids() {
+  std::vector<std::string> ids;
+  if (DIR* dir = ::opendir("/proc/self/task")) {
+    while (const dirent* entry = ::readdir(dir)) {
+      if (entry->d_name[0] != '.') ids.emplace_back(entry->d_name);
+    }
+    ::closedir(dir);
+  }
+  std::sort(ids.begin(), ids.end());
+  return ids;
+}
+
+TEST_F(RunnerTest, NoThreadIsCreatedPerMigration) {
+  // With stdio captured, as the CLI runs: the capture reader and the store-write worker are
+  // started once, so every migration after the first sees the very same threads (a thread
+  // started per migration would show up with a new id each time).
+  std::vector<std::vector<std::string>> seen;
+  std::vector<std::pair<std::string, Migration>> list;
+  for (int i = 1; i <= 6; ++i) {
+    Migration m;
+    m.up = [&seen](Context& ctx) {
+      ctx.log("counting threads");
+      seen.push_back(thread_ids());
+      return Json();
+    };
+    m.down = [](Context&) { return Json(); };
+    list.emplace_back("2025010100000" + std::to_string(i) + "_m", std::move(m));
+  }
+  RunnerOptions o = options();
+  o.capture_stdio = true;
+  MigrationRunner runner(define_migrations(std::move(list)), *store_, o);
+  EXPECT_EQ(runner.up().status, ExecutionStatus::kCompleted);
+  ASSERT_EQ(seen.size(), 6u);
+  for (std::size_t i = 2; i < seen.size(); ++i) EXPECT_EQ(seen[i], seen[1]) << "migration " << i + 1;
+  for (const auto& run : store_->runs_of_migration("20250101000006_m", 10, "").items) {
+    EXPECT_THAT(run.output, HasSubstr("] [info] counting threads\n"));
+  }
+}
 
 TEST_F(RunnerTest, UpRunsAllPendingInOrder) {
   MigrationRunner runner(three(), *store_, options());
