@@ -111,10 +111,28 @@ DynamoDbClient::QueryPage DynamoDbClient::query_page(const nlohmann::json& reque
   return page;
 }
 
+void PaginationGuard::next(const nlohmann::json& start_key, const nlohmann::json& last_evaluated_key) {
+  ++pages_;
+  if (last_evaluated_key.is_null()) return;
+  if (!start_key.is_null() && last_evaluated_key == start_key) {
+    throw malformed_response("DynamoDB", operation_,
+                             "page " + std::to_string(pages_) +
+                                 " returned the LastEvaluatedKey it started from (no forward progress); "
+                                 "is the endpoint really DynamoDB?");
+  }
+  if (pages_ >= max_pages_) {
+    throw malformed_response("DynamoDB", operation_,
+                             "still returning LastEvaluatedKey after " + std::to_string(pages_) +
+                                 " pages; stopped (the page budget)");
+  }
+}
+
 std::vector<Item> DynamoDbClient::query_all(nlohmann::json request, std::size_t max_items) {
   std::vector<Item> all;
+  PaginationGuard guard("Query");
   for (;;) {
     QueryPage page = query_page(request);
+    guard.next(request.value("ExclusiveStartKey", nlohmann::json()), page.last_evaluated_key);
     for (auto& item : page.items) {
       if (all.size() >= max_items) return all;
       all.push_back(std::move(item));

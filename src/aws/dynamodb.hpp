@@ -25,6 +25,24 @@ inline constexpr std::string_view kResourceNotFound = "ResourceNotFoundException
 inline constexpr std::string_view kResourceInUse = "ResourceInUseException";
 inline constexpr std::string_view kValidationError = "ValidationException";
 
+// Keeps a Query/Scan pagination loop finite against an endpoint that misbehaves: call next()
+// with each request's ExclusiveStartKey (null for the first) and the LastEvaluatedKey its page
+// returned, before following it. Throws AwsError (MalformedResponse, naming the operation) when
+// a page hands back the key it started from (no forward progress, which would loop forever)
+// or after `max_pages` pages.
+class PaginationGuard {
+ public:
+  static constexpr std::size_t kDefaultMaxPages = 10'000;  // 10 GB at DynamoDB's 1 MB pages
+  explicit PaginationGuard(std::string operation, std::size_t max_pages = kDefaultMaxPages)
+      : operation_(std::move(operation)), max_pages_(max_pages) {}
+  void next(const nlohmann::json& start_key, const nlohmann::json& last_evaluated_key);
+
+ private:
+  std::string operation_;
+  std::size_t max_pages_;
+  std::size_t pages_ = 0;
+};
+
 class DynamoDbClient {
  public:
   // Throws std::invalid_argument when no endpoint can be resolved (see ServiceClient).
@@ -71,7 +89,8 @@ class DynamoDbClient {
   // One page of a Query request (wire shape). Throws AwsError (MalformedResponse for items
   // that are not valid AttributeValues).
   QueryPage query_page(const nlohmann::json& request);
-  // Follows LastEvaluatedKey until the end or until max_items items. Throws AwsError.
+  // Follows LastEvaluatedKey until the end or until max_items items. Throws AwsError, also
+  // when the pages make no forward progress (see PaginationGuard).
   std::vector<Item> query_all(nlohmann::json request,
                               std::size_t max_items = std::numeric_limits<std::size_t>::max());
 

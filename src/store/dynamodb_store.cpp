@@ -294,9 +294,14 @@ class DynamoDbStore final : public Store {
       req["ExclusiveStartKey"] = decode_cursor(cursor, kind, partition_attribute, partition);
     const auto wanted = static_cast<std::size_t>(limit) + 1;
     std::vector<Item> found;
+    aws::PaginationGuard pages("Query");
     for (;;) {
       req["Limit"] = wanted - found.size();
-      auto page = guard([&] { return client_->query_page(req); });
+      auto page = guard([&] {
+        auto p = client_->query_page(req);
+        pages.next(req.value("ExclusiveStartKey", json()), p.last_evaluated_key);
+        return p;
+      });
       for (auto& item : page.items) found.push_back(std::move(item));
       if (found.size() >= wanted || page.last_evaluated_key.is_null()) break;
       req["ExclusiveStartKey"] = std::move(page.last_evaluated_key);

@@ -4,6 +4,7 @@
 
 #include <mutex>
 
+#include "aws/dynamodb.hpp"
 #include "aws/ecs.hpp"
 #include "aws/lambda.hpp"
 #include "aws/sts.hpp"
@@ -210,6 +211,26 @@ TEST(StsClientTest, MalformedXmlIsMalformedResponse) {
     EXPECT_EQ(e.code(), "MalformedResponse");
     EXPECT_NE(std::string(e.what()).find("SecretAccessKey"), std::string::npos) << e.what();
   }
+}
+
+// A Query loop against an endpoint that keeps returning LastEvaluatedKey must end.
+TEST(PaginationGuard, StopsOnAKeyThatDoesNotMoveAndAfterThePageBudget) {
+  const nlohmann::json a = {{"pk", {{"S", "a"}}}};
+  const nlohmann::json b = {{"pk", {{"S", "b"}}}};
+  PaginationGuard stuck("Query");
+  stuck.next(nullptr, a);
+  try {
+    stuck.next(a, a);
+    ADD_FAILURE() << "no error for a key that does not move";
+  } catch (const AwsError& e) {
+    EXPECT_NE(std::string(e.what()).find("no forward progress"), std::string::npos) << e.what();
+  }
+  PaginationGuard budget("Query", 3);
+  budget.next(nullptr, a);
+  budget.next(a, b);
+  EXPECT_THROW(budget.next(b, a), AwsError);  // the third page still has a key
+  PaginationGuard done("Query", 1);
+  done.next(nullptr, nullptr);  // a last page is never over budget
 }
 
 }  // namespace

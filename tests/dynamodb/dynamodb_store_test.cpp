@@ -450,6 +450,13 @@ TEST(DynamoDbStore, MalformedResponsesGiveClearStoreErrorsNeverACrash) {
       {"bad progress JSON", "Query",
        ok_json(R"({"Items": [{"pk": {"S": "STATE"}, "sk": {"S": "m"}, "progress": {"S": "{oops"}}]})"),
        [](Store& s) { s.list_states(); }, "unexpected shape"},
+      {"LastEvaluatedKey that never moves (query_all)", "Query",
+       ok_json(R"({"Items": [], "LastEvaluatedKey": {"pk": {"S": "STATE"}, "sk": {"S": "m"}}})"),
+       [](Store& s) { s.list_states(); }, "no forward progress"},
+      {"LastEvaluatedKey that never moves (a page)", "Query",
+       ok_json(
+           R"({"Items": [], "LastEvaluatedKey": {"pk": {"S": "EXEC"}, "sk": {"S": "x"}, "gsi1pk": {"S": "EXECS"}, "gsi1sk": {"S": "x"}}})"),
+       [](Store& s) { s.list_executions(10, ""); }, "no forward progress"},
       {"Items not a list", "Query", ok_json(R"({"Items": "nope"})"), [](Store& s) { s.list_states(); },
        "unexpected response"},
       {"Attributes not a map", "UpdateItem", ok_json(R"({"Attributes": 42})"),
