@@ -280,6 +280,9 @@ struct ExecutionsOptions {
 };
 
 int show_execution(Session& s, const ExecutionsOptions& o) {
+  if (auto problem = id_length_problem(o.id, "the execution id"); !problem.empty()) {
+    throw CliError(kExitUsage, problem + ": copy it from `executions`");
+  }
   const auto exec = s.store().get_execution(o.id);
   const auto runs = s.store().runs_of_execution(o.id);
   if (!exec && runs.empty()) throw CliError(kExitFailed, "Execution not found: " + o.id);
@@ -373,6 +376,9 @@ struct MigrationOptions {
 };
 
 int run_migration(Session& s, const MigrationOptions& o) {
+  if (auto problem = id_length_problem(o.id, "the migration id"); !problem.empty()) {
+    throw CliError(kExitUsage, problem + ": see `status` for the ids");
+  }
   std::vector<std::string> known;
   for (const auto& m : s.migrations()) known.push_back(m.id);
   std::string id = o.id;

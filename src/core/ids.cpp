@@ -102,4 +102,10 @@ std::string iso8601_ms(std::int64_t epoch_ms) {
   return buf;
 }
 
+std::string id_length_problem(std::string_view id, std::string_view what) {
+  if (id.size() <= kMaxIdBytes) return {};
+  return std::string(what) + " is " + std::to_string(id.size()) + " bytes long; ids are at most " +
+         std::to_string(kMaxIdBytes) + " bytes";
+}
+
 }  // namespace auric

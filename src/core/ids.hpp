@@ -3,11 +3,20 @@
 #pragma once
 
 #include <chrono>
+#include <cstddef>
 #include <optional>
 #include <string>
 #include <string_view>
 
 namespace auric {
+
+// The longest execution, run or migration id accepted from outside (a URL, an event, the
+// command line). Far above any id this tool makes (a UUID is 36 bytes) and safely below
+// DynamoDB's key limits (2,048 bytes for a partition key, 1,024 for a sort key, prefixes
+// included), so a hostile id is refused with a clear message instead of failing in the store.
+inline constexpr std::size_t kMaxIdBytes = 512;
+// Empty when `id` fits, else "<what> is <n> bytes long; ids are at most 512 bytes".
+std::string id_length_problem(std::string_view id, std::string_view what);
 
 // Empty when `id` is valid, else a one-line reason ("... must be YYYYMMDDHHMMSS_<name>").
 std::string migration_id_problem(std::string_view id);

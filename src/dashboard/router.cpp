@@ -42,6 +42,9 @@ bool ends_with(std::string_view text, std::string_view suffix) {
 std::string decode_segment(std::string_view raw) {
   auto decoded = percent_decode(raw);
   if (!decoded) throw BadRequest{"Bad request: malformed percent-encoding in the path"};
+  if (auto problem = id_length_problem(*decoded, "the id in the path"); !problem.empty()) {
+    throw BadRequest{"Bad request: " + problem};
+  }
   return *decoded;
 }
 

@@ -4,6 +4,8 @@
 #include <cstdint>
 #include <map>
 
+#include "core/ids.hpp"
+
 namespace auric::lambda {
 namespace {
 
@@ -87,6 +89,9 @@ Event parse_event(const Json& event) {
       StatusByExecutionEventData s;
       if (auto id = event.find("executionId"); id != event.end() && id->is_string())
         s.execution_id = id->get<std::string>();
+      if (auto problem = id_length_problem(s.execution_id, "executionId"); !problem.empty()) {
+        return InvalidEvent{"Invalid executionId: " + problem + "."};
+      }
       return s;
     }
     return InvalidEvent{"Unknown action: " + describe(*action) +
@@ -119,6 +124,9 @@ Event parse_event(const Json& event) {
   if (auto id = event.find("executionId"); id != event.end() && !id->is_null()) {
     if (!id->is_string()) return InvalidEvent{"Invalid executionId: must be a string."};
     run.execution_id = id->get<std::string>();
+    if (auto problem = id_length_problem(run.execution_id, "executionId"); !problem.empty()) {
+      return InvalidEvent{"Invalid executionId: " + problem + "."};
+    }
   }
   if (auto hop = event.find("hop"); hop != event.end() && !hop->is_null()) {
     if (!hop->is_number_integer() || hop->get<long long>() < 0 || hop->get<long long>() > 1'000'000) {

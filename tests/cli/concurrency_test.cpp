@@ -132,4 +132,17 @@ TEST_F(MultiProcess, KilledRunnerLeavesInterruptedRecordAndIsRetried) {
 }
 
 }  // namespace
+// An id longer than any store key allows is a usage error naming the problem, not a store
+// error blaming the table.
+TEST_F(MultiProcess, OversizedIdsAreUsageErrors) {
+  const std::string huge(3000, 'e');
+  const ProcessResult execution = run({{AURIC_STRESS_FIXTURE, "executions", huge}, env_, dir_, ""});
+  EXPECT_EQ(execution.exit_code, 2) << execution.err;
+  EXPECT_THAT(execution.err,
+              ::testing::HasSubstr("the execution id is 3000 bytes long; ids are at most 512 bytes"));
+  const ProcessResult migration = run({{AURIC_STRESS_FIXTURE, "migration", huge}, env_, dir_, ""});
+  EXPECT_EQ(migration.exit_code, 2) << migration.err;
+  EXPECT_THAT(migration.err, ::testing::HasSubstr("the migration id is 3000 bytes long"));
+}
+
 }  // namespace auric::test

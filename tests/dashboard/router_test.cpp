@@ -356,6 +356,23 @@ TEST(Router, BadPaginationParametersAre400) {
   }
 }
 
+// DynamoDB refuses keys over 2,048 bytes: an id that long from a URL gave a 500. Ids from
+// outside are length-checked before any store call.
+TEST(Router, OversizedIdsInThePathAre400NeverA5xx) {
+  Harness h;
+  const std::string huge(3000, 'a');
+  for (const std::string& path : {"/api/executions/" + huge + "/summary", "/api/executions/" + huge,
+                                  "/api/migrations/" + huge, "/api/migrations/" + std::string(513, '%')}) {
+    const Response r = h.get(path);
+    EXPECT_EQ(r.status, 400) << path.substr(0, 40);
+  }
+  const Response r = h.get("/api/executions/" + huge + "/summary");
+  EXPECT_EQ(
+      Json::parse(r.body),
+      Json({{"error", "Bad request: the id in the path is 3000 bytes long; ids are at most 512 bytes"}}));
+  EXPECT_EQ(h.get("/api/executions/" + std::string(512, 'a')).status, 200) << "512 bytes is still an id";
+}
+
 // ---- plan -----------------------------------------------------------------------------------
 
 TEST(Router, PlanEchoesItsParametersAsReceived) {

@@ -393,6 +393,14 @@ TEST(EventParsing, ClassifiesAndRejects) {
   const Event both = parse_event(Json{{"steps", 1}, {"target", "x"}});
   ASSERT_TRUE(std::holds_alternative<InvalidEvent>(both));
   EXPECT_EQ(std::get<InvalidEvent>(both).error, "Invalid event: give either `target` or `steps`, not both.");
+  // An executionId longer than any store key allows is refused up front (DynamoDB would fail).
+  for (const Json& event : {Json{{"executionId", std::string(3000, 'e')}},
+                            Json{{"action", "statusByExecution"}, {"executionId", std::string(3000, 'e')}}}) {
+    const Event e = parse_event(event);
+    ASSERT_TRUE(std::holds_alternative<InvalidEvent>(e));
+    EXPECT_EQ(std::get<InvalidEvent>(e).error,
+              "Invalid executionId: executionId is 3000 bytes long; ids are at most 512 bytes.");
+  }
   // Found by fuzzing: a number too large for a double escaped as nlohmann's out_of_range.
   for (const char* huge : {"1e535", "{\"hop\": 1e535}", "[-1e9999]"}) {
     const Event e = parse_event_text(huge);
