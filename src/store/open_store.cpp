@@ -5,6 +5,7 @@
 
 #include "core/store.hpp"
 #include "store/registry.hpp"
+#include "store/store_url.hpp"
 
 namespace auric {
 namespace {
@@ -46,6 +47,12 @@ void ensure_builtins() {
 }
 
 bool valid_scheme(const std::string& scheme) {
+  return valid_store_scheme(scheme);
+}
+
+}  // namespace
+
+bool valid_store_scheme(std::string_view scheme) {
   if (scheme.empty()) return false;
   for (const char c : scheme) {
     const bool ok = (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-';
@@ -54,7 +61,24 @@ bool valid_scheme(const std::string& scheme) {
   return true;
 }
 
-}  // namespace
+StoreUrl parse_store_url(std::string_view text) {
+  const std::string url(text);
+  const auto colon = url.find(':');
+  StoreUrl out;
+  if (colon == std::string::npos || !valid_store_scheme(std::string_view(url).substr(0, colon))) {
+    throw std::invalid_argument("unknown store URL '" + url + "': " + kSupportedForms);
+  }
+  out.scheme = url.substr(0, colon);
+  out.location = url.substr(colon + 1);
+  if (out.scheme == "memory") {
+    out.parsed = MemoryStoreLocation{out.location};
+  } else if (out.scheme == "sqlite") {
+    out.parsed = parse_sqlite_store_location(out.location);
+  } else if (out.scheme == "dynamodb") {
+    out.parsed = parse_dynamodb_store_location(out.location);
+  }
+  return out;
+}
 
 bool register_store_scheme(const std::string& scheme, StoreOpener opener) {
   if (!valid_scheme(scheme)) {

@@ -16,6 +16,7 @@
 #include "store/record_json.hpp"
 #include "store/registry.hpp"
 #include "store/store_rules.hpp"
+#include "store/store_url.hpp"
 
 namespace auric {
 namespace {
@@ -929,30 +930,41 @@ std::unique_ptr<Store> open_sqlite_store(const std::string& path, const SqliteSt
   return std::make_unique<SqliteStore>(path, options);
 }
 
+SqliteStoreLocation parse_sqlite_store_location(const std::string& path) {
+  if (path.empty()) {
+    throw std::invalid_argument(
+        "store URL 'sqlite:' has no path: expected sqlite:PATH, e.g. sqlite:.auric/migrations.db");
+  }
+  SqliteStoreLocation out;
+  out.path = path;
+  if (const auto q = path.find('?'); q != std::string::npos) {
+    out.path = path.substr(0, q);
+    const std::string query = path.substr(q + 1);
+    if (query == "sync=full") {
+      out.sync = SqliteStoreOptions::Sync::kFull;
+    } else if (query != "sync=normal") {
+      throw std::invalid_argument("store URL 'sqlite:" + path + "': unknown option '" + query +
+                                  "' (supported: ?sync=normal or ?sync=full)");
+    }
+  }
+  if (out.path.empty()) {
+    throw std::invalid_argument("store URL 'sqlite:" + path +
+                                "' has no path: expected sqlite:PATH, e.g. sqlite:.auric/migrations.db");
+  }
+  if (out.path.find('\0') != std::string::npos) {
+    throw std::invalid_argument("store URL 'sqlite:" + path.substr(0, path.find('\0')) +
+                                "...': the path holds a NUL byte");
+  }
+  return out;
+}
+
 namespace detail {
 void register_sqlite_store() {
-  register_store_scheme("sqlite", [](const std::string& path) -> std::unique_ptr<Store> {
-    if (path.empty()) {
-      throw std::invalid_argument(
-          "store URL 'sqlite:' has no path: expected sqlite:PATH, e.g. sqlite:.auric/migrations.db");
-    }
+  register_store_scheme("sqlite", [](const std::string& location) -> std::unique_ptr<Store> {
+    const SqliteStoreLocation parsed = parse_sqlite_store_location(location);
     SqliteStoreOptions options;
-    std::string file = path;
-    if (const auto q = path.find('?'); q != std::string::npos) {
-      file = path.substr(0, q);
-      const std::string query = path.substr(q + 1);
-      if (query == "sync=full") {
-        options.sync = SqliteStoreOptions::Sync::kFull;
-      } else if (query != "sync=normal") {
-        throw std::invalid_argument("store URL 'sqlite:" + path + "': unknown option '" + query +
-                                    "' (supported: ?sync=normal or ?sync=full)");
-      }
-    }
-    if (file.empty()) {
-      throw std::invalid_argument("store URL 'sqlite:" + path +
-                                  "' has no path: expected sqlite:PATH, e.g. sqlite:.auric/migrations.db");
-    }
-    return open_sqlite_store(file, options);
+    options.sync = parsed.sync;
+    return open_sqlite_store(parsed.path, options);
   });
 }
 }  // namespace detail

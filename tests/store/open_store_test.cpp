@@ -9,6 +9,7 @@
 
 #include "core/store.hpp"
 #include "store/registry.hpp"
+#include "store/store_url.hpp"
 #include "store/test_paths.hpp"
 
 namespace auric::store_testing {
@@ -171,6 +172,41 @@ TEST_P(EmbeddedArguments, LockRequestNeedsAnOwner) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Embedded, EmbeddedArguments, ::testing::Values("memory", "sqlite"));
+
+// parse_store_url: every built-in scheme, parsed without opening anything.
+TEST(StoreUrl, ParsesEveryBuiltInSchemePurely) {
+  EXPECT_EQ(std::get<MemoryStoreLocation>(parse_store_url("memory:").parsed).name, "");
+  EXPECT_EQ(std::get<MemoryStoreLocation>(parse_store_url("memory:shared").parsed).name, "shared");
+  const auto sqlite =
+      std::get<SqliteStoreLocation>(parse_store_url("sqlite:/no/such/dir/x.db?sync=full").parsed);
+  EXPECT_EQ(sqlite.path, "/no/such/dir/x.db");
+  EXPECT_EQ(sqlite.sync, SqliteStoreOptions::Sync::kFull);
+  EXPECT_FALSE(fs::exists("/no/such/dir")) << "parsing opens nothing";
+  const auto dynamo = std::get<DynamoDbStoreOptions>(
+      parse_store_url("dynamodb:my-table?region=eu-west-1&endpoint=http%3A%2F%2F127.0.0.1%3A1").parsed);
+  EXPECT_EQ(dynamo.table, "my-table");
+  EXPECT_EQ(dynamo.region, "eu-west-1");
+  EXPECT_EQ(dynamo.endpoint, "http://127.0.0.1:1");
+  const StoreUrl custom = parse_store_url("my-scheme:anything?at=all");
+  EXPECT_EQ(custom.scheme, "my-scheme");
+  EXPECT_EQ(custom.location, "anything?at=all");
+  EXPECT_TRUE(std::holds_alternative<std::monostate>(custom.parsed));
+}
+
+TEST(StoreUrl, BadUrlsAreInvalidArgumentNamingTheForm) {
+  for (const std::string& bad :
+       {std::string(), std::string("nocolon"), std::string(":x"), std::string("SQLITE:x"),
+        std::string("sqlite:"), std::string("sqlite:?sync=full"), std::string("sqlite:x?sync=fast"),
+        std::string("dynamodb:"), std::string("dynamodb:a"), std::string("dynamodb:t?colour=red"),
+        std::string("dynamodb:tab?region="), std::string("sqlite:a\0b", 11)}) {
+    try {
+      parse_store_url(bad);
+      ADD_FAILURE() << "accepted '" << bad << "'";
+    } catch (const std::invalid_argument& e) {
+      EXPECT_THAT(e.what(), HasSubstr("store URL")) << bad;
+    }
+  }
+}
 
 }  // namespace
 }  // namespace auric::store_testing
