@@ -3,12 +3,16 @@
 // table conformance run on dynalite. Prints one summary; exits 1 if anything failed.
 // --require-table: fail (instead of skip) when the C++ table conformance binary is missing.
 import { spawnSync } from "node:child_process";
-import { existsSync, statSync } from "node:fs";
+import { existsSync, readdirSync, statSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { INFRA_DIR } from "./lib/templates.mjs";
 import { tableConformance } from "./table-conformance.mjs";
 
 const results = [];
+// The checks clean up after themselves: what they leave in the temporary folder is a failure.
+const leftovers = () => new Set(readdirSync(tmpdir()).filter((n) => /^auric-(sst|infra-table)-/.test(n)));
+const before = leftovers();
 const npm = process.platform === "win32" ? "npm.cmd" : "npm";
 
 function step(name, command, args, cwd, parse) {
@@ -48,6 +52,9 @@ step("sst: vitest", npm, ["exec", "--", "vitest", "run"], sst, vitest);
 const table = tableConformance({ require: process.argv.includes("--require-table") });
 results.push({ name: "table template on dynalite (Store conformance)", ok: table.ok, passed: table.passed, failed: table.failed, skipped: table.skipped, note: table.message });
 if (!table.ok && table.output) console.log(table.output);
+
+const left = [...leftovers()].filter((n) => !before.has(n));
+results.push({ name: "nothing left in the temporary folder", ok: left.length === 0, passed: left.length === 0 ? 1 : 0, failed: left.length, note: left.length ? `left behind in ${tmpdir()}: ${left.join(", ")}` : "" });
 
 console.log("\ninfra checks");
 for (const r of results) {

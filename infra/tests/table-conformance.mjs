@@ -7,7 +7,7 @@
 // The binary: $AURIC_INFRA_TABLE_TESTS, else <repo>/build*/infra/tests/dynalite/. Without it the
 // check is reported as skipped (exit 0), or fails with --require.
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync, readdirSync, statSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, statSync, writeFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { tableDefinition } from "./table-definition.mjs";
@@ -31,7 +31,12 @@ function run(binary, definition, filter) {
   const file = join(dir, "migrations-table.json");
   writeFileSync(file, JSON.stringify(definition, null, 2));
   const args = ["--gtest_brief=1", ...(filter ? [`--gtest_filter=${filter}`] : [])];
-  const r = spawnSync(binary, args, { env: { ...process.env, AURIC_INFRA_TABLE_DEFINITION: file }, encoding: "utf8", timeout: 480_000 });
+  let r;
+  try {
+    r = spawnSync(binary, args, { env: { ...process.env, AURIC_INFRA_TABLE_DEFINITION: file }, encoding: "utf8", timeout: 480_000 });
+  } finally {
+    rmSync(dir, { recursive: true, force: true });  // leave nothing in the temporary folder
+  }
   const output = `${r.stdout ?? ""}${r.stderr ?? ""}`;
   const passed = Number(output.match(/\[  PASSED  \] (\d+) test/)?.[1] ?? 0);
   const failed = (output.match(/^\[  FAILED  \] .* \(\d+ ms\)$/gm) ?? []).length;

@@ -1,8 +1,8 @@
 import { createHash } from "node:crypto";
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { mkdtempSync, writeFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { beforeEach, describe, expect, test } from "vitest";
+import { afterEach, beforeEach, describe, expect, test } from "vitest";
 import {
   attachTaskStoppedRule,
   bundleKey,
@@ -24,6 +24,7 @@ beforeEach(() => {
   writeFileSync(zip, "PK\u0003\u0004 not really a zip, but bytes to hash");
   sha = createHash("sha256").update("PK\u0003\u0004 not really a zip, but bytes to hash").digest("hex");
 });
+afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
 const ARN_STAR = (v: unknown) => JSON.stringify(resolveDeep(v)).includes('"*"');
 
