@@ -11,7 +11,7 @@ build_pkgs=(
   libgtest-dev libgmock-dev libbenchmark-dev
   nodejs npm zip unzip
 )
-test_pkgs=(clang-format clang-tidy chromium sqlite3 tmux python3 clang-14 libclang-rt-14-dev)
+test_pkgs=(clang-format clang-tidy chromium sqlite3 tmux python3 clang-14 libclang-rt-14-dev gcovr)
 
 want=("${build_pkgs[@]}")
 if [[ "${1:-}" == "--with-test-tools" ]]; then want+=("${test_pkgs[@]}"); fi
