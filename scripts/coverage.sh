@@ -22,7 +22,7 @@ echo "Line coverage per part (tests: $labels)"
 for part in src/*/; do
   part=${part%/}
   [[ -n $(find "$build/$part" -name '*.gcda' 2>/dev/null | head -1) ]] || continue
-  line=$(gcovr -r "$root" --object-directory "$build" --filter "$part/" --print-summary -o /dev/null 2>/dev/null |
+  line=$(gcovr -r "$root" --object-directory "$build" --filter "$part/" --print-summary -o "$build/coverage/part.txt" 2>/dev/null |
     sed -n 's/^lines: *//p')
   printf '  %-22s %s\n' "$part" "$line"
 done
