@@ -200,7 +200,13 @@ void validate_entries(archive* a) {
       folders.insert(prefix);
     }
     if (type == AE_IFREG) {
-      if (parts.empty()) throw ZipError("refusing unsafe path in bundle: " + name);
+      // A file's name must end in a name: "x/", "x/." or "." would write the file "x" and
+      // report a name that is not a file.
+      const std::size_t slash = name.rfind('/');
+      const std::string last = slash == std::string::npos ? name : name.substr(slash + 1);
+      if (parts.empty() || last.empty() || last == ".") {
+        throw ZipError("refusing unsafe path in bundle: " + name);
+      }
       const std::string normal = prefix.empty() ? parts.back() : prefix + "/" + parts.back();
       if (folders.count(normal) != 0) {
         throw ZipError("refusing entry " + name + ": a folder of that name is in the bundle");

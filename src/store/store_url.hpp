@@ -29,12 +29,12 @@ struct StoreUrl {
   std::variant<std::monostate, MemoryStoreLocation, SqliteStoreLocation, DynamoDbStoreOptions> parsed;
 };
 
-// Parses `url`. Throws std::invalid_argument, naming the URL, the problem and the expected
+// Parses the store URL `text`. Throws std::invalid_argument, naming the URL, the problem and the expected
 // form, for a missing or malformed scheme and for a bad location of a built-in scheme.
-StoreUrl parse_store_url(std::string_view url);
+StoreUrl parse_store_url(std::string_view text);
 
-// The location part of sqlite:PATH[?sync=...]. Throws std::invalid_argument.
-SqliteStoreLocation parse_sqlite_store_location(const std::string& location);
+// The location part `path` of sqlite:PATH[?sync=...]. Throws std::invalid_argument.
+SqliteStoreLocation parse_sqlite_store_location(const std::string& path);
 
 // True for a scheme of lower-case letters, digits and '-'.
 bool valid_store_scheme(std::string_view scheme);

@@ -130,6 +130,8 @@ TEST_F(Zip, UnsafeNamesAndLinksAreRefusedBeforeAnythingIsWritten) {
            {{"ok.txt", "ok"}, {"/abs.txt", "bad"}},
            {{"ok.txt", "ok"}, {"a/../../escaped.txt", "bad"}},
            {{"ok.txt", "ok"}, {"link", "", AE_IFLNK}},
+           // Found by fuzzing: a file "ll/." was written as "ll" and reported as "ll/.".
+           {{"ok.txt", "ok"}, {"ll/.", "bad"}},
        }) {
     const std::string out = dir_ + "/out";
     zip_error([&] { extract_zip(write_file(dir_ + "/u.zip", raw_zip(entries)), out); });
