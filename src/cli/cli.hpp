@@ -29,6 +29,7 @@ enum ExitCode : int {
   kExitLockHeld = 3,  // another runner holds the lock
   kExitDrift = 4,     // drift or missing migrations (verify, status --exit-code)
   kExitPending = 5,   // pending migrations (status --exit-code)
+  // 130 / 143 (128 + SIGINT / SIGTERM): stopped by a signal; suspended, `up` resumes it
 };
 
 // A failure with its exit code and a one-line message (caught once in run_cli).

@@ -38,12 +38,6 @@ std::string join(const std::vector<std::string>& items, std::string_view sep = "
   return out;
 }
 
-std::string holder_text(const LockInfo& l) {
-  std::string who = l.who.user.empty() ? l.owner : l.who.user + "@" + l.who.host;
-  if (l.who.pid) who += " (pid " + std::to_string(l.who.pid) + ")";
-  return who;
-}
-
 Json result_json(const ExecutionResult& r) {
   Json j = {{"status", to_string(r.status)},
             {"executionId", r.execution_id},
@@ -64,6 +58,7 @@ int exit_code_for(const ExecutionResult& r) {
     case ExecutionResult::Failure::kLockHeld: return kExitLockHeld;
     case ExecutionResult::Failure::kMigrationFailed:
     case ExecutionResult::Failure::kStore: return kExitFailed;
+    case ExecutionResult::Failure::kStopped: return 128 + (last_stop_signal() != 0 ? last_stop_signal() : SIGINT);
   }
   return kExitFailed;
 }
@@ -74,6 +69,7 @@ struct RunOptions {
   int steps = 0;
   bool dry_run = false;
   bool wait = false;
+  std::string execution_id;  // chosen by the caller (the dashboard runs `up` as a child)
 };
 
 int run_migrations(Session& s, Direction dir, const RunOptions& o) {
@@ -86,13 +82,15 @@ int run_migrations(Session& s, Direction dir, const RunOptions& o) {
   req.target = o.to;
   if (o.steps != 0) req.steps = o.steps;
   req.dry_run = o.dry_run;
+  req.execution_id = o.execution_id;
 
   // With --json, stdout carries only the JSON: what migrations print goes to stderr.
   const int saved_stdout = s.json() ? ::dup(1) : -1;
   if (saved_stdout >= 0) ::dup2(2, 1);
-  install_stop_signal_handlers();
-  const ExecutionResult r = runner.run(req);
-  restore_default_signal_handlers();
+  const ExecutionResult r = [&] {
+    const StopSignalScope signals;
+    return runner.run(req);
+  }();
   if (saved_stdout >= 0) {
     std::cout.flush();
     std::fflush(stdout);
@@ -121,7 +119,10 @@ int run_migrations(Session& s, Direction dir, const RunOptions& o) {
   }
   std::string status(to_string(r.status));
   std::cout << "Status: "
-            << (r.status == ExecutionStatus::kCompleted ? style.green(status) : style.red(status)) << "\n";
+            << (r.status == ExecutionStatus::kCompleted   ? style.green(status)
+                : r.status == ExecutionStatus::kSuspended ? style.yellow(status)
+                                                          : style.red(status))
+            << "\n";
   std::cout << (dir == Direction::kUp ? "Migrations run: " : "Migrations rolled back: ")
             << (r.migrations_run.empty() ? "none" : join(r.migrations_run)) << "\n";
   if (!r.migrations_remaining.empty()) {
@@ -147,6 +148,9 @@ CommandDef run_command(Direction dir) {
             sub.add_flag("--dry-run", o->dry_run, "print the plan and change nothing");
             sub.add_flag("--wait", o->wait,
                          "wait for the lock instead of failing when another runner holds it");
+            sub.add_option("--execution-id", o->execution_id,
+                           "record the run under this execution id (a new UUID when not given)")
+                ->check([](const std::string& id) { return id_length_problem(id, "--execution-id"); });
             return [dir, o](Session& s) { return run_migrations(s, dir, *o); };
           }};
 }
@@ -156,14 +160,9 @@ Json status_json(Session& s, const StatusReport& report) {
   Json migrations = Json::array();
   for (const auto& e : report.entries) {
     Json m = {{"id", e.id}, {"applied", e.applied}, {"known", e.known}};
-    std::string status = "pending";
+    const std::string status(view_status(e.state));
     if (e.state) {
       const MigrationState& st = *e.state;
-      if (st.status == RunStatus::kCompleted) {
-        status = st.direction == Direction::kUp ? "completed" : "rolled_back";
-      } else {
-        status = std::string(to_string(st.status));
-      }
       m["direction"] = to_string(st.direction);
       m["lastRunAt"] = st.started_at;
       if (!st.error.empty()) m["error"] = st.error;
@@ -177,6 +176,7 @@ Json status_json(Session& s, const StatusReport& report) {
   }
   Json j = {{"store", s.store().describe()}, {"completed", report.applied},
             {"pending", report.pending},     {"failed", report.failed},
+            {"suspended", report.suspended},
             {"missing", report.missing},     {"outOfOrder", report.out_of_order},
             {"drift", report.drift},         {"migrations", migrations}};
   const auto lock = s.store().read_lock();
@@ -205,7 +205,8 @@ int run_status(Session& s, const StatusOptions& o) {
   out << "Migration Status:\n" << rule(50) << "\n";
   std::vector<std::string> pending_only;
   for (const auto& id : report.pending) {
-    if (std::find(report.failed.begin(), report.failed.end(), id) == report.failed.end())
+    if (std::find(report.failed.begin(), report.failed.end(), id) == report.failed.end() &&
+        std::find(report.suspended.begin(), report.suspended.end(), id) == report.suspended.end())
       pending_only.push_back(id);
   }
   auto group = [&](const std::string& title, const std::vector<std::string>& ids, auto line) {
@@ -223,6 +224,12 @@ int run_status(Session& s, const StatusOptions& o) {
     if (!state.error.empty()) text += "\n      " + st.dim(state.error.substr(0, state.error.find('\n')));
     return text;
   });
+  group("Suspended", report.suspended, [&](const std::string& id) {
+    const MigrationState& state = report.states.at(id);
+    return st.yellow(kMarkSuspended) + " " + id + " (" + std::string(to_string(state.direction)) +
+           " saved a checkpoint and stopped; the next `" + std::string(to_string(state.direction)) +
+           "` resumes it)";
+  });
   group("Missing from this binary", report.missing, [&](const std::string& id) {
     return st.yellow("!") + " " + id + " (recorded in the store, not in this binary)";
   });
@@ -234,7 +241,7 @@ int run_status(Session& s, const StatusOptions& o) {
   });
   if (report.entries.empty()) out << "\nNo migrations found.\n";
   if (const auto lock = s.store().read_lock(); lock && lock->held_at(system_now_ms())) {
-    out << "\nLock: held by " << holder_text(*lock) << ", execution " << lock->execution_id;
+    out << "\nLock: held by " << holder_text(*lock);
     if (lock->current) out << ", running " << lock->current->migration_id;
     out << "\n";
   }
@@ -357,7 +364,8 @@ int run_executions(Session& s, const ExecutionsOptions& o) {
   out << pad("ID", 38) << pad("STATUS", 12) << pad("DIR", 6) << pad("COUNT", 7) << pad("STARTED", 12)
       << "DURATION\n";
   for (const auto& e : page.items) {
-    const std::string count = std::to_string(e.finished.size()) + "/" + std::to_string(e.planned.size());
+    const ExecutionCounts counts = execution_counts(e);
+    const std::string count = std::to_string(counts.finished) + "/" + std::to_string(counts.planned);
     out << pad(e.execution_id, 38) << pad(to_string(e.status), 12) << pad(to_string(e.direction), 6)
         << pad(count, 7) << pad(format_relative(e.started_at, now), 12)
         << format_duration(e.completed_at ? std::optional<std::int64_t>(*e.completed_at - e.started_at)
@@ -563,8 +571,7 @@ int run_unlock(Session& s, bool force) {
     if (before) j["previous"] = to_json(*before, 0);
     print_json(j);
   } else if (was_held) {
-    std::cout << "Released the lock held by " << holder_text(*before) << " (execution "
-              << before->execution_id << ")." << std::endl;
+    std::cout << "Released the lock held by " << holder_text(*before) << "." << std::endl;
   } else {
     std::cout << "The lock was not held." << std::endl;
   }
@@ -602,6 +609,11 @@ void print_run_event(const RunEvent& e, Direction dir) {
       break;
     case RunEvent::Kind::kStopping:
       std::cerr << "[migrations] Stopping before " << e.id << ": " << e.error << std::endl;
+      break;
+    case RunEvent::Kind::kTookOver:
+      std::cerr << "[migrations] Took over the lock from "
+                << (e.lock ? holder_text(*e.lock) : std::string("a runner"))
+                << ": that process is gone from this host; its work is recorded as interrupted" << std::endl;
       break;
   }
 }

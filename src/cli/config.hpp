@@ -24,8 +24,8 @@ struct Config {
   std::string env;     // the [env.NAME] applied, or ""
   std::string store;   // store URL
   std::string migrations_dir = "migrations";
-  std::chrono::seconds lock_ttl{60};
-  std::chrono::seconds heartbeat{15};
+  std::chrono::seconds lock_ttl{30};
+  std::chrono::seconds heartbeat{10};
   std::chrono::seconds wait_timeout{600};
   std::chrono::seconds stop_margin{60};  // Lambda: hand over when this much time is left
   int max_hops = 100;                    // Lambda: continuation limit

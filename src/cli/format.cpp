@@ -138,6 +138,7 @@ std::string mark_for(RunStatus status, const Style& style) {
     case RunStatus::kFailed:
     case RunStatus::kInterrupted: return style.red(kMarkFailed);
     case RunStatus::kRunning: return style.yellow(kMarkPending);
+    case RunStatus::kSuspended: return style.yellow(kMarkSuspended);
   }
   return std::string(kMarkPending);
 }

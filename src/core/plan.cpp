@@ -98,6 +98,7 @@ StatusReport build_status(const std::vector<KnownMigration>& known, std::vector<
       e.state = &s;
       e.applied = s.applied;
       e.failed = s.status == RunStatus::kFailed || s.status == RunStatus::kInterrupted;
+      e.suspended = s.status == RunStatus::kSuspended;
       e.drift = s.applied && !k.checksum.empty() && !s.checksum.empty() && s.checksum != k.checksum;
     }
     e.out_of_order = !e.applied && !newest_applied.empty() && k.id < newest_applied;
@@ -106,6 +107,7 @@ StatusReport build_status(const std::vector<KnownMigration>& known, std::vector<
     else
       report.pending.push_back(k.id);
     if (e.failed) report.failed.push_back(k.id);
+    if (e.suspended) report.suspended.push_back(k.id);
     if (e.drift) report.drift.push_back(k.id);
     if (e.out_of_order) report.out_of_order.push_back(k.id);
     report.entries.push_back(e);
@@ -113,18 +115,27 @@ StatusReport build_status(const std::vector<KnownMigration>& known, std::vector<
   for (const auto& [id, s] : report.states) {
     if (known_ids.count(id)) continue;
     const bool failed = s.status == RunStatus::kFailed || s.status == RunStatus::kInterrupted;
-    if (!s.applied && !failed) continue;  // rolled back and gone: nothing to report
+    const bool suspended = s.status == RunStatus::kSuspended;
+    if (!s.applied && !failed && !suspended) continue;  // rolled back and gone: nothing to report
     StatusEntry e;
     e.id = id;
     e.known = false;
     e.applied = s.applied;
     e.failed = failed;
+    e.suspended = suspended;
     e.state = &s;
     report.missing.push_back(id);
     if (failed) report.failed.push_back(id);
+    if (suspended) report.suspended.push_back(id);
     report.entries.push_back(e);
   }
   return report;
+}
+
+std::string_view view_status(const MigrationState* state) {
+  if (!state) return "pending";
+  if (state->status == RunStatus::kCompleted) return state->direction == Direction::kUp ? "completed" : "rolled_back";
+  return to_string(state->status);
 }
 
 }  // namespace auric

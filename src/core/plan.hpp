@@ -51,6 +51,7 @@ struct StatusEntry {
   bool known = true;  // in this binary
   bool applied = false;
   bool failed = false;                    // latest run failed or was interrupted
+  bool suspended = false;                 // latest run saved a checkpoint and stopped (resumable)
   bool drift = false;                     // applied with a checksum different from the binary's
   bool out_of_order = false;              // pending, but older than the newest applied migration
   const MigrationState* state = nullptr;  // into StatusReport::states; null if never run
@@ -66,9 +67,10 @@ struct StatusReport {
 
   std::map<std::string, MigrationState> states;
   std::vector<StatusEntry> entries;  // known migrations in id order, then missing ones
-  std::vector<std::string> applied, pending, failed, missing, out_of_order, drift;
-  // pending: known, not applied (includes failed ups, like the reference's status()).
+  std::vector<std::string> applied, pending, failed, suspended, missing, out_of_order, drift;
+  // pending: known, not applied (includes failed and suspended ups, like the reference's status()).
   // failed: any recorded id whose latest run failed or was interrupted.
+  // suspended: any recorded id whose latest run was suspended at a checkpoint (not a failure).
   // missing: applied or failed in the store but absent from the binary.
 };
 
@@ -78,5 +80,10 @@ struct KnownMigration {
 };
 
 StatusReport build_status(const std::vector<KnownMigration>& known, std::vector<MigrationState> states);
+
+// The one status word shown for a migration by the CLI and the API, from its state (null:
+// never run): "pending", "completed", "rolled_back", "failed", "interrupted", "suspended" or
+// "running".
+std::string_view view_status(const MigrationState* state);
 
 }  // namespace auric

@@ -7,9 +7,10 @@
 namespace auric {
 namespace {
 
-constexpr std::array<std::string_view, 4> kRunStatusNames = {"running", "completed", "failed", "interrupted"};
-constexpr std::array<std::string_view, 5> kExecutionStatusNames = {"running", "completed", "failed",
-                                                                   "interrupted", "needs_continuation"};
+constexpr std::array<std::string_view, 5> kRunStatusNames = {"running", "completed", "failed", "interrupted",
+                                                             "suspended"};
+constexpr std::array<std::string_view, 6> kExecutionStatusNames = {
+    "running", "completed", "failed", "interrupted", "needs_continuation", "suspended"};
 
 template <class Enum, std::size_t N>
 Enum enum_from(std::string_view name, const std::array<std::string_view, N>& names, std::string_view what) {

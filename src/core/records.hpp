@@ -13,14 +13,18 @@
 namespace auric {
 
 // Status of one run of one migration, and of a migration's state after its latest run.
-enum class RunStatus { kRunning, kCompleted, kFailed, kInterrupted };
+// kSuspended: the migration saved a checkpoint and stopped on request (SIGINT, SIGTERM, a
+// Lambda deadline); not a failure, and the next run in the same direction resumes from it.
+enum class RunStatus { kRunning, kCompleted, kFailed, kInterrupted, kSuspended };
 std::string_view to_string(RunStatus status);
 // Throws std::invalid_argument for an unknown name.
 RunStatus run_status_from(std::string_view name);
 Direction direction_from(std::string_view name);  // throws std::invalid_argument
 
 // Status of an execution (one `up`/`down` invocation, possibly over several Lambda hops).
-enum class ExecutionStatus { kRunning, kCompleted, kFailed, kInterrupted, kNeedsContinuation };
+// kSuspended: stopped on request (SIGINT, SIGTERM) between migrations or at a checkpoint;
+// nothing failed and `up` continues where it stopped.
+enum class ExecutionStatus { kRunning, kCompleted, kFailed, kInterrupted, kNeedsContinuation, kSuspended };
 std::string_view to_string(ExecutionStatus status);
 ExecutionStatus execution_status_from(std::string_view name);  // throws std::invalid_argument
 
@@ -32,6 +36,7 @@ struct Who {
   std::string aws_principal;      // STS caller ARN when known
   std::string lambda_request_id;  // when running in Lambda
   std::string ecs_task_arn;       // when running on Fargate
+  std::string boot_id;            // the host's boot id (Linux), to tell a dead pid on this host
 };
 
 // The latest known state of one migration (one per id). Written only under the lock, every
@@ -55,7 +60,9 @@ struct MigrationState {
   std::int64_t fence = 0;                    // fencing token of the last writer
 };
 
-// One attempt to run one migration in one direction. Never overwritten once final.
+// One attempt to run one migration in one direction. Written while it runs (status running,
+// with its output so far: Store::put_run) and once more when it ends; never overwritten once
+// final.
 struct RunRecord {
   std::string run_id;  // UUID
   std::string id;      // migration id
@@ -78,6 +85,8 @@ struct RunRecord {
   bool description_truncated = false;
   bool result_truncated = false;
   bool error_truncated = false;
+  std::int64_t fence = 0;       // fencing token of the last writer (the lease holder)
+  std::int64_t updated_at = 0;  // epoch ms of the last write: the run's last durable sign of life
 };
 
 // One invocation of up/down: a batch of runs.

@@ -15,11 +15,22 @@
 
 #include <auric/migrations.hpp>
 
+#include "core/ledger.hpp"
+#include "core/lease.hpp"
 #include "core/plan.hpp"
 #include "core/records.hpp"
 #include "core/store.hpp"
 
 namespace auric {
+
+// Why a run stopped before its plan was done (other than a migration failing).
+enum class StopReason {
+  kNone,
+  kSignal,     // SIGINT/SIGTERM (RunnerOptions::stop_requested): suspended, resumable
+  kDeadline,   // the Lambda deadline margin: handed over to the next hop
+  kLeaseLost,  // another runner holds the lock now
+};
+std::string_view to_string(StopReason reason);
 
 // Progress notifications, for the CLI's running commentary and the dashboard.
 struct RunEvent {
@@ -29,9 +40,12 @@ struct RunEvent {
     kRecovered,       // id = a migration found interrupted and recorded as such
     kStarted,         // id
     kFinished,        // id, status, duration_ms, error
-    kStopping,        // error = why the run stops early (deadline, signal, lease lost)
+    kStopping,        // stop, error = why the run stops early (deadline, signal, lease lost)
+    kTookOver,        // lock = a dead holder on this host whose lease was taken at once
   };
   Kind kind;
+  Direction direction = Direction::kUp;
+  StopReason stop = StopReason::kNone;
   std::string id;
   std::vector<std::string> ids;
   RunStatus status = RunStatus::kCompleted;
@@ -41,8 +55,9 @@ struct RunEvent {
 };
 
 struct RunnerOptions {
-  std::chrono::milliseconds lease_ttl{60'000};
-  std::chrono::milliseconds heartbeat{15'000};
+  std::chrono::milliseconds lease_ttl = kDefaultLeaseTtl;
+  std::chrono::milliseconds heartbeat = kDefaultHeartbeat;
+  DurableOutputPolicy durable_output;  // how often a running run's output is saved
   bool wait_for_lock = false;                       // --wait
   std::chrono::milliseconds wait_timeout{600'000};  // give up waiting after this long
   bool capture_stdio = true;                        // tee fds 1/2 into the run's output
@@ -84,6 +99,7 @@ struct ExecutionResult {
     kUsage,            // bad target/steps: exit 2
     kLockHeld,         // another runner holds the lock: exit 3
     kStore,            // the store failed or the lease was lost: exit 1
+    kStopped,          // stopped by a signal, suspended: exit 128 + the signal (130, 143)
   };
   ExecutionStatus status = ExecutionStatus::kCompleted;
   std::string execution_id;
@@ -94,15 +110,11 @@ struct ExecutionResult {
   std::string error;
   Failure failure = Failure::kNone;
   std::optional<LockInfo> holder;  // with kLockHeld
+  StopReason stop = StopReason::kNone;
   bool dry_run = false;
 };
 
-// Records the run a dead holder left in the lock's `current` as `interrupted`: the state (with
-// `error`, the run's checkpoint kept as progress) under `fence`, then the run record, unless the
-// dead run's own outcome was written first (then nothing changes and false is returned).
-// `migration` supplies description and checksum when known; `who` is the dead run's holder.
-bool record_interrupted_run(Store& store, const CurrentRun& current, std::int64_t fence, std::int64_t now_ms,
-                            const std::string& error, const Who& who, const MigrationEntry* migration);
+class RunHandle;
 
 class MigrationRunner {
  public:
@@ -115,6 +127,10 @@ class MigrationRunner {
   // lock contention or bad targets: they are reported in the result. Throws StoreError only
   // when the store fails before anything was written.
   ExecutionResult run(const RunRequest& request);
+  // Runs the execution on a thread of its own; the handle tells when it has started (the
+  // lock taken and the execution recorded, or refused) and when it has finished. The runner
+  // must outlive the handle.
+  RunHandle start(const RunRequest& request);
   ExecutionResult up(const std::string& target = {}, std::optional<int> steps = std::nullopt);
   ExecutionResult down(const std::string& target = {}, std::optional<int> steps = std::nullopt);
 
@@ -137,6 +153,26 @@ class MigrationRunner {
   Store& store_;
   RunnerOptions options_;
   std::unique_ptr<Live> live_;
+};
+
+// A run started by MigrationRunner::start.
+class RunHandle {
+ public:
+  RunHandle(RunHandle&&) noexcept;
+  RunHandle& operator=(RunHandle&&) noexcept;
+  ~RunHandle();  // waits for the run to finish
+
+  // Blocks until the run has started: its execution id when it took the lock and recorded
+  // the execution, or nullopt when it ended before that (lock held, bad request, dry run).
+  std::optional<std::string> started();
+  // Blocks until the run has finished.
+  ExecutionResult finished();
+
+ private:
+  friend class MigrationRunner;
+  struct State;
+  explicit RunHandle(std::shared_ptr<State> state);
+  std::shared_ptr<State> state_;
 };
 
 }  // namespace auric

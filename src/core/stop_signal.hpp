@@ -13,5 +13,17 @@ const std::atomic<bool>& install_stop_signal_handlers();
 void restore_default_signal_handlers();
 // The flag itself (false until a signal arrives after install).
 const std::atomic<bool>& stop_signal_flag();
+// The first signal that set the flag since install (SIGINT or SIGTERM), 0 for none. Exit
+// codes follow the shell's 128 + signal: 130 for SIGINT, 143 for SIGTERM.
+int last_stop_signal();
+
+// Installs the handlers for its lifetime and restores the defaults on exit.
+class StopSignalScope {
+ public:
+  StopSignalScope() { install_stop_signal_handlers(); }
+  ~StopSignalScope() { restore_default_signal_handlers(); }
+  StopSignalScope(const StopSignalScope&) = delete;
+  StopSignalScope& operator=(const StopSignalScope&) = delete;
+};
 
 }  // namespace auric

@@ -25,8 +25,8 @@ class StoreError : public std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
-// Result of a conditional write.
-enum class WriteOutcome {
+// Result of a conditional write. [[nodiscard]]: every caller decides what each outcome means.
+enum class [[nodiscard]] WriteOutcome {
   kOk,
   kFenced,    // a newer lease holder has written this item (or holds the lock): the caller lost its lease
   kConflict,  // the item's precondition did not hold (see the method's contract)
@@ -41,6 +41,14 @@ struct LockRequest {
   // When true and the lock is held (unexpired) by another owner for the SAME execution_id,
   // take it over anyway (a Lambda continuation hop re-entering its own execution).
   bool reenter_execution = false;
+  // When set, take the lock also while it is unexpired, provided it is still held by exactly
+  // this owner with this fence: the caller has established that that holder is dead (same
+  // host, its pid gone). Anyone else holding it meanwhile makes the attempt fail.
+  struct DeadHolder {
+    std::string owner;
+    std::int64_t fence = 0;
+  };
+  std::optional<DeadHolder> take_over_dead;
 };
 
 struct LockAttempt {
@@ -112,9 +120,12 @@ class Store {
   virtual WriteOutcome delete_state(const std::string& id, std::int64_t fence) = 0;
 
   // ---- Runs ---------------------------------------------------------------------------------
-  // Inserts a run record keyed by (id, started_at, run_id). Returns kConflict if a record
-  // with that key exists already (nothing is overwritten).
-  virtual WriteOutcome insert_run(const RunRecord& run) = 0;
+  // Writes a run record keyed by (id, started_at, run_id), whole. Written when no record has
+  // that key, or when the stored one is still `running` and its fence <= run.fence (the
+  // holder saving output so far, its outcome, or a newer holder closing it as interrupted).
+  // kConflict when the stored record is final (nothing is overwritten); kFenced when it is
+  // running under a newer fence.
+  virtual WriteOutcome put_run(const RunRecord& run) = 0;
 
   // Runs of one migration, newest first (by started_at, then run_id). `limit` > 0.
   // `cursor` is empty for the first page or a next_cursor from an earlier page.

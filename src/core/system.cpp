@@ -1,7 +1,13 @@
 #include "core/system.hpp"
 
 #include <pwd.h>
+#include <signal.h>
 #include <unistd.h>
+
+#include <cerrno>
+#include <fstream>
+#include <optional>
+#include <sstream>
 
 #include <chrono>
 #include <cstdio>
@@ -51,7 +57,66 @@ Who current_who() {
   who.pid = static_cast<std::int64_t>(getpid());
   who.ecs_task_arn = env_or("ECS_TASK_ARN");
   who.aws_principal = env_or("AURIC_AWS_PRINCIPAL");
+  who.boot_id = host_identity();
   return who;
+}
+
+namespace {
+
+std::string first_line(const char* path) {
+  std::ifstream in(path);
+  std::string line;
+  std::getline(in, line);
+  return line;
+}
+
+// Epoch ms at which process `pid` started, or nullopt when unknown: field 22 of
+// /proc/<pid>/stat (clock ticks since boot) plus the boot time (`btime` in /proc/stat).
+std::optional<std::int64_t> process_start_ms(std::int64_t pid) {
+  const std::string stat = first_line(("/proc/" + std::to_string(pid) + "/stat").c_str());
+  const auto close = stat.rfind(')');  // the command name may hold spaces and parentheses
+  if (close == std::string::npos) return std::nullopt;
+  std::istringstream fields(stat.substr(close + 2));
+  std::string field;
+  for (int i = 3; i <= 22 && fields >> field; ++i) {
+    if (i != 22) continue;
+    std::ifstream proc_stat("/proc/stat");
+    std::string key;
+    std::int64_t btime = 0;
+    while (proc_stat >> key) {
+      if (key == "btime" && proc_stat >> btime) break;
+    }
+    const long ticks = sysconf(_SC_CLK_TCK);
+    if (btime == 0 || ticks <= 0) return std::nullopt;
+    try {
+      return btime * 1000 + std::stoll(field) * 1000 / ticks;
+    } catch (const std::exception&) {
+      return std::nullopt;
+    }
+  }
+  return std::nullopt;
+}
+
+}  // namespace
+
+std::string host_identity() {
+  const std::string boot = first_line("/proc/sys/kernel/random/boot_id");
+  char ns[128] = {};
+  const ssize_t n = readlink("/proc/self/ns/pid", ns, sizeof ns - 1);
+  if (boot.empty() || n <= 0) return {};
+  return boot + "/" + std::string(ns, static_cast<std::size_t>(n));
+}
+
+bool holder_is_dead_on_this_host(const Who& holder, std::int64_t since_ms) {
+  if (holder.pid <= 0 || holder.boot_id.empty() || holder.host.empty()) return false;
+  const Who me = current_who();
+  if (me.host != holder.host || me.boot_id != holder.boot_id) return false;
+  if (holder.pid == me.pid) return false;  // this very process: never "dead"
+  if (::kill(static_cast<pid_t>(holder.pid), 0) != 0) return errno == ESRCH;
+  // The pid exists: dead only if it is a newer process that reused the number. Start times
+  // have the boot time's one-second granularity, hence the margin.
+  const auto started = process_start_ms(holder.pid);
+  return started && *started > since_ms + 2000;
 }
 
 std::string new_lock_owner(const Who& who) {

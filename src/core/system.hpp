@@ -23,4 +23,14 @@ Who current_who();
 // "<host>:<pid>:<8 random hex>": unique per runner instance.
 std::string new_lock_owner(const Who& who);
 
+// This machine's boot and process namespace: "<boot id>/<pid namespace>" from
+// /proc/sys/kernel/random/boot_id and /proc/self/ns/pid; empty where they cannot be read. Two
+// processes with equal identities (and equal host names) see the same pids.
+std::string host_identity();
+
+// True when `holder` ran on this host (same host name and host identity, both known) and the
+// process is gone: its pid does not exist, or belongs to a process started after `since_ms`
+// (epoch ms; the pid was reused). False whenever that cannot be established.
+bool holder_is_dead_on_this_host(const Who& holder, std::int64_t since_ms);
+
 }  // namespace auric

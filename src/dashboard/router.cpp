@@ -10,6 +10,7 @@
 #include <variant>
 
 #include "core/ids.hpp"
+#include "core/ledger.hpp"
 #include "core/plan.hpp"
 #include "core/record_json.hpp"
 #include "core/system.hpp"
@@ -80,7 +81,11 @@ Json run_json(const RunRecord& run, bool with_output) {
 Json execution_json(const ExecutionRecord& e, std::size_t run_count) {
   Json j = to_json(e);
   j.erase("finished");
-  j["migrationCount"] = run_count;
+  j["migrationCount"] = run_count;  // runs recorded (the reference's field)
+  // The one finished/planned count, as `executions` prints it.
+  const ExecutionCounts counts = execution_counts(e);
+  j["finishedCount"] = counts.finished;
+  j["plannedCount"] = counts.planned;
   put_who(j, e.who);
   return j;
 }
@@ -156,16 +161,6 @@ void check_params(const std::vector<std::string>& known, const std::optional<std
   }
 }
 
-std::string_view view_status(const MigrationState& s) {
-  switch (s.status) {
-    case RunStatus::kCompleted: return s.direction == Direction::kUp ? "completed" : "rolled_back";
-    case RunStatus::kRunning: return "running";
-    case RunStatus::kFailed: return "failed";
-    case RunStatus::kInterrupted: return "interrupted";
-  }
-  return "failed";
-}
-
 // The rows of GET /api/migrations and until when they hold without a write: a lease held now
 // expires by itself, which changes the running row.
 struct Views {
@@ -207,7 +202,7 @@ Views build_views(DashboardBackend& backend) {
     v["status"] = "pending";
     v["applied"] = e.applied;
     if (const MigrationState* s = e.state) {
-      v["status"] = view_status(*s);
+      v["status"] = view_status(s);
       v["direction"] = to_string(s->direction);
       if (!s->last_execution_id.empty()) v["executionId"] = s->last_execution_id;
       v["startedAt"] = s->started_at;
@@ -271,7 +266,7 @@ Timed get_views(DashboardBackend& backend) {
 
 Timed get_summary(DashboardBackend& backend) {
   const Views views = build_views(backend);
-  int pending = 0, completed = 0, failed = 0, running = 0;
+  int pending = 0, completed = 0, failed = 0, running = 0, suspended = 0;
   for (const auto& v : views.rows) {
     const std::string& status = v["status"].get_ref<const std::string&>();
     if (status == "completed")
@@ -280,6 +275,8 @@ Timed get_summary(DashboardBackend& backend) {
       ++running;
     else if (status == "failed" || status == "interrupted")
       ++failed;
+    else if (status == "suspended")
+      ++suspended;
     else
       ++pending;
   }
@@ -287,7 +284,8 @@ Timed get_summary(DashboardBackend& backend) {
                                {"completed", completed},
                                {"failed", failed},
                                {"running", running},
-                               {"total", pending + completed + failed + running}}),
+                               {"suspended", suspended},
+                               {"total", pending + completed + failed + running + suspended}}),
           views.until_ms};
 }
 

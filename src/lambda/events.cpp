@@ -61,12 +61,13 @@ Event parse_task_state(const Json& event) {
   return t;
 }
 
-// "running" | "completed" | "failed" for an execution record.
+// "running" | "completed" | "failed" | "suspended" for an execution record.
 std::string overall(ExecutionStatus s) {
   switch (s) {
     case ExecutionStatus::kRunning:
     case ExecutionStatus::kNeedsContinuation: return "running";
     case ExecutionStatus::kCompleted: return "completed";
+    case ExecutionStatus::kSuspended: return "suspended";
     case ExecutionStatus::kFailed:
     case ExecutionStatus::kInterrupted: return "failed";
   }

@@ -5,6 +5,8 @@
 #include <sstream>
 
 #include "core/ids.hpp"
+#include "core/lease.hpp"
+#include "core/ledger.hpp"
 #include "core/system.hpp"
 
 namespace auric::lambda {
@@ -22,44 +24,20 @@ std::vector<std::string> split_list(const std::string& text) {
   return out;
 }
 
-bool terminal(ExecutionStatus s) {
-  return s == ExecutionStatus::kCompleted || s == ExecutionStatus::kFailed ||
-         s == ExecutionStatus::kInterrupted;
+// A lease for one short piece of work (no heartbeat), released on scope exit.
+LeaseAttempt short_lease(Store& store, const std::string& execution_id, const Who& who,
+                         const RunnerOptions& base, const std::string& role) {
+  LeaseOptions options;
+  options.ttl = base.lease_ttl;
+  options.heartbeat = std::chrono::milliseconds(0);
+  options.reenter_execution = true;
+  options.role = role;
+  options.now_ms = base.now_ms;
+  return Lease::acquire(store, execution_id, who, std::move(options));
 }
 
-// Holds the lock for one short piece of work and releases it on scope exit.
-class LockScope {
- public:
-  LockScope(Store& store, const std::string& execution_id, const Who& who, std::int64_t now,
-            std::int64_t ttl_ms, const std::string& role)
-      : store_(store), owner_(role + ":" + new_lock_owner(who)) {
-    attempt_ = store_.try_acquire_lock({owner_, execution_id, who, now, ttl_ms, true});
-  }
-  ~LockScope() {
-    if (!attempt_.acquired) return;
-    try {
-      store_.release_lock(owner_, attempt_.fence);
-    } catch (const std::exception&) {
-      // The lease expires by itself.
-    }
-  }
-  LockScope(const LockScope&) = delete;
-  LockScope& operator=(const LockScope&) = delete;
-
-  bool acquired() const { return attempt_.acquired; }
-  std::int64_t fence() const { return attempt_.fence; }
-  const std::string& owner() const { return owner_; }
-  const std::optional<LockInfo>& previous() const { return attempt_.previous; }
-
- private:
-  Store& store_;
-  std::string owner_;
-  LockAttempt attempt_;
-};
-
-std::string holder_text(const std::optional<LockInfo>& lock) {
-  if (!lock) return "another runner";
-  return lock->who.user + "@" + lock->who.host + " (execution " + lock->execution_id + ")";
+std::string holder_or_unknown(const std::optional<LockInfo>& lock) {
+  return lock ? holder_text(*lock) : std::string("another runner");
 }
 
 }  // namespace
@@ -104,7 +82,12 @@ EventHandler::EventHandler(Store& store, std::vector<MigrationEntry> migrations,
       base_(std::move(base)),
       settings_(std::move(settings)),
       invoker_(std::move(invoker)),
-      launcher_(std::move(launcher)) {}
+      launcher_(std::move(launcher)),
+      new_id_([] { return new_uuid(); }) {}
+
+DispatchRules EventHandler::rules() const {
+  return DispatchRules{settings_.stop_margin, settings_.max_hops, settings_.dispatch.enabled};
+}
 
 std::int64_t EventHandler::now() const {
   return base_.now_ms ? base_.now_ms() : system_now_ms();
@@ -129,69 +112,62 @@ Json EventHandler::handle(const Json& event, const InvocationInfo& invocation) {
 }
 
 Json EventHandler::handle(const Event& event, const InvocationInfo& invocation) {
-  if (const auto* invalid = std::get_if<InvalidEvent>(&event)) {
-    log("Rejected event: " + invalid->error);
-    return failed_result_json("", invalid->error);
+  const Clock clock = [this] { return now(); };
+  return perform(decide_action(event, invocation.deadline_ms, rules(), clock, new_id_), invocation);
+}
+
+Json EventHandler::perform(const Action& action, const InvocationInfo& invocation) {
+  if (const auto* reject = std::get_if<RejectAction>(&action)) {
+    log(reject->log);
+    return failed_result_json(reject->execution_id, reject->error);
   }
-  if (const auto* task = std::get_if<TaskStateEventData>(&event)) return task_stopped(*task);
-  if (std::holds_alternative<StatusEventData>(event)) {
+  if (const auto* reply = std::get_if<ReplyAction>(&action)) {
+    if (!reply->log.empty()) log(reply->log);
+    return reply->result;
+  }
+  if (std::holds_alternative<StatusAction>(action)) {
     MigrationRunner runner(migrations_, store_, base_);
     return status_result_json(runner.status());
   }
-  if (const auto* by_id = std::get_if<StatusByExecutionEventData>(&event)) {
-    if (by_id->execution_id.empty()) {
-      return {{"executionId", ""},
-              {"status", "not_found"},
-              {"migrations", Json::array()},
-              {"error", kMissingExecutionIdMessage}};
-    }
+  if (const auto* by_id = std::get_if<ExecutionStatusAction>(&action)) {
     return execution_status_json(by_id->execution_id, store_.get_execution(by_id->execution_id),
                                  store_.runs_of_execution(by_id->execution_id));
   }
-  const auto& run = std::get<RunEventData>(event);
-  if (settings_.dispatch.enabled && run.hop == 0) return dispatch(run, invocation);
-  return run_inline(run, invocation);
+  if (const auto* run = std::get_if<RunAction>(&action)) return run_inline(run->run, invocation);
+  if (const auto* next = std::get_if<ContinueAction>(&action)) return continue_run(*next, invocation);
+  if (const auto* fail = std::get_if<FailExecutionAction>(&action)) return refuse_run(fail->run, fail->error);
+  if (const auto* start = std::get_if<StartTaskAction>(&action)) return dispatch(start->run, invocation);
+  return task_stopped(std::get<TaskStoppedAction>(action));
 }
 
 // ---- inline runs and continuation ----------------------------------------------------------
+Json EventHandler::continue_run(const ContinueAction& action, const InvocationInfo& invocation) {
+  const RunEventData& event = action.run;
+  const int hop = event.hop;
+  // Exactly one delivery of hop k proceeds: the one that moves the execution from k-1 to k.
+  if (store_.advance_hop(event.execution_id, hop - 1, hop) != WriteOutcome::kOk) {
+    log("Ignoring a duplicate (or stale) delivery of hop " + std::to_string(hop) + " of execution " +
+        event.execution_id);
+    return {{"status", "ignored"},
+            {"executionId", event.execution_id},
+            {"hop", hop},
+            {"reason",
+             "duplicate delivery: hop " + std::to_string(hop) + " of this execution was already taken"}};
+  }
+  if (!action.refusal.empty()) return refuse_run(event, action.refusal);
+  return run_inline(event, invocation);
+}
+
+Json EventHandler::refuse_run(const RunEventData& event, const std::string& error) {
+  log(error);
+  fail_execution(event.execution_id, event.direction, event.target, error);
+  return failed_result_json(event.execution_id, error);
+}
+
 Json EventHandler::run_inline(const RunEventData& event, const InvocationInfo& invocation) {
   const int hop = event.hop;
-  const std::string execution_id = event.execution_id.empty() ? new_uuid() : event.execution_id;
-  if (hop > 0) {
-    if (hop >= settings_.max_hops) {
-      const std::string error = "Continuation hop limit exceeded (" + std::to_string(settings_.max_hops) +
-                                " hops): hop " + std::to_string(hop) + " refused; the run is not progressing";
-      log(error);
-      fail_execution(execution_id, event.direction, event.target, error);
-      return failed_result_json(execution_id, error);
-    }
-    // Exactly one delivery of hop k proceeds: the one that moves the execution from k-1 to k.
-    if (store_.advance_hop(execution_id, hop - 1, hop) != WriteOutcome::kOk) {
-      log("Ignoring a duplicate (or stale) delivery of hop " + std::to_string(hop) + " of execution " +
-          execution_id);
-      return {{"status", "ignored"},
-              {"executionId", execution_id},
-              {"hop", hop},
-              {"reason",
-               "duplicate delivery: hop " + std::to_string(hop) + " of this execution was already taken"}};
-    }
-  }
+  const std::string& execution_id = event.execution_id;
   const std::int64_t deadline = invocation.deadline_ms;
-  if (deadline > 0) {
-    const std::int64_t left = deadline - now();
-    if (left <= settings_.stop_margin.count()) {
-      // Running would hand over before the first migration, again and again: refuse instead.
-      const std::string error = "Lambda timeout too short: " + std::to_string(left) +
-                                " ms left at the start of the invocation, at or below the stop margin of " +
-                                std::to_string(settings_.stop_margin.count()) +
-                                " ms; raise the function timeout or lower [lambda] stop_margin_seconds "
-                                "(MIGRATION_TIMEOUT_THRESHOLD_MS)";
-      log(error);
-      if (hop > 0) fail_execution(execution_id, event.direction, event.target, error);
-      return failed_result_json(execution_id, error);
-    }
-  }
-
   RunnerOptions options = base_;
   options.who = who(invocation);
   options.handover_ttl = settings_.handover_ttl;
@@ -283,29 +259,20 @@ Json EventHandler::fail_run(const RunEventData& event, const ExecutionResult& re
 
 bool EventHandler::fail_execution(const std::string& execution_id, Direction direction,
                                   const std::string& target, const std::string& error) {
-  const std::int64_t t = now();
-  LockScope lock(store_, execution_id, who({}), t, base_.lease_ttl.count(), "lambda-closer");
-  if (!lock.acquired()) {
+  const LeaseAttempt lock = short_lease(store_, execution_id, who({}), base_, "lambda-closer");
+  if (!lock.lease) {
     log("Could not record execution " + execution_id + " as failed: the lock is held by " +
-        holder_text(lock.previous()));
+        holder_or_unknown(lock.holder));
     return false;
   }
-  ExecutionRecord e;
-  if (auto existing = store_.get_execution(execution_id)) {
-    e = *existing;
-    if (terminal(e.status)) return true;
-  } else {
-    e.execution_id = execution_id;
-    e.direction = direction;
-    e.target = target;
-    e.who = who({});
-    e.started_at = t;
-  }
-  e.status = ExecutionStatus::kFailed;
-  e.completed_at = t;
-  e.error = error;
-  e.fence = lock.fence();
-  return store_.put_execution(e) == WriteOutcome::kOk;
+  ExecutionRecord fallback;
+  fallback.direction = direction;
+  fallback.target = target;
+  fallback.who = who({});
+  const WriteOutcome outcome = ExecutionLedger::close_execution(
+      store_, execution_id, ExecutionStatus::kFailed, error, lock.lease->fence(), now(), fallback);
+  // kConflict: it had ended already, which is what the caller wants.
+  return outcome != WriteOutcome::kFenced;
 }
 
 // ---- dispatcher ------------------------------------------------------------------------------
@@ -322,20 +289,12 @@ Json EventHandler::dispatch(const RunEventData& event, const InvocationInfo& inv
   } catch (const PlanError& e) {
     return failed_result_json("", e.what());
   }
-  const std::string execution_id = event.execution_id.empty() ? new_uuid() : event.execution_id;
+  const std::string& execution_id = event.execution_id;
   log("Dispatching migration run to external runtime: execution " + execution_id);
 
   // The execution exists before the task does, so a task that never starts is visible.
-  ExecutionRecord record;
-  record.execution_id = execution_id;
-  record.direction = event.direction;
-  record.target = event.target;
-  record.status = ExecutionStatus::kRunning;
-  record.who = who(invocation);
-  record.started_at = now();
-  record.planned = planned;
-  record.fence = 0;  // no runner yet: the task's runner overwrites it with its fence
-  if (store_.put_execution(record) != WriteOutcome::kOk) {
+  if (ExecutionLedger::open_dispatched(store_, execution_id, event.direction, event.target, who(invocation), now(),
+                                       planned) != WriteOutcome::kOk) {
     return failed_result_json(execution_id, "Execution " + execution_id + " already exists");
   }
 
@@ -382,10 +341,10 @@ Json EventHandler::dispatch(const RunEventData& event, const InvocationInfo& inv
   }
   if (!error.empty()) {
     log(error);
-    record.status = ExecutionStatus::kFailed;
-    record.completed_at = now();
-    record.error = error;
-    store_.put_execution(record);
+    if (ExecutionLedger::close_execution(store_, execution_id, ExecutionStatus::kFailed, error, 0, now()) ==
+        WriteOutcome::kFenced) {
+      log("Execution " + execution_id + " was taken up by a runner meanwhile; left as it records");
+    }
     return failed_result_json(execution_id, error);
   }
   return {{"status", "dispatched"},
@@ -395,57 +354,37 @@ Json EventHandler::dispatch(const RunEventData& event, const InvocationInfo& inv
 }
 
 // ---- ECS task stopped ------------------------------------------------------------------------
-Json EventHandler::task_stopped(const TaskStateEventData& t) {
+Json EventHandler::task_stopped(const TaskStoppedAction& stopped) {
+  const TaskStateEventData& t = stopped.task;
+  const std::string& error = stopped.error;
   const Json ignored = {{"status", "ignored"}};
-  if (t.last_status != "STOPPED") return ignored;
-  if (t.execution_id.empty() || !t.direction) {
-    log("ECS task-stopped event missing migration env overrides; ignoring");
-    return ignored;
-  }
   auto execution = store_.get_execution(t.execution_id);
-  if (execution && terminal(execution->status)) return ignored;  // the run finished (or was closed) already
+  if (execution && is_terminal(execution->status)) return ignored;  // the run finished (or was closed) already
 
-  const bool success = t.exit_code && *t.exit_code == 0;
-  std::string error;
-  if (success) {
-    error = "Fargate task exited with code 0 before finishing the execution";
-  } else if (!t.stopped_reason.empty()) {
-    error = t.stopped_reason;
-  } else if (t.exit_code) {
-    error = "Fargate task exited with code " + std::to_string(*t.exit_code);
-  } else {
-    error = "Fargate task stopped without an exit code";
-  }
-  const std::int64_t time = now();
-  ExecutionRecord record;
-  if (execution) {
-    record = *execution;
-  } else {
-    record.execution_id = t.execution_id;
-    record.direction = *t.direction;
-    record.started_at = time;
-  }
-  record.who.ecs_task_arn = t.task_arn;
-  record.status = ExecutionStatus::kFailed;
-  record.completed_at = time;
-  record.error = error;
+  ExecutionRecord fallback;
+  fallback.direction = *t.direction;
+  fallback.who.ecs_task_arn = t.task_arn;
 
   if (execution && execution->fence == 0) {
     // Written by the dispatcher and never taken up by a runner: no lock to respect.
-    store_.put_execution(record);
+    if (ExecutionLedger::close_execution(store_, t.execution_id, ExecutionStatus::kFailed, error, 0, now()) !=
+        WriteOutcome::kOk) {
+      return ignored;  // a runner took it up (or closed it) meanwhile
+    }
     log("Fargate task " + t.task_arn + " stopped before running execution " + t.execution_id + ": " + error);
     return {{"status", "recorded"}};
   }
 
   // The task is dead: take its lease over (same execution) and close out what it left.
-  LockScope lock(store_, t.execution_id, who({}), time, base_.lease_ttl.count(), "task-stopped");
-  if (!lock.acquired()) {
+  const LeaseAttempt lock = short_lease(store_, t.execution_id, who({}), base_, "task-stopped");
+  if (!lock.lease) {
     // Another execution holds the lock; it recorded ours as interrupted when it took over.
-    log("Task-stopped: the lock is held by " + holder_text(lock.previous()) + "; leaving execution " +
+    log("Task-stopped: the lock is held by " + holder_or_unknown(lock.holder) + "; leaving execution " +
         t.execution_id + " to it");
     return ignored;
   }
-  if (const auto& prev = lock.previous();
+  Lease& lease = *lock.lease;
+  if (const auto& prev = lease.previous();
       prev && prev->current && prev->current->execution_id == t.execution_id) {
     const CurrentRun& c = *prev->current;
     Who who = prev->who;
@@ -454,13 +393,15 @@ Json EventHandler::task_stopped(const TaskStateEventData& t) {
     for (const auto& m : migrations_) {
       if (m.id == c.migration_id) migration = &m;
     }
-    record_interrupted_run(store_, c, lock.fence(), time,
-                           "Fargate task stopped while migration was still running: " + error, who,
-                           migration);
-    store_.set_current_run(lock.owner(), lock.fence(), std::nullopt, time + base_.lease_ttl.count());
+    (void)ExecutionLedger::record_interrupted_run(store_, lease.fence(), *prev,
+                                                  "Fargate task stopped while migration was still running: " + error,
+                                                  migration, &who);
+    if (lease.set_current(std::nullopt) != WriteOutcome::kOk) return ignored;  // lost it: the new holder closes out
   }
-  record.fence = lock.fence();
-  store_.put_execution(record);
+  if (ExecutionLedger::close_execution(store_, t.execution_id, ExecutionStatus::kFailed, error, lease.fence(), now(),
+                                       fallback) == WriteOutcome::kFenced) {
+    return ignored;
+  }
   log("Fargate task " + t.task_arn + " stopped; execution " + t.execution_id +
       " recorded as failed: " + error);
   return {{"status", "recorded"}};

@@ -147,9 +147,14 @@ class MemoryStore final : public Store {
     return outcome;
   }
 
-  WriteOutcome insert_run(const RunRecord& run) override {
+  WriteOutcome put_run(const RunRecord& run) override {
     const auto guard = write_lock();
-    if (!data_->runs.emplace(run.run_id, run).second) return WriteOutcome::kConflict;
+    if (const auto it = data_->runs.find(run.run_id); it != data_->runs.end()) {
+      const WriteOutcome outcome = store_rules::check_run_write(it->second.status, it->second.fence, run.fence);
+      if (outcome == WriteOutcome::kOk) it->second = run;
+      return outcome;
+    }
+    data_->runs.emplace(run.run_id, run);
     data_->runs_by_migration[run.id].emplace(TimeKey{run.started_at, run.run_id}, run.run_id);
     data_->runs_by_execution[run.execution_id].emplace(run.started_at, run.id, run.run_id);
     return WriteOutcome::kOk;

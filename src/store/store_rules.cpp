@@ -16,6 +16,10 @@ bool may_acquire(const std::optional<LockInfo>& stored, const LockRequest& reque
   if (!stored || stored->owner.empty()) return true;
   if (stored->expires_at <= request.now_ms) return true;
   if (stored->owner == request.owner) return true;
+  if (request.take_over_dead && stored->owner == request.take_over_dead->owner &&
+      stored->fence == request.take_over_dead->fence) {
+    return true;
+  }
   return request.reenter_execution && !request.execution_id.empty() &&
          stored->execution_id == request.execution_id;
 }
@@ -60,6 +64,14 @@ WriteOutcome check_fenced_write(std::optional<std::int64_t> stored_fence, std::i
   if (unless_last_run_id && stored_last_run_id && *stored_last_run_id == *unless_last_run_id) {
     return WriteOutcome::kConflict;
   }
+  return WriteOutcome::kOk;
+}
+
+WriteOutcome check_run_write(std::optional<RunStatus> stored_status, std::int64_t stored_fence,
+                             std::int64_t writer_fence) {
+  if (!stored_status) return WriteOutcome::kOk;
+  if (*stored_status != RunStatus::kRunning) return WriteOutcome::kConflict;
+  if (stored_fence > writer_fence) return WriteOutcome::kFenced;
   return WriteOutcome::kOk;
 }
 

@@ -42,6 +42,11 @@ WriteOutcome check_fenced_write(std::optional<std::int64_t> stored_fence, std::i
                                 const std::optional<std::string>& stored_last_run_id = std::nullopt,
                                 const std::optional<std::string>& unless_last_run_id = std::nullopt);
 
+// put_run: kOk when absent (stored_status nullopt); kConflict when the stored run is final;
+// kFenced when it is running under a newer fence; else kOk.
+WriteOutcome check_run_write(std::optional<RunStatus> stored_status, std::int64_t stored_fence,
+                             std::int64_t writer_fence);
+
 // ---- Pages ----------------------------------------------------------------------------------
 // Keyset cursors: the sort key of the last item of a page, "<started_at>|<key>". Opaque to
 // callers; decode_cursor throws std::invalid_argument for anything encode_cursor did not make.

@@ -358,7 +358,7 @@ TEST_F(RunnerTest, WaitTakesTheLockOnceReleased) {
   ASSERT_TRUE(held.acquired);
   std::thread releaser([&] {
     std::this_thread::sleep_for(std::chrono::milliseconds(300));
-    store_->release_lock("other", held.fence);
+    EXPECT_EQ(store_->release_lock("other", held.fence), WriteOutcome::kOk);
   });
   RunnerOptions o = options();
   o.wait_for_lock = true;
@@ -401,14 +401,14 @@ TEST_F(RunnerTest, CrashedRunIsRecordedInterruptedAndRetried) {
   exec.started_at = clock;
   exec.fence = dead.fence;
   exec.planned = {kA, kB};
-  store_->put_execution(exec);
+  ASSERT_EQ(store_->put_execution(exec), WriteOutcome::kOk);
   CurrentRun current;
   current.migration_id = kB;
   current.run_id = "run-dead";
   current.execution_id = "exec-dead";
   current.started_at = clock;
   current.progress = {{"done", 5}};
-  store_->set_current_run("dead", dead.fence, current, clock + 1000);
+  ASSERT_EQ(WriteOutcome::kOk, store_->set_current_run("dead", dead.fence, current, clock + 1000));
 
   RunnerOptions o = options();
   clock += 5000;  // past the dead lease
@@ -447,7 +447,7 @@ TEST_F(RunnerTest, RecoveryDoesNotOverwriteAnOutcomeThatWasWritten) {
   current.migration_id = kB;
   current.run_id = state->last_run_id;
   current.execution_id = "exec-dead";
-  store_->set_current_run("dead", dead.fence, current, now + 1);
+  ASSERT_EQ(WriteOutcome::kOk, store_->set_current_run("dead", dead.fence, current, now + 1));
   std::this_thread::sleep_for(std::chrono::milliseconds(5));
   MigrationRunner runner(three(), *store_, options());
   EXPECT_THAT(runner.up().migrations_run, ElementsAre(kC));
@@ -465,9 +465,17 @@ TEST_F(RunnerTest, SuspendAtCheckpointResumesNextTime) {
                          }),
                          *store_, options());
   const ExecutionResult first = runner.up();
-  EXPECT_EQ(first.status, ExecutionStatus::kInterrupted);
+  // Suspended is not a failure: its own status, stopped (exit 128 + signal in the CLI).
+  EXPECT_EQ(first.status, ExecutionStatus::kSuspended);
+  EXPECT_EQ(first.failure, ExecutionResult::Failure::kStopped);
+  EXPECT_EQ(first.stop, StopReason::kSignal);
   EXPECT_THAT(first.migrations_remaining, ElementsAre(kB, kC));
   EXPECT_EQ(store_->get_state(kB)->progress, (Json{{"next", 50}}));
+  EXPECT_EQ(store_->get_state(kB)->status, RunStatus::kSuspended);
+  EXPECT_EQ(store_->get_execution(first.execution_id)->status, ExecutionStatus::kSuspended);
+  const StatusReport report = runner.status();
+  EXPECT_THAT(report.suspended, ElementsAre(kB));
+  EXPECT_TRUE(report.failed.empty());
   const ExecutionResult second = runner.up();
   EXPECT_EQ(second.status, ExecutionStatus::kCompleted);
   EXPECT_EQ(calls, 2);
@@ -557,7 +565,9 @@ TEST_F(RunnerTest, StopRequestStopsBeforeTheNextMigration) {
                          }),
                          *store_, o);
   const ExecutionResult r = runner.up();
-  EXPECT_EQ(r.status, ExecutionStatus::kInterrupted);
+  EXPECT_EQ(r.status, ExecutionStatus::kSuspended);
+  EXPECT_EQ(r.failure, ExecutionResult::Failure::kStopped);
+  EXPECT_EQ(r.stop, StopReason::kSignal);
   EXPECT_THAT(r.migrations_run, ElementsAre(kA, kB));
   EXPECT_THAT(r.migrations_remaining, ElementsAre(kC));
   EXPECT_THAT(r.error, HasSubstr("stopped by a signal"));

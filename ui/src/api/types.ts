@@ -3,9 +3,9 @@
 
 export type Direction = 'up' | 'down';
 
-export type MigrationStatus = 'pending' | 'running' | 'completed' | 'failed' | 'interrupted' | 'rolled_back';
-export type RunStatus = 'running' | 'completed' | 'failed' | 'interrupted';
-export type ExecutionStatus = 'running' | 'completed' | 'failed' | 'interrupted' | 'needs_continuation';
+export type MigrationStatus = 'pending' | 'running' | 'completed' | 'failed' | 'interrupted' | 'suspended' | 'rolled_back';
+export type RunStatus = 'running' | 'completed' | 'failed' | 'interrupted' | 'suspended';
+export type ExecutionStatus = 'running' | 'completed' | 'failed' | 'interrupted' | 'needs_continuation' | 'suspended';
 
 export interface Who {
   user?: string;
@@ -41,6 +41,7 @@ export interface Summary {
   completed: number;
   failed: number;
   running: number;
+  suspended: number;
   total: number;
 }
 
@@ -73,6 +74,8 @@ export interface ExecutionBatch {
   startedAt: number;
   completedAt?: number;
   migrationCount: number;
+  finishedCount: number;
+  plannedCount: number;
   planned: string[];
   hop: number;
   who?: Who;

@@ -27,12 +27,12 @@ const columns: Column<ExecutionBatch>[] = [
     header: 'Migrations',
     className: 'num',
     render: (b) => (
-      <span title={`${b.migrationCount} run(s) of ${b.planned.length} planned`}>
-        {b.migrationCount}
-        <span className="muted"> / {b.planned.length}</span>
+      <span title={`${b.finishedCount} finished of ${b.plannedCount} planned (${b.migrationCount} run(s))`}>
+        {b.finishedCount}
+        <span className="muted"> / {b.plannedCount}</span>
       </span>
     ),
-    sortValue: (b) => b.migrationCount,
+    sortValue: (b) => b.finishedCount,
   },
   {
     key: 'target',

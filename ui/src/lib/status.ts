@@ -1,10 +1,11 @@
 // Status → label, tone and glyph. One table for migrations, runs and executions:
 //   completed → green ✓; pending / rolled back → grey ○; running → blue; failed → red ✗;
-//   interrupted → red ✗ with its own label; needs continuation → blue (a Lambda hop is due).
+//   interrupted → red ✗ with its own label; needs continuation → blue (a Lambda hop is due);
+//   suspended → yellow ◑ (saved a checkpoint and stopped: not a failure, `up` resumes it).
 import type { ExecutionStatus, MigrationStatus, MigrationView, RunStatus } from '../api/types';
 
 export type AnyStatus = MigrationStatus | RunStatus | ExecutionStatus;
-export type Tone = 'ok' | 'muted' | 'info' | 'danger';
+export type Tone = 'ok' | 'muted' | 'info' | 'warn' | 'danger';
 
 export interface StatusDisplay {
   label: string;
@@ -20,6 +21,7 @@ const TABLE: Record<AnyStatus, StatusDisplay> = {
   needs_continuation: { label: 'continuing', tone: 'info', icon: '↻' },
   failed: { label: 'failed', tone: 'danger', icon: '✗' },
   interrupted: { label: 'interrupted', tone: 'danger', icon: '✗' },
+  suspended: { label: 'suspended', tone: 'warn', icon: '◑' },
 };
 
 export function statusDisplay(status: string | undefined | null): StatusDisplay {
@@ -28,13 +30,14 @@ export function statusDisplay(status: string | undefined | null): StatusDisplay 
 }
 
 /** Filter groups of the Migrations page. */
-export type StatusFilter = 'all' | 'pending' | 'completed' | 'running' | 'failed' | 'attention';
+export type StatusFilter = 'all' | 'pending' | 'completed' | 'running' | 'suspended' | 'failed' | 'attention';
 
 export const STATUS_FILTERS: { key: StatusFilter; label: string }[] = [
   { key: 'all', label: 'All' },
   { key: 'pending', label: 'Pending' },
   { key: 'completed', label: 'Completed' },
   { key: 'running', label: 'Running' },
+  { key: 'suspended', label: 'Suspended' },
   { key: 'failed', label: 'Failed' },
   { key: 'attention', label: 'Needs attention' },
 ];
@@ -50,6 +53,8 @@ export function matchesFilter(migration: MigrationView, filter: StatusFilter): b
       return migration.status === 'completed';
     case 'running':
       return migration.status === 'running';
+    case 'suspended':
+      return migration.status === 'suspended';
     case 'failed':
       return migration.status === 'failed' || migration.status === 'interrupted';
     case 'attention':
@@ -64,7 +69,7 @@ export function matchesSearch(migration: MigrationView, query: string): boolean 
 }
 
 /** The summary bucket a migration status counts in (same rule as GET /api/migrations/summary). */
-export function summaryBucket(status: MigrationStatus): 'pending' | 'completed' | 'failed' | 'running' {
+export function summaryBucket(status: MigrationStatus): 'pending' | 'completed' | 'failed' | 'running' | 'suspended' {
   switch (status) {
     case 'completed':
       return 'completed';
@@ -73,6 +78,8 @@ export function summaryBucket(status: MigrationStatus): 'pending' | 'completed' 
     case 'failed':
     case 'interrupted':
       return 'failed';
+    case 'suspended':
+      return 'suspended';
     case 'pending':
     case 'rolled_back':
       return 'pending';

@@ -24,6 +24,7 @@ export function Overview() {
     { key: 'completed', label: 'Applied', value: s?.completed, tone: 'ok', to: '/migrations?status=completed' },
     { key: 'pending', label: 'Pending', value: s?.pending, tone: 'muted', to: '/migrations?status=pending' },
     { key: 'failed', label: 'Failed', value: s?.failed, tone: 'danger', to: '/migrations?status=failed' },
+    { key: 'suspended', label: 'Suspended', value: s?.suspended, tone: 'warn', to: '/migrations?status=suspended' },
     { key: 'running', label: 'Running', value: s?.running, tone: 'info', to: '/migrations?status=running' },
     { key: 'total', label: 'Total', value: s?.total, tone: 'plain', to: '/migrations' },
   ];
