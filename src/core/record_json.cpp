@@ -4,101 +4,91 @@
 
 #include <array>
 #include <cstdio>
+#include <type_traits>
+
+#include "core/record_fields.hpp"
 
 namespace auric {
 namespace {
 
-void put_if(Json& j, const char* key, const std::string& value) {
-  if (!value.empty()) j[key] = value;
+using record_fields::InApi;
+
+// A value as the API shows it, by the member's type: enums by name, Who as its own API
+// object, everything else (text, numbers, flags, id lists, JSON) as it is.
+template <class T>
+Json api_value(const T& value) {
+  if constexpr (std::is_enum_v<T>) {
+    return to_string(value);
+  } else if constexpr (std::is_same_v<T, Who>) {
+    return to_json(value);
+  } else if constexpr (std::is_same_v<T, std::optional<std::int64_t>>) {
+    return *value;  // only called when set
+  } else {
+    return value;
+  }
+}
+
+// False for what InApi::kIfSet leaves out: empty, false, zero, null or unset.
+template <class T>
+bool is_set(const T& value) {
+  if constexpr (std::is_same_v<T, std::string>) {
+    return !value.empty();
+  } else if constexpr (std::is_same_v<T, Json>) {
+    return !value.is_null();
+  } else if constexpr (std::is_same_v<T, std::optional<std::int64_t>>) {
+    return value.has_value();
+  } else if constexpr (std::is_arithmetic_v<T>) {
+    return value != T{};
+  } else {
+    return true;
+  }
+}
+
+// Adds the API keys of `record`'s fields to `j`.
+template <class Record, class Fields>
+void put_api_fields(Json& j, const Fields& fields, const Record& record) {
+  record_fields::for_each_field(fields, [&](const auto& f) {
+    const auto& value = record.*f.member;
+    if (f.in_api == InApi::kNever || (f.in_api == InApi::kIfSet && !is_set(value))) return;
+    j[std::string(f.api)] = api_value(value);
+  });
+}
+
+template <class Record, class Fields>
+Json api_json(const Fields& fields, const Record& record) {
+  Json j = Json::object();
+  put_api_fields(j, fields, record);
+  return j;
 }
 
 }  // namespace
 
 Json to_json(const Who& who) {
-  Json j = Json::object();
-  put_if(j, "user", who.user);
-  put_if(j, "host", who.host);
-  if (who.pid != 0) j["pid"] = who.pid;
-  put_if(j, "awsPrincipal", who.aws_principal);
-  put_if(j, "lambdaRequestId", who.lambda_request_id);
-  put_if(j, "ecsTaskArn", who.ecs_task_arn);
-  return j;
+  return api_json(record_fields::kWhoFields, who);
 }
 
 Json to_json(const RunRecord& run, bool with_output) {
-  Json j = {{"runId", run.run_id},
-            {"id", run.id},
-            {"name", run.name},
-            {"status", to_string(run.status)},
-            {"direction", to_string(run.direction)},
-            {"executionId", run.execution_id},
-            {"startedAt", run.started_at}};
-  if (run.completed_at) j["completedAt"] = *run.completed_at;
-  if (run.duration_ms) j["duration"] = *run.duration_ms;
-  put_if(j, "description", run.description);
-  if (with_output) put_if(j, "output", run.output);
-  if (run.output_truncated) j["outputTruncated"] = true;
-  if (!run.result.is_null()) j["metadata"] = run.result;
-  put_if(j, "error", run.error);
-  put_if(j, "checksum", run.checksum);
-  j["hop"] = run.hop;
-  j["who"] = to_json(run.who);
-  if (run.description_truncated) j["descriptionTruncated"] = true;
-  if (run.result_truncated) j["metadataTruncated"] = true;
-  if (run.error_truncated) j["errorTruncated"] = true;
+  Json j = api_json(record_fields::kRunFields, run);
+  if (!with_output) j.erase("output");
   return j;
 }
 
 Json to_json(const ExecutionRecord& e) {
-  Json j = {{"executionId", e.execution_id},
-            {"direction", to_string(e.direction)},
-            {"status", to_string(e.status)},
-            {"startedAt", e.started_at},
-            {"migrationCount", e.finished.size()},
-            {"planned", e.planned},
-            {"finished", e.finished},
-            {"hop", e.hop},
-            {"who", to_json(e.who)}};
-  put_if(j, "target", e.target);
-  if (e.completed_at) j["completedAt"] = *e.completed_at;
-  put_if(j, "error", e.error);
+  Json j = api_json(record_fields::kExecutionFields, e);
+  j["migrationCount"] = e.finished.size();
   return j;
 }
 
 Json to_json(const LockInfo& lock, std::int64_t now_ms) {
   Json j = {{"held", lock.held_at(now_ms)}, {"fence", lock.fence}};
   if (!lock.held_at(now_ms)) return j;
-  j["owner"] = lock.owner;
-  j["who"] = to_json(lock.who);
-  j["acquiredAt"] = lock.acquired_at;
-  j["expiresAt"] = lock.expires_at;
-  j["heartbeatAt"] = lock.heartbeat_at;
-  put_if(j, "executionId", lock.execution_id);
-  if (lock.current) {
-    j["current"] = {{"migrationId", lock.current->migration_id},
-                    {"runId", lock.current->run_id},
-                    {"direction", to_string(lock.current->direction)},
-                    {"startedAt", lock.current->started_at}};
-  }
+  put_api_fields(j, record_fields::kLockFields, lock);
+  if (lock.current) j["current"] = api_json(record_fields::kCurrentRunFields, *lock.current);
   return j;
 }
 
 Json to_json(const MigrationState& s) {
-  Json j = {{"id", s.id},
-            {"status", to_string(s.status)},
-            {"direction", to_string(s.direction)},
-            {"applied", s.applied},
-            {"startedAt", s.started_at}};
-  put_if(j, "checksum", s.checksum);
-  put_if(j, "lastRunId", s.last_run_id);
-  put_if(j, "executionId", s.last_execution_id);
-  if (s.completed_at) j["completedAt"] = *s.completed_at;
-  if (s.duration_ms) j["duration"] = *s.duration_ms;
-  if (s.applied_at) j["appliedAt"] = *s.applied_at;
-  put_if(j, "error", s.error);
-  if (s.output_truncated) j["outputTruncated"] = true;
-  if (!s.progress.is_null()) j["progress"] = s.progress;
-  return j;
+  return api_json(record_fields::kStateFields, s);
 }
 
 std::string source_checksum(std::string_view source) {

@@ -3,7 +3,9 @@
 #include <cstdint>
 #include <limits>
 #include <stdexcept>
+#include <type_traits>
 
+#include "core/record_fields.hpp"
 #include "core/store.hpp"
 
 namespace auric::record_json {
@@ -14,75 +16,90 @@ namespace {
                    "): the store holds data this version cannot read");
 }
 
-// A whole number of type T at `key` (absent or null: `fallback`). nlohmann's value<int>() would
-// convert a stored 1e300 with undefined behaviour; anything not a whole number in T's range is
-// a wrong shape.
+// A whole number of type T (nlohmann's get<int>() would convert a stored 1e300 with undefined
+// behaviour); anything not a whole number in T's range is a wrong shape.
 template <class T>
-T whole(const Json& json, const char* key, T fallback) {
-  const auto it = json.find(key);
-  if (it == json.end() || it->is_null()) return fallback;
-  if (it->is_number_unsigned()) {
-    const auto v = it->get<std::uint64_t>();
+T whole(const Json& value, std::string_view key) {
+  if (value.is_number_unsigned()) {
+    const auto v = value.get<std::uint64_t>();
     if (v <= static_cast<std::uint64_t>(std::numeric_limits<T>::max())) return static_cast<T>(v);
-  } else if (it->is_number_integer()) {
-    const auto v = it->get<std::int64_t>();
+  } else if (value.is_number_integer()) {
+    const auto v = value.get<std::int64_t>();
     if (v >= std::numeric_limits<T>::min() && v <= std::numeric_limits<T>::max()) return static_cast<T>(v);
   }
-  throw std::invalid_argument(std::string(key) + " is not a whole number in range (got " + it->dump() + ")");
+  throw std::invalid_argument(std::string(key) + " is not a whole number in range (got " + value.dump() +
+                              ")");
+}
+
+// One stored value back, by the member's type.
+template <class T>
+void read_value(const Json& value, std::string_view key, T& out) {
+  if constexpr (std::is_same_v<T, Json>) {
+    out = value;
+  } else if constexpr (std::is_same_v<T, bool>) {
+    if (!value.is_boolean()) throw std::invalid_argument(std::string(key) + " is not true or false");
+    out = value.get<bool>();
+  } else if constexpr (std::is_integral_v<T>) {
+    out = whole<T>(value, key);
+  } else {
+    if (!value.is_string()) throw std::invalid_argument(std::string(key) + " is not a string");
+    if constexpr (std::is_enum_v<T>) {
+      record_fields::from_name(value.get_ref<const std::string&>(), out);
+    } else {
+      out = value.get<std::string>();
+    }
+  }
+}
+
+// The stored JSON of a nested record: every field under its stored name, enums by name.
+template <class Record, class Fields>
+Json to_stored_json(const Fields& fields, const Record& record) {
+  Json json = Json::object();
+  record_fields::for_each_field(fields, [&](const auto& f) {
+    const auto& value = record.*f.member;
+    if constexpr (std::is_enum_v<std::decay_t<decltype(value)>>) {
+      json[std::string(f.store)] = to_string(value);
+    } else {
+      json[std::string(f.store)] = value;
+    }
+  });
+  return json;
+}
+
+// Back from stored JSON: missing (or null) keys keep their defaults, so records written
+// before a field existed stay readable. `what` names the record for the error message.
+template <class Record, class Fields>
+Record from_stored_json(const Fields& fields, const Json& json, std::string_view what) {
+  Record record;
+  try {
+    if (json.is_null()) return record;
+    if (!json.is_object()) throw std::invalid_argument("not an object (got " + json.dump() + ")");
+    record_fields::for_each_field(fields, [&](const auto& f) {
+      const auto it = json.find(std::string(f.store));
+      if (it != json.end() && !it->is_null()) read_value(*it, f.store, record.*f.member);
+    });
+  } catch (const std::invalid_argument& error) {
+    bad_shape(what, error);
+  }
+  return record;
 }
 
 }  // namespace
 
 Json from_who(const Who& who) {
-  return Json{{"user", who.user},
-              {"host", who.host},
-              {"pid", who.pid},
-              {"aws_principal", who.aws_principal},
-              {"lambda_request_id", who.lambda_request_id},
-              {"ecs_task_arn", who.ecs_task_arn}};
+  return to_stored_json(record_fields::kWhoFields, who);
 }
 
 Who to_who(const Json& json) {
-  try {
-    Who who;
-    if (json.is_null()) return who;
-    who.user = json.value("user", std::string());
-    who.host = json.value("host", std::string());
-    who.pid = whole(json, "pid", std::int64_t{0});
-    who.aws_principal = json.value("aws_principal", std::string());
-    who.lambda_request_id = json.value("lambda_request_id", std::string());
-    who.ecs_task_arn = json.value("ecs_task_arn", std::string());
-    return who;
-  } catch (const Json::exception& error) {
-    bad_shape("who", error);
-  } catch (const std::invalid_argument& error) {
-    bad_shape("who", error);
-  }
+  return from_stored_json<Who>(record_fields::kWhoFields, json, "who");
 }
 
 Json from_current_run(const CurrentRun& current) {
-  return Json{{"migration_id", current.migration_id}, {"run_id", current.run_id},
-              {"execution_id", current.execution_id}, {"direction", to_string(current.direction)},
-              {"started_at", current.started_at},     {"hop", current.hop},
-              {"progress", current.progress}};
+  return to_stored_json(record_fields::kCurrentRunFields, current);
 }
 
 CurrentRun to_current_run(const Json& json) {
-  try {
-    CurrentRun current;
-    current.migration_id = json.value("migration_id", std::string());
-    current.run_id = json.value("run_id", std::string());
-    current.execution_id = json.value("execution_id", std::string());
-    current.direction = direction_from(json.value("direction", std::string("up")));
-    current.started_at = whole(json, "started_at", std::int64_t{0});
-    current.hop = whole(json, "hop", 0);
-    if (const auto it = json.find("progress"); it != json.end()) current.progress = *it;
-    return current;
-  } catch (const Json::exception& error) {
-    bad_shape("current run", error);
-  } catch (const std::invalid_argument& error) {
-    bad_shape("current run", error);
-  }
+  return from_stored_json<CurrentRun>(record_fields::kCurrentRunFields, json, "current run");
 }
 
 std::string dump(const Json& json) {
