@@ -27,6 +27,7 @@ struct RunEventData {
   std::optional<int> steps;
   std::string execution_id;  // required when hop > 0
   int hop = 0;
+  bool operator==(const RunEventData&) const = default;
 };
 
 // `{action: "status"}`.
@@ -45,6 +46,7 @@ struct TaskStateEventData {
   std::optional<std::int64_t> exit_code;  // containers[0].exitCode, at full width
   std::string execution_id;               // MIGRATION_EXECUTION_ID override
   std::optional<Direction> direction;     // MIGRATION_DIRECTION override (up/down only)
+  bool operator==(const TaskStateEventData&) const = default;
 };
 
 // A rejected event: `error` is the message of the failed result.

@@ -1,8 +1,9 @@
 // The migrations function's event handler (docs/lambda.md): runs with deadline detection and
 // self-continuation, the status actions, dispatch to Fargate, and ECS task-stopped close-out.
-// The AWS calls it makes (async self-invoke, ECS RunTask) go through two small interfaces so
-// that tests can substitute them; the store is any Store. One handler serves one invocation at
-// a time (the Runtime API loop is sequential); not thread-safe.
+// What to do with an event is decided by decide_action() (dispatch.hpp, pure); the handler
+// carries the action out. The AWS calls it makes (async self-invoke, ECS RunTask) go through two
+// small interfaces so that tests can substitute them; the store is any Store. One handler serves
+// one invocation at a time (the Runtime API loop is sequential); not thread-safe.
 #pragma once
 
 #include <chrono>
@@ -17,6 +18,7 @@
 
 #include "core/runner.hpp"
 #include "core/store.hpp"
+#include "lambda/dispatch.hpp"
 #include "lambda/events.hpp"
 
 namespace auric::lambda {
@@ -87,6 +89,12 @@ class EventHandler {
   // into an error response.
   Json handle(const Json& event, const InvocationInfo& invocation);
   Json handle(const Event& event, const InvocationInfo& invocation);
+  // The action decide_action() chose for an event of `invocation`, carried out (what handle()
+  // does after deciding). Throws as handle() does.
+  Json perform(const Action& action, const InvocationInfo& invocation);
+
+  // Where new execution ids come from (default: new_uuid()). The clock is `base.now_ms`.
+  void set_id_source(IdSource new_id) { new_id_ = std::move(new_id); }
 
   // Log lines (default: stderr with the "[migrations] " prefix).
   void set_log(std::function<void(const std::string&)> log) { log_ = std::move(log); }
@@ -97,9 +105,15 @@ class EventHandler {
   }
 
  private:
+  DispatchRules rules() const;
+  // Runs `event` (its execution id set, its hop claimed when > 0) with the invocation's deadline.
   Json run_inline(const RunEventData& event, const InvocationInfo& invocation);
+  // Claims the hop, then runs it or records the refusal.
+  Json continue_run(const ContinueAction& action, const InvocationInfo& invocation);
+  // Records the execution failed with `error` and answers the failed result.
+  Json refuse_run(const RunEventData& event, const std::string& error);
   Json dispatch(const RunEventData& event, const InvocationInfo& invocation);
-  Json task_stopped(const TaskStateEventData& event);
+  Json task_stopped(const TaskStoppedAction& stopped);
   // Invokes the next hop asynchronously; on failure records the execution as failed.
   Json hand_over(const RunEventData& event, const ExecutionResult& result, const InvocationInfo& invocation);
   // Marks the execution failed under the lock (taken re-entrantly for that execution). False
@@ -119,6 +133,7 @@ class EventHandler {
   HandlerSettings settings_;
   std::shared_ptr<ContinuationInvoker> invoker_;
   std::shared_ptr<TaskLauncher> launcher_;
+  IdSource new_id_;
   std::function<void(const std::string&)> log_;
   std::function<void(const RunEvent&, Direction)> run_event_log_;
 };
