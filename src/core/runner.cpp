@@ -343,11 +343,12 @@ class MigrationRunner::Execution::RunContext final : public Context, private Log
       const std::string_view piece =
           std::string_view(text).substr(start, nl == std::string::npos ? std::string::npos : nl - start);
       const std::string line = format_output_line(std::chrono::system_clock::now(), level, piece);
-      buffer_.append_formatted(line);
-      if (capture_)
-        capture_->echo(line);
-      else
+      if (capture_) {
+        capture_->log(line);  // after what the migration printed before it, in write order
+      } else {
+        buffer_.append_formatted(line);
         std::fwrite(line.data(), 1, line.size(), stderr);
+      }
       if (nl == std::string::npos) break;
       start = nl + 1;
     }
