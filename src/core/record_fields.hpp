@@ -45,7 +45,9 @@ constexpr void for_each_field(const Fields& fields, Fn&& fn) {
 }
 
 template <class Fields>
-inline constexpr std::size_t kFieldCount = std::tuple_size_v<Fields>;
+constexpr std::size_t field_count(const Fields& /*fields*/) {
+  return std::tuple_size_v<Fields>;
+}
 
 // Enum members are stored and shown by name (core/records.hpp); these read a name back.
 // Each throws std::invalid_argument for an unknown name.

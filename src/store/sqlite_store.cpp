@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <filesystem>
+#include <limits>
 #include <mutex>
 #include <stdexcept>
 #include <string_view>
@@ -13,6 +14,7 @@
 #include <unordered_map>
 #include <utility>
 
+#include "core/record_fields.hpp"
 #include "store/record_json.hpp"
 #include "store/registry.hpp"
 #include "store/store_rules.hpp"
@@ -80,7 +82,9 @@ CREATE TABLE IF NOT EXISTS runs (
   who                    TEXT    NOT NULL,
   description_truncated  INTEGER NOT NULL,
   result_truncated       INTEGER NOT NULL,
-  error_truncated        INTEGER NOT NULL
+  error_truncated        INTEGER NOT NULL,
+  fence                  INTEGER NOT NULL DEFAULT 0,
+  updated_at             INTEGER NOT NULL DEFAULT 0
 );
 CREATE INDEX IF NOT EXISTS runs_by_migration
   ON runs (migration_id, started_at DESC, run_id DESC);
@@ -104,23 +108,22 @@ CREATE INDEX IF NOT EXISTS executions_by_start
   ON executions (started_at DESC, execution_id DESC);
 )sql";
 
-// Version 1 → 2: the latest run's output_truncated flag on the migration state (existing
-// states read as not truncated).
-constexpr const char* kUpgradeToV2 =
-    "ALTER TABLE states ADD COLUMN output_truncated INTEGER NOT NULL DEFAULT 0";
-
-constexpr const char* kLockColumns =
-    "owner, fence, acquired_at, expires_at, heartbeat_at, execution_id, who, current_run";
-constexpr const char* kStateColumns =
-    "id, status, direction, applied, checksum, last_run_id, last_execution_id, started_at, "
-    "completed_at, duration_ms, applied_at, applied_fence, error, progress, fence, output_truncated";
-constexpr const char* kRunColumns =
-    "run_id, migration_id, name, status, direction, execution_id, started_at, completed_at, "
-    "duration_ms, description, output, output_truncated, result, error, checksum, hop, who, "
-    "description_truncated, result_truncated, error_truncated";
-constexpr const char* kExecutionColumns =
-    "execution_id, direction, target, status, who, started_at, completed_at, hop, planned, "
-    "finished, error, fence";
+// Columns added since version 1, with the version that added them. A file of an older
+// version gets each one it lacks (ALTER TABLE ... ADD COLUMN, inside the schema transaction)
+// and its rows read the default; kSchema has them all for new files, with the same
+// definitions. A new field of a record is one line in core/record_fields.hpp, the column in
+// kSchema and a line here (docs/storage.md, *Schema versions*).
+struct AddedColumn {
+  int version;
+  const char* table;
+  const char* column;
+  const char* definition;
+};
+constexpr AddedColumn kAddedColumns[] = {
+    {2, "states", "output_truncated", "INTEGER NOT NULL DEFAULT 0"},  // the latest run's output was cut
+    {3, "runs", "fence", "INTEGER NOT NULL DEFAULT 0"},               // the writer's lease (put_run)
+    {3, "runs", "updated_at", "INTEGER NOT NULL DEFAULT 0"},          // the run's last durable write
+};
 
 std::string sql(std::initializer_list<std::string_view> parts) {
   std::string text;
@@ -129,11 +132,52 @@ std::string sql(std::initializer_list<std::string_view> parts) {
 }
 
 // "?1, ?2, ..., ?n"
-std::string placeholders(int n) {
+std::string placeholders(std::size_t n) {
   std::string text;
-  for (int i = 1; i <= n; ++i) text += (i > 1 ? ", ?" : "?") + std::to_string(i);
+  for (std::size_t i = 1; i <= n; ++i) text += (i > 1 ? ", ?" : "?") + std::to_string(i);
   return text;
 }
+
+// "a, b, c": the columns of a record, one per field of its table (core/record_fields.hpp).
+template <class Fields>
+std::string column_list(const Fields& fields) {
+  std::string text;
+  record_fields::for_each_field(fields, [&](const auto& f) {
+    if (!text.empty()) text += ", ";
+    text += f.store;
+  });
+  return text;
+}
+
+// A record's table: its name, its fields (core/record_fields.hpp), and the two statements
+// that hold a whole record: the SELECT of its columns (a WHERE clause follows) and the
+// INSERT OR REPLACE of a row.
+template <class RecordT, class Fields>
+struct RecordTable {
+  using Record = RecordT;
+  std::string_view name;
+  const Fields& fields;
+  std::string select;
+  std::string replace;
+};
+
+template <class Record, class Fields>
+RecordTable<Record, Fields> record_table(std::string_view name, const Fields& fields) {
+  const std::string columns = column_list(fields);
+  return {name, fields, sql({"SELECT ", columns, " FROM ", name}),
+          sql({"INSERT OR REPLACE INTO ", name, " (", columns, ") VALUES (",
+               placeholders(record_fields::field_count(fields)), ")"})};
+}
+
+const auto kStates = record_table<MigrationState>("states", record_fields::kStateFields);
+const auto kRuns = record_table<RunRecord>("runs", record_fields::kRunFields);
+const auto kExecutions = record_table<ExecutionRecord>("executions", record_fields::kExecutionFields);
+// The single lock row (id 1): its fields, then `current_run` (JSON, NULL when none).
+constexpr int kLockCurrentColumn = static_cast<int>(record_fields::field_count(record_fields::kLockFields));
+const std::string kLockColumns = column_list(record_fields::kLockFields) + ", current_run";
+const std::string kLockSelect = "SELECT " + kLockColumns + " FROM lock WHERE id = 1";
+const std::string kLockReplace = "INSERT OR REPLACE INTO lock (id, " + kLockColumns + ") VALUES (1, " +
+                                 placeholders(static_cast<std::size_t>(kLockCurrentColumn) + 1) + ")";
 
 // One-line advice for an SQLite result code.
 std::string advice(int rc, std::string_view detail) {
@@ -220,6 +264,75 @@ Page<T> collect_page(Query& q, int limit, FromRow from_row, KeyOf key_of) {
   return page;
 }
 
+// ---- Values ↔ columns ------------------------------------------------------------------------
+// By the member's type: text, numbers and flags (0/1) as themselves, enums by name, an unset
+// optional as NULL, JSON, Who and id lists as JSON text (store/record_json.hpp).
+
+template <class T>
+void bind_value(Query& q, int index, const T& value) {
+  if constexpr (std::is_same_v<T, std::string>) {
+    q.text(index, value);
+  } else if constexpr (std::is_enum_v<T>) {
+    q.text(index, to_string(value));
+  } else if constexpr (std::is_same_v<T, bool>) {
+    q.integer(index, value ? 1 : 0);
+  } else if constexpr (std::is_integral_v<T>) {
+    q.integer(index, value);
+  } else if constexpr (std::is_same_v<T, std::optional<std::int64_t>>) {
+    q.optional(index, value);
+  } else if constexpr (std::is_same_v<T, Json>) {
+    q.text(index, record_json::dump(value));
+  } else if constexpr (std::is_same_v<T, Who>) {
+    q.text(index, record_json::dump(record_json::from_who(value)));
+  } else {
+    static_assert(std::is_same_v<T, std::vector<std::string>>);
+    q.text(index, record_json::dump(Json(value)));
+  }
+}
+
+// Throws std::invalid_argument (an unknown enum name, a number out of range) or StoreError (JSON
+// that is not JSON or has a wrong shape).
+template <class T>
+void read_value(const Query& row, int column, std::string_view name, T& out) {
+  if constexpr (std::is_same_v<T, std::string>) {
+    out = row.text(column);
+  } else if constexpr (std::is_enum_v<T>) {
+    record_fields::from_name(row.text(column), out);
+  } else if constexpr (std::is_same_v<T, bool>) {
+    out = row.integer(column) != 0;
+  } else if constexpr (std::is_integral_v<T>) {
+    const std::int64_t value = row.integer(column);
+    if (value < std::numeric_limits<T>::min() || value > std::numeric_limits<T>::max()) {
+      throw std::invalid_argument(std::string(name) + " " + std::to_string(value) + " is out of range");
+    }
+    out = static_cast<T>(value);
+  } else if constexpr (std::is_same_v<T, std::optional<std::int64_t>>) {
+    out = row.optional(column);
+  } else if constexpr (std::is_same_v<T, Json>) {
+    out = record_json::parse(row.text(column), name);
+  } else if constexpr (std::is_same_v<T, Who>) {
+    out = record_json::to_who(record_json::parse(row.text(column), name));
+  } else {
+    static_assert(std::is_same_v<T, std::vector<std::string>>);
+    out = record_json::to_string_list(record_json::parse(row.text(column), name));
+  }
+}
+
+// Binds ?1..?n to the record's fields, in table order (the order of row_sql's columns).
+template <class Record, class Fields>
+void bind_fields(Query& q, const Fields& fields, const Record& record) {
+  int index = 1;
+  record_fields::for_each_field(fields, [&](const auto& f) { bind_value(q, index++, record.*f.member); });
+}
+
+// Reads columns 0..n-1, in table order, into the record's fields.
+template <class Record, class Fields>
+void read_fields(const Query& row, const Fields& fields, Record& record) {
+  int column = 0;
+  record_fields::for_each_field(fields,
+                                [&](const auto& f) { read_value(row, column++, f.store, record.*f.member); });
+}
+
 class SqliteStore final : public Store {
  public:
   SqliteStore(const std::string& path, const SqliteStoreOptions& options);
@@ -243,7 +356,7 @@ class SqliteStore final : public Store {
                          const std::optional<std::string>& unless_last_run_id) override;
   WriteOutcome delete_state(const std::string& id, std::int64_t fence) override;
 
-  WriteOutcome insert_run(const RunRecord& run) override;
+  WriteOutcome put_run(const RunRecord& run) override;
   Page<RunRecord> runs_of_migration(const std::string& id, int limit, const std::string& cursor) override;
   std::vector<RunRecord> runs_of_execution(const std::string& execution_id) override;
 
@@ -297,9 +410,10 @@ class SqliteStore final : public Store {
   std::optional<MigrationState> load_state(const std::string& id);
   std::optional<ExecutionRecord> load_execution(const std::string& execution_id);
 
-  MigrationState state_from(const Query& row) const;
-  RunRecord run_from(const Query& row) const;
-  ExecutionRecord execution_from(const Query& row) const;
+  // The record in `row` (its columns in table order); StoreError naming `table` when a value
+  // cannot be read.
+  template <class Table>
+  typename Table::Record record_from(const Query& row, const Table& table) const;
   template <class T, class Read>
   T decode(std::string_view table, Read read) const;
 
@@ -496,7 +610,11 @@ void SqliteStore::ensure_schema() {
       }
     }
     exec(kSchema);
-    if (locked_version < 2 && !has_column("states", "output_truncated")) exec(kUpgradeToV2);
+    for (const AddedColumn& added : kAddedColumns) {
+      if (locked_version < added.version && !has_column(added.table, added.column)) {
+        exec(sql({"ALTER TABLE ", added.table, " ADD COLUMN ", added.column, " ", added.definition}).c_str());
+      }
+    }
     exec(("PRAGMA application_id = " + std::to_string(kSqliteApplicationId)).c_str());
     exec(("PRAGMA user_version = " + std::to_string(kSqliteSchemaVersion)).c_str());
   });
@@ -516,124 +634,54 @@ T SqliteStore::decode(std::string_view table, Read read) const {
   }
 }
 
-std::optional<LockInfo> SqliteStore::load_lock() {
-  auto q = query(sql({"SELECT ", kLockColumns, " FROM lock WHERE id = 1"}));
-  if (!q.step()) return std::nullopt;
-  return decode<LockInfo>("lock", [&] {
-    LockInfo lock;
-    lock.owner = q.text(0);
-    lock.fence = q.integer(1);
-    lock.acquired_at = q.integer(2);
-    lock.expires_at = q.integer(3);
-    lock.heartbeat_at = q.integer(4);
-    lock.execution_id = q.text(5);
-    lock.who = record_json::to_who(record_json::parse(q.text(6), "lock holder"));
-    if (!q.is_null(7)) {
-      lock.current = record_json::to_current_run(record_json::parse(q.text(7), "current run"));
-    }
-    return lock;
+template <class Table>
+typename Table::Record SqliteStore::record_from(const Query& row, const Table& table) const {
+  return decode<typename Table::Record>(table.name, [&] {
+    typename Table::Record record;
+    read_fields(row, table.fields, record);
+    return record;
   });
 }
 
+std::optional<LockInfo> SqliteStore::load_lock() {
+  auto q = query(kLockSelect);
+  if (!q.step()) return std::nullopt;
+  LockInfo lock = decode<LockInfo>("lock", [&] {
+    LockInfo read;
+    read_fields(q, record_fields::kLockFields, read);
+    return read;
+  });
+  if (!q.is_null(kLockCurrentColumn)) {
+    lock.current = decode<CurrentRun>("lock", [&] {
+      return record_json::to_current_run(record_json::parse(q.text(kLockCurrentColumn), "current run"));
+    });
+  }
+  return lock;
+}
+
 void SqliteStore::save_lock(const LockInfo& lock) {
-  auto q =
-      query(sql({"INSERT OR REPLACE INTO lock (id, ", kLockColumns, ") VALUES (1, ", placeholders(8), ")"}));
-  q.text(1, lock.owner)
-      .integer(2, lock.fence)
-      .integer(3, lock.acquired_at)
-      .integer(4, lock.expires_at)
-      .integer(5, lock.heartbeat_at)
-      .text(6, lock.execution_id)
-      .text(7, record_json::dump(record_json::from_who(lock.who)));
+  auto q = query(kLockReplace);
+  bind_fields(q, record_fields::kLockFields, lock);
   if (lock.current) {
-    q.text(8, record_json::dump(record_json::from_current_run(*lock.current)));
+    q.text(kLockCurrentColumn + 1, record_json::dump(record_json::from_current_run(*lock.current)));
   } else {
-    q.null(8);
+    q.null(kLockCurrentColumn + 1);
   }
   q.step();
 }
 
-MigrationState SqliteStore::state_from(const Query& row) const {
-  return decode<MigrationState>("states", [&] {
-    MigrationState state;
-    state.id = row.text(0);
-    state.status = run_status_from(row.text(1));
-    state.direction = direction_from(row.text(2));
-    state.applied = row.integer(3) != 0;
-    state.checksum = row.text(4);
-    state.last_run_id = row.text(5);
-    state.last_execution_id = row.text(6);
-    state.started_at = row.integer(7);
-    state.completed_at = row.optional(8);
-    state.duration_ms = row.optional(9);
-    state.applied_at = row.optional(10);
-    state.applied_fence = row.integer(11);
-    state.error = row.text(12);
-    state.progress = record_json::parse(row.text(13), "progress");
-    state.fence = row.integer(14);
-    state.output_truncated = row.integer(15) != 0;
-    return state;
-  });
-}
-
-RunRecord SqliteStore::run_from(const Query& row) const {
-  return decode<RunRecord>("runs", [&] {
-    RunRecord run;
-    run.run_id = row.text(0);
-    run.id = row.text(1);
-    run.name = row.text(2);
-    run.status = run_status_from(row.text(3));
-    run.direction = direction_from(row.text(4));
-    run.execution_id = row.text(5);
-    run.started_at = row.integer(6);
-    run.completed_at = row.optional(7);
-    run.duration_ms = row.optional(8);
-    run.description = row.text(9);
-    run.output = row.text(10);
-    run.output_truncated = row.integer(11) != 0;
-    run.result = record_json::parse(row.text(12), "result");
-    run.error = row.text(13);
-    run.checksum = row.text(14);
-    run.hop = static_cast<int>(row.integer(15));
-    run.who = record_json::to_who(record_json::parse(row.text(16), "who"));
-    run.description_truncated = row.integer(17) != 0;
-    run.result_truncated = row.integer(18) != 0;
-    run.error_truncated = row.integer(19) != 0;
-    return run;
-  });
-}
-
-ExecutionRecord SqliteStore::execution_from(const Query& row) const {
-  return decode<ExecutionRecord>("executions", [&] {
-    ExecutionRecord execution;
-    execution.execution_id = row.text(0);
-    execution.direction = direction_from(row.text(1));
-    execution.target = row.text(2);
-    execution.status = execution_status_from(row.text(3));
-    execution.who = record_json::to_who(record_json::parse(row.text(4), "who"));
-    execution.started_at = row.integer(5);
-    execution.completed_at = row.optional(6);
-    execution.hop = static_cast<int>(row.integer(7));
-    execution.planned = record_json::to_string_list(record_json::parse(row.text(8), "planned"));
-    execution.finished = record_json::to_string_list(record_json::parse(row.text(9), "finished"));
-    execution.error = row.text(10);
-    execution.fence = row.integer(11);
-    return execution;
-  });
-}
-
 std::optional<MigrationState> SqliteStore::load_state(const std::string& id) {
-  auto q = query(sql({"SELECT ", kStateColumns, " FROM states WHERE id = ?1"}));
+  auto q = query(kStates.select + " WHERE id = ?1");
   q.text(1, id);
   if (!q.step()) return std::nullopt;
-  return state_from(q);
+  return record_from(q, kStates);
 }
 
 std::optional<ExecutionRecord> SqliteStore::load_execution(const std::string& execution_id) {
-  auto q = query(sql({"SELECT ", kExecutionColumns, " FROM executions WHERE execution_id = ?1"}));
+  auto q = query(kExecutions.select + " WHERE execution_id = ?1");
   q.text(1, execution_id);
   if (!q.step()) return std::nullopt;
-  return execution_from(q);
+  return record_from(q, kExecutions);
 }
 
 // ---- Lock ------------------------------------------------------------------------------------
@@ -707,8 +755,8 @@ std::optional<LockInfo> SqliteStore::force_unlock() {
 std::vector<MigrationState> SqliteStore::list_states() {
   return transact(Mode::kRead, [&] {
     std::vector<MigrationState> states;
-    auto q = query(sql({"SELECT ", kStateColumns, " FROM states ORDER BY id"}));
-    while (q.step()) states.push_back(state_from(q));
+    auto q = query(kStates.select + " ORDER BY id");
+    while (q.step()) states.push_back(record_from(q, kStates));
     return states;
   });
 }
@@ -733,24 +781,8 @@ WriteOutcome SqliteStore::put_state(const MigrationState& state,
     const auto outcome =
         store_rules::check_fenced_write(stored_fence, state.fence, stored_last_run_id, unless_last_run_id);
     if (outcome != WriteOutcome::kOk) return outcome;
-    auto q =
-        query(sql({"INSERT OR REPLACE INTO states (", kStateColumns, ") VALUES (", placeholders(16), ")"}));
-    q.text(1, state.id)
-        .text(2, to_string(state.status))
-        .text(3, to_string(state.direction))
-        .integer(4, state.applied ? 1 : 0)
-        .text(5, state.checksum)
-        .text(6, state.last_run_id)
-        .text(7, state.last_execution_id)
-        .integer(8, state.started_at)
-        .optional(9, state.completed_at)
-        .optional(10, state.duration_ms)
-        .optional(11, state.applied_at)
-        .integer(12, state.applied_fence)
-        .text(13, state.error)
-        .text(14, record_json::dump(state.progress))
-        .integer(15, state.fence)
-        .integer(16, state.output_truncated ? 1 : 0);
+    auto q = query(kStates.replace);
+    bind_fields(q, kStates.fields, state);
     q.step();
     return WriteOutcome::kOk;
   });
@@ -775,32 +807,24 @@ WriteOutcome SqliteStore::delete_state(const std::string& id, std::int64_t fence
 
 // ---- Runs ------------------------------------------------------------------------------------
 
-WriteOutcome SqliteStore::insert_run(const RunRecord& run) {
+WriteOutcome SqliteStore::put_run(const RunRecord& run) {
   return transact(Mode::kWrite, [&] {
-    auto q = query(sql({"INSERT INTO runs (", kRunColumns, ") VALUES (", placeholders(20),
-                        ") ON CONFLICT (run_id) DO NOTHING"}));
-    q.text(1, run.run_id)
-        .text(2, run.id)
-        .text(3, run.name)
-        .text(4, to_string(run.status))
-        .text(5, to_string(run.direction))
-        .text(6, run.execution_id)
-        .integer(7, run.started_at)
-        .optional(8, run.completed_at)
-        .optional(9, run.duration_ms)
-        .text(10, run.description)
-        .text(11, run.output)
-        .integer(12, run.output_truncated ? 1 : 0)
-        .text(13, record_json::dump(run.result))
-        .text(14, run.error)
-        .text(15, run.checksum)
-        .integer(16, run.hop)
-        .text(17, record_json::dump(record_json::from_who(run.who)))
-        .integer(18, run.description_truncated ? 1 : 0)
-        .integer(19, run.result_truncated ? 1 : 0)
-        .integer(20, run.error_truncated ? 1 : 0);
+    std::optional<RunStatus> stored_status;
+    std::int64_t stored_fence = 0;
+    {
+      auto q = query("SELECT status, fence FROM runs WHERE run_id = ?1");
+      q.text(1, run.run_id);
+      if (q.step()) {
+        stored_status = decode<RunStatus>("runs", [&] { return run_status_from(q.text(0)); });
+        stored_fence = q.integer(1);
+      }
+    }
+    const auto outcome = store_rules::check_run_write(stored_status, stored_fence, run.fence);
+    if (outcome != WriteOutcome::kOk) return outcome;
+    auto q = query(kRuns.replace);
+    bind_fields(q, kRuns.fields, run);
     q.step();
-    return sqlite3_changes(db_) == 1 ? WriteOutcome::kOk : WriteOutcome::kConflict;
+    return WriteOutcome::kOk;
   });
 }
 
@@ -808,13 +832,13 @@ Page<RunRecord> SqliteStore::runs_of_migration(const std::string& id, int limit,
   store_rules::check_limit(limit);
   const auto after = cursor.empty() ? std::nullopt : std::optional(store_rules::decode_cursor(cursor));
   return transact(Mode::kRead, [&] {
-    auto q = query(sql({"SELECT ", kRunColumns, " FROM runs WHERE migration_id = ?1",
-                        after ? " AND (started_at, run_id) < (?3, ?4)" : "",
-                        " ORDER BY started_at DESC, run_id DESC LIMIT ?2"}));
+    auto q = query(
+        sql({kRuns.select, " WHERE migration_id = ?1", after ? " AND (started_at, run_id) < (?3, ?4)" : "",
+             " ORDER BY started_at DESC, run_id DESC LIMIT ?2"}));
     q.text(1, id).integer(2, std::int64_t{limit} + 1);
     if (after) q.integer(3, after->started_at).text(4, after->key);
     return collect_page<RunRecord>(
-        q, limit, [&](const Query& row) { return run_from(row); },
+        q, limit, [&](const Query& row) { return record_from(row, kRuns); },
         [](const RunRecord& r) { return r.run_id; });
   });
 }
@@ -822,11 +846,9 @@ Page<RunRecord> SqliteStore::runs_of_migration(const std::string& id, int limit,
 std::vector<RunRecord> SqliteStore::runs_of_execution(const std::string& execution_id) {
   return transact(Mode::kRead, [&] {
     std::vector<RunRecord> runs;
-    auto q = query(sql({"SELECT ", kRunColumns,
-                        " FROM runs WHERE execution_id = ?1"
-                        " ORDER BY started_at, migration_id, run_id"}));
+    auto q = query(kRuns.select + " WHERE execution_id = ?1 ORDER BY started_at, migration_id, run_id");
     q.text(1, execution_id);
-    while (q.step()) runs.push_back(run_from(q));
+    while (q.step()) runs.push_back(record_from(q, kRuns));
     return runs;
   });
 }
@@ -843,20 +865,8 @@ WriteOutcome SqliteStore::put_execution(const ExecutionRecord& execution) {
     }
     const auto outcome = store_rules::check_fenced_write(stored_fence, execution.fence);
     if (outcome != WriteOutcome::kOk) return outcome;
-    auto q = query(
-        sql({"INSERT OR REPLACE INTO executions (", kExecutionColumns, ") VALUES (", placeholders(12), ")"}));
-    q.text(1, execution.execution_id)
-        .text(2, to_string(execution.direction))
-        .text(3, execution.target)
-        .text(4, to_string(execution.status))
-        .text(5, record_json::dump(record_json::from_who(execution.who)))
-        .integer(6, execution.started_at)
-        .optional(7, execution.completed_at)
-        .integer(8, execution.hop)
-        .text(9, record_json::dump(Json(execution.planned)))
-        .text(10, record_json::dump(Json(execution.finished)))
-        .text(11, execution.error)
-        .integer(12, execution.fence);
+    auto q = query(kExecutions.replace);
+    bind_fields(q, kExecutions.fields, execution);
     q.step();
     return WriteOutcome::kOk;
   });
@@ -870,13 +880,12 @@ Page<ExecutionRecord> SqliteStore::list_executions(int limit, const std::string&
   store_rules::check_limit(limit);
   const auto after = cursor.empty() ? std::nullopt : std::optional(store_rules::decode_cursor(cursor));
   return transact(Mode::kRead, [&] {
-    auto q = query(sql({"SELECT ", kExecutionColumns, " FROM executions",
-                        after ? " WHERE (started_at, execution_id) < (?2, ?3)" : "",
+    auto q = query(sql({kExecutions.select, after ? " WHERE (started_at, execution_id) < (?2, ?3)" : "",
                         " ORDER BY started_at DESC, execution_id DESC LIMIT ?1"}));
     q.integer(1, std::int64_t{limit} + 1);
     if (after) q.integer(2, after->started_at).text(3, after->key);
     return collect_page<ExecutionRecord>(
-        q, limit, [&](const Query& row) { return execution_from(row); },
+        q, limit, [&](const Query& row) { return record_from(row, kExecutions); },
         [](const ExecutionRecord& e) { return e.execution_id; });
   });
 }

@@ -18,6 +18,7 @@
 #include <thread>
 #include <vector>
 
+#include "core/record_fields.hpp"
 #include "store/sqlite_store.hpp"
 #include "store/store_conformance.hpp"
 #include "store/test_paths.hpp"
@@ -171,7 +172,7 @@ TEST(SqliteStore, EverythingSurvivesReopening) {
     run.execution_id = "exec-a";
     run.started_at = kNow;
     run.output = "out \xE2\x9C\x93\n";
-    ASSERT_EQ(store->insert_run(run), WriteOutcome::kOk);
+    ASSERT_EQ(store->put_run(run), WriteOutcome::kOk);
     ExecutionRecord execution;
     execution.execution_id = "exec-a";
     execution.planned = {"20250101000000_a"};
@@ -264,6 +265,230 @@ TEST(SqliteStore, VersionOneFileIsUpgradedKeepingItsStates) {
   truncated.fence = 2;
   ASSERT_EQ(store->put_state(truncated), WriteOutcome::kOk);
   EXPECT_TRUE(open_sqlite_store(path.string())->get_state("20250101000000_a")->output_truncated);
+}
+
+// The schema of version 2 exactly as the previous release created it (src/store/sqlite_store.cpp
+// at that release), to build the files a user upgrading has.
+constexpr const char* kVersion2Schema = R"sql(
+CREATE TABLE IF NOT EXISTS lock (
+  id            INTEGER PRIMARY KEY CHECK (id = 1),
+  owner         TEXT    NOT NULL,
+  fence         INTEGER NOT NULL,
+  acquired_at   INTEGER NOT NULL,
+  expires_at    INTEGER NOT NULL,
+  heartbeat_at  INTEGER NOT NULL,
+  execution_id  TEXT    NOT NULL,
+  who           TEXT    NOT NULL,
+  current_run   TEXT
+);
+CREATE TABLE IF NOT EXISTS states (
+  id                 TEXT    PRIMARY KEY,
+  status             TEXT    NOT NULL,
+  direction          TEXT    NOT NULL,
+  applied            INTEGER NOT NULL,
+  checksum           TEXT    NOT NULL,
+  last_run_id        TEXT    NOT NULL,
+  last_execution_id  TEXT    NOT NULL,
+  started_at         INTEGER NOT NULL,
+  completed_at       INTEGER,
+  duration_ms        INTEGER,
+  applied_at         INTEGER,
+  applied_fence      INTEGER NOT NULL,
+  error              TEXT    NOT NULL,
+  progress           TEXT    NOT NULL,
+  fence              INTEGER NOT NULL,
+  output_truncated   INTEGER NOT NULL DEFAULT 0
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS runs (
+  run_id                 TEXT    PRIMARY KEY,
+  migration_id           TEXT    NOT NULL,
+  name                   TEXT    NOT NULL,
+  status                 TEXT    NOT NULL,
+  direction              TEXT    NOT NULL,
+  execution_id           TEXT    NOT NULL,
+  started_at             INTEGER NOT NULL,
+  completed_at           INTEGER,
+  duration_ms            INTEGER,
+  description            TEXT    NOT NULL,
+  output                 TEXT    NOT NULL,
+  output_truncated       INTEGER NOT NULL,
+  result                 TEXT    NOT NULL,
+  error                  TEXT    NOT NULL,
+  checksum               TEXT    NOT NULL,
+  hop                    INTEGER NOT NULL,
+  who                    TEXT    NOT NULL,
+  description_truncated  INTEGER NOT NULL,
+  result_truncated       INTEGER NOT NULL,
+  error_truncated        INTEGER NOT NULL
+);
+CREATE INDEX IF NOT EXISTS runs_by_migration
+  ON runs (migration_id, started_at DESC, run_id DESC);
+CREATE INDEX IF NOT EXISTS runs_by_execution
+  ON runs (execution_id, started_at, migration_id, run_id);
+CREATE TABLE IF NOT EXISTS executions (
+  execution_id  TEXT    PRIMARY KEY,
+  direction     TEXT    NOT NULL,
+  target        TEXT    NOT NULL,
+  status        TEXT    NOT NULL,
+  who           TEXT    NOT NULL,
+  started_at    INTEGER NOT NULL,
+  completed_at  INTEGER,
+  hop           INTEGER NOT NULL,
+  planned       TEXT    NOT NULL,
+  finished      TEXT    NOT NULL,
+  error         TEXT    NOT NULL,
+  fence         INTEGER NOT NULL
+);
+CREATE INDEX IF NOT EXISTS executions_by_start
+  ON executions (started_at DESC, execution_id DESC);
+)sql";
+
+// "name:type:notnull:default,..." of a table's columns, in order.
+std::string columns_of(RawDb& raw, const std::string& table) {
+  return raw.text(
+      "SELECT group_concat(name || ':' || type || ':' || \"notnull\" || ':' || ifnull(dflt_value, ''), "
+      "',') FROM pragma_table_info('" +
+      table + "')");
+}
+
+// The column names of a table, sorted, and the stored names of a field table, sorted.
+std::vector<std::string> column_names(RawDb& raw, const std::string& table) {
+  std::vector<std::string> names;
+  std::string list = raw.text("SELECT group_concat(name, ',') FROM pragma_table_info('" + table + "')");
+  for (std::size_t start = 0; start <= list.size();) {
+    const std::size_t comma = std::min(list.find(',', start), list.size());
+    names.push_back(list.substr(start, comma - start));
+    start = comma + 1;
+  }
+  std::sort(names.begin(), names.end());
+  return names;
+}
+
+template <class Fields>
+std::vector<std::string> stored_names(const Fields& fields, std::vector<std::string> extra = {}) {
+  record_fields::for_each_field(fields, [&](const auto& f) { extra.emplace_back(f.store); });
+  std::sort(extra.begin(), extra.end());
+  return extra;
+}
+
+TEST(SqliteStore, EveryTableHasExactlyTheColumnsOfItsFieldTable) {
+  const auto path = new_scratch_dir() / "columns.db";
+  auto store = open_sqlite_store(path.string());
+  RawDb raw(path);
+  EXPECT_EQ(column_names(raw, "states"), stored_names(record_fields::kStateFields));
+  EXPECT_EQ(column_names(raw, "runs"), stored_names(record_fields::kRunFields));
+  EXPECT_EQ(column_names(raw, "executions"), stored_names(record_fields::kExecutionFields));
+  EXPECT_EQ(column_names(raw, "lock"), stored_names(record_fields::kLockFields, {"id", "current_run"}));
+}
+
+TEST(SqliteStore, VersionTwoFileIsUpgradedInPlaceKeepingEverything) {
+  const auto path = new_scratch_dir() / "v2.db";
+  const std::string who_v2 =
+      R"({"aws_principal":"arn:p","ecs_task_arn":"","host":"box","lambda_request_id":"","pid":4242,"user":"ann"})";
+  {
+    // What the previous release made: its DDL, its version, and rows as it wrote them (who
+    // without boot_id, runs without fence and updated_at).
+    RawDb raw(path);
+    raw.exec("PRAGMA journal_mode=WAL");
+    raw.exec(kVersion2Schema);
+    raw.exec("PRAGMA application_id = " + std::to_string(kSqliteApplicationId));
+    raw.exec("PRAGMA user_version = 2");
+    raw.exec(
+        "INSERT INTO lock (id, owner, fence, acquired_at, expires_at, heartbeat_at, execution_id, who, "
+        "current_run) VALUES (1, '', 7, 100, 0, 150, 'exec-old', '" +
+        who_v2 +
+        "', '{\"direction\":\"up\",\"execution_id\":\"exec-old\",\"hop\":0,\"migration_id\":\"m2\","
+        "\"progress\":{\"next\":3},\"run_id\":\"run-crashed\",\"started_at\":120}')");
+    raw.exec(
+        "INSERT INTO states (id, status, direction, applied, checksum, last_run_id, last_execution_id, "
+        "started_at, completed_at, duration_ms, applied_at, applied_fence, error, progress, fence, "
+        "output_truncated) VALUES ('m1', 'completed', 'up', 1, 'sha', 'run-old', 'exec-old', 100, 110, 10, "
+        "110, 7, '', 'null', 7, 1)");
+    raw.exec(
+        "INSERT INTO runs (run_id, migration_id, name, status, direction, execution_id, started_at, "
+        "completed_at, duration_ms, description, output, output_truncated, result, error, checksum, hop, "
+        "who, description_truncated, result_truncated, error_truncated) VALUES ('run-old', 'm1', 'first', "
+        "'completed', 'up', 'exec-old', 100, 110, 10, 'desc', 'line 1\nline 2\n', 0, '{\"rows\":2}', '', "
+        "'sha', 0, '" +
+        who_v2 + "', 0, 0, 0)");
+    raw.exec(
+        "INSERT INTO executions (execution_id, direction, target, status, who, started_at, completed_at, "
+        "hop, planned, finished, error, fence) VALUES ('exec-old', 'up', '', 'interrupted', '" +
+        who_v2 + "', 100, NULL, 0, '[\"m1\",\"m2\"]', '[\"m1\"]', 'killed', 7)");
+  }
+
+  auto store = open_sqlite_store(path.string());
+  {
+    RawDb raw(path);
+    EXPECT_EQ(raw.text("PRAGMA user_version"), "3");
+    const auto fresh_path = new_scratch_dir() / "fresh.db";
+    open_sqlite_store(fresh_path.string());
+    RawDb fresh(fresh_path);
+    for (const char* table : {"lock", "states", "runs", "executions"}) {
+      EXPECT_EQ(columns_of(raw, table), columns_of(fresh, table))
+          << "an upgraded " << table << " is the same as a new one";
+    }
+  }
+
+  // Everything the previous release wrote reads back; the new fields read as 0.
+  const auto lock = store->read_lock();
+  ASSERT_TRUE(lock.has_value());
+  EXPECT_EQ(lock->fence, 7);
+  EXPECT_EQ(lock->who.user, "ann");
+  EXPECT_EQ(lock->who.boot_id, "");
+  ASSERT_TRUE(lock->current.has_value());
+  EXPECT_EQ(lock->current->run_id, "run-crashed");
+  EXPECT_EQ(lock->current->progress, (Json{{"next", 3}}));
+  const auto state = store->get_state("m1");
+  ASSERT_TRUE(state.has_value());
+  EXPECT_TRUE(state->applied);
+  EXPECT_TRUE(state->output_truncated);
+  EXPECT_EQ(state->applied_fence, 7);
+  const auto runs = store->runs_of_migration("m1", 10, "");
+  ASSERT_EQ(runs.items.size(), 1u);
+  const RunRecord& old = runs.items[0];
+  EXPECT_EQ(old.name, "first");
+  EXPECT_EQ(old.status, RunStatus::kCompleted);
+  EXPECT_EQ(old.output, "line 1\nline 2\n");
+  EXPECT_EQ(old.result, (Json{{"rows", 2}}));
+  EXPECT_EQ(old.duration_ms, 10);
+  EXPECT_EQ(old.who.pid, 4242);
+  EXPECT_EQ(old.fence, 0);
+  EXPECT_EQ(old.updated_at, 0);
+  const auto execution = store->get_execution("exec-old");
+  ASSERT_TRUE(execution.has_value());
+  EXPECT_EQ(execution->status, ExecutionStatus::kInterrupted);
+  EXPECT_THAT(execution->planned, ::testing::ElementsAre("m1", "m2"));
+  EXPECT_EQ(execution->error, "killed");
+
+  // An old final run is still never overwritten; new records use the new columns.
+  RunRecord again = old;
+  again.status = RunStatus::kInterrupted;
+  again.fence = 8;
+  EXPECT_EQ(store->put_run(again), WriteOutcome::kConflict);
+  RunRecord running;
+  running.run_id = "run-new";
+  running.id = "m2";
+  running.execution_id = "exec-new";
+  running.started_at = 200;
+  running.output = "so far\n";
+  running.fence = 8;
+  running.updated_at = 202;
+  running.who.boot_id = "boot-1";
+  ASSERT_EQ(store->put_run(running), WriteOutcome::kOk);
+  running.status = RunStatus::kSuspended;
+  running.output += "then stopped\n";
+  running.updated_at = 205;
+  ASSERT_EQ(store->put_run(running), WriteOutcome::kOk);
+  const auto reopened = open_sqlite_store(path.string());
+  const auto got = reopened->runs_of_migration("m2", 10, "").items;
+  ASSERT_EQ(got.size(), 1u);
+  EXPECT_EQ(got[0].status, RunStatus::kSuspended);
+  EXPECT_EQ(got[0].output, "so far\nthen stopped\n");
+  EXPECT_EQ(got[0].fence, 8);
+  EXPECT_EQ(got[0].updated_at, 205);
+  EXPECT_EQ(got[0].who.boot_id, "boot-1");
+  EXPECT_EQ(reopened->runs_of_migration("m1", 10, "").items.at(0).fence, 0);
 }
 
 TEST(SqliteStore, ParentFoldersAreCreated) {
@@ -416,7 +641,7 @@ TEST(SqliteStore, ProcessesWritingConcurrentlyLoseNothing) {
       run.id = "m" + std::to_string(p);
       run.execution_id = "shared";
       run.started_at = kNow + i;
-      if (store->insert_run(run) != WriteOutcome::kOk) return 1;
+      if (store->put_run(run) != WriteOutcome::kOk) return 1;
       MigrationState state;
       state.id = "shared";
       state.fence = i;
