@@ -6,15 +6,13 @@
 #include <unistd.h>
 
 #include <cctype>
-#include <cstdint>
 #include <iostream>
-#include <string_view>
 
 #include "aws/errors.hpp"
 #include "aws/s3.hpp"
 #include "aws/session.hpp"
 #include "lambda/bundle.hpp"
-#include "lambda/zip.hpp"
+#include "lambda/local_bundle.hpp"
 
 extern char** environ;
 
@@ -32,26 +30,6 @@ bool is_sha256_hex(const std::string& s) {
   }
   return true;
 }
-
-// Hashes the bundle while the transport writes it to disk: no second pass over the file. A
-// retried download starts the file over, and the hash with it.
-class HashingObserver final : public aws::BodyObserver {
- public:
-  void restart() override {
-    hash_.reset();
-    bytes_ = 0;
-  }
-  void append(std::string_view bytes) override {
-    hash_.update(bytes);
-    bytes_ += bytes.size();
-  }
-  std::string hex() const { return hash_.hex_digest(); }
-  std::uint64_t bytes() const { return bytes_; }
-
- private:
-  Sha256 hash_;
-  std::uint64_t bytes_ = 0;
-};
 
 std::string lower(std::string s) {
   for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
@@ -158,7 +136,6 @@ int run_bundle_runner(const RunnerEnv& env) {
   namespace fs = std::filesystem;
   const fs::path zip = s.work_dir / "migrations-bundle.zip";
   const fs::path dir = s.work_dir / "bundle";
-  HashingObserver hashing;
   try {
     aws::SessionOptions options;
     options.region = s.region;
@@ -170,13 +147,8 @@ int run_bundle_runner(const RunnerEnv& env) {
     fs::create_directories(s.work_dir);
     const mode_t old_mask = ::umask(077);  // the bundle file is 0600
     try {
-      const aws::ObjectInfo info = s3.get_object_to_file(s.bucket, s.key, zip, &hashing);
-      if (info.content_length != hashing.bytes()) {
-        std::error_code ignored;
-        fs::remove(zip, ignored);
-        throw std::runtime_error("hashed " + std::to_string(hashing.bytes()) + " of " +
-                                 std::to_string(info.content_length) + " downloaded bytes");
-      }
+      // A retried download starts the file over; a short one is an error (Content-Length).
+      s3.get_object_to_file(s.bucket, s.key, zip);
     } catch (...) {
       ::umask(old_mask);
       throw;
@@ -187,32 +159,21 @@ int run_bundle_runner(const RunnerEnv& env) {
     return 1;
   }
   std::error_code ec;
-  const std::string actual = hashing.hex();
-  if (!s.sha256.empty()) {
-    if (actual != s.sha256) {
-      fs::remove(zip, ec);
-      say("bundle sha256 mismatch: expected " + s.sha256 + ", got " + actual + ". Refusing to execute.");
-      return 1;
-    }
-    say("sha256 verified (" + actual + ")");
-  } else {
-    say("WARNING: MIGRATION_BUNDLE_SHA256 not set; bundle integrity not verified "
-        "(MIGRATION_ALLOW_UNVERIFIED_BUNDLE=1, "
-        "sha256 " +
-        actual + ")");
-  }
   try {
-    fs::remove_all(dir, ec);
-    extract_zip(zip, dir);
-  } catch (const std::exception& e) {
-    say(std::string("failed to unpack bundle: ") + e.what());
+    const UnpackedBundle bundle = unpack_bundle_file(zip, s.sha256, dir);
+    if (bundle.verified) {
+      say("sha256 verified (" + bundle.sha256 + ")");
+    } else {
+      say("WARNING: MIGRATION_BUNDLE_SHA256 not set; bundle integrity not verified "
+          "(MIGRATION_ALLOW_UNVERIFIED_BUNDLE=1, sha256 " +
+          bundle.sha256 + ")");
+    }
+  } catch (const BundleError& e) {
+    if (e.reason() == BundleError::Reason::kDigestMismatch) fs::remove(zip, ec);
+    say(e.what());
     return 1;
   }
   const fs::path bootstrap = dir / "bootstrap";
-  if (!fs::is_regular_file(bootstrap, ec)) {
-    say("the bundle has no bootstrap: not made by auric-migrate-bundle?");
-    return 1;
-  }
   say("running bundle in fargate mode");
   int status = 0;
   try {

@@ -1,6 +1,7 @@
 // auric-migrate-runner as a library: the generic Fargate image's entry point. Downloads the
 // bundle named by MIGRATION_BUNDLE_URL with the task's credentials (the AWS layer's chain),
-// verifies MIGRATION_BUNDLE_SHA256, unpacks it, runs `bootstrap fargate` with the environment
+// verifies it against MIGRATION_BUNDLE_SHA256 and unpacks it (unpack_bundle_file,
+// local_bundle.hpp), runs `bootstrap fargate` with the environment
 // passed through, forwards SIGTERM/SIGINT, escalates to SIGKILL after a grace period, and exits
 // with the child's code (or re-raises the signal that killed it). Call from main's thread; it
 // changes the process's signal mask while the child runs.

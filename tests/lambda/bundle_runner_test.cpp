@@ -304,12 +304,12 @@ TEST_F(WithS3, RunnerRefusesAndDeletesABundleWithTheWrongSha) {
   EXPECT_FALSE(fs::exists(s.dir + "/app/bundle"));
 }
 
-TEST_F(WithS3, RunnerHashesTheStreamItWritesAndStartsOverWhenADownloadIsRetried) {
+TEST_F(WithS3, RunnerVerifiesWhatARetriedDownloadLeft) {
   Scenario s;
   const std::string sha = put_zip("b/retried.zip", script("echo ran\nexit 0\n"), s);
   aws::testing::FaultProxy proxy(s3_.endpoint());
-  // The first GET streams other bytes and breaks off: hashed as they came, they must be
-  // forgotten when the retry starts the file over.
+  // The first GET streams other bytes and breaks off: the retry starts the file over, and the
+  // digest is of the file as it is then.
   std::atomic<int> gets{0};
   proxy.set_hook(
       [&](const aws::testing::TestRequest& r, std::uint64_t) -> std::optional<aws::testing::TestResponse> {
