@@ -197,6 +197,44 @@ TimePoint parse_iso8601(std::string_view text) {
   return saturating_time(since_epoch);
 }
 
+TimePoint parse_http_date(std::string_view text) {
+  const std::string original(text);
+  auto fail = [&]() -> TimePoint {
+    throw std::invalid_argument("not an HTTP date (like 'Sun, 06 Nov 1994 08:49:37 GMT'): '" + original +
+                                "'");
+  };
+  text = trim(text);
+  // "Sun, 06 Nov 1994 08:49:37 GMT": 29 characters at fixed places.
+  if (text.size() != 29 || text.substr(3, 2) != ", " || text[7] != ' ' || text[11] != ' ' ||
+      text[16] != ' ' || text[19] != ':' || text[22] != ':' || text.substr(25) != " GMT") {
+    fail();
+  }
+  static constexpr std::string_view kDays = "MonTueWedThuFriSatSun";
+  static constexpr std::string_view kMonths = "JanFebMarAprMayJunJulAugSepOctNovDec";
+  const std::string_view day_name = text.substr(0, 3), month_name = text.substr(8, 3);
+  const auto day_at = kDays.find(day_name), month_at = kMonths.find(month_name);
+  if (day_at == std::string_view::npos || day_at % 3 != 0 || month_at == std::string_view::npos ||
+      month_at % 3 != 0) {
+    fail();
+  }
+  auto number = [&](std::size_t pos, std::size_t len) -> int {
+    int v = 0;
+    auto [ptr, ec] = std::from_chars(text.data() + pos, text.data() + pos + len, v);
+    if (ec != std::errc{} || ptr != text.data() + pos + len ||
+        !std::isdigit(static_cast<unsigned char>(text[pos])))
+      fail();
+    return v;
+  };
+  const int day = number(5, 2), year = number(12, 4);
+  const int hour = number(17, 2), minute = number(20, 2), second = number(23, 2);
+  using namespace std::chrono;
+  const year_month_day ymd{std::chrono::year{year},
+                           std::chrono::month{static_cast<unsigned>(month_at / 3 + 1)},
+                           std::chrono::day{static_cast<unsigned>(day)}};
+  if (!ymd.ok() || hour > 23 || minute > 59 || second > 60) fail();
+  return saturating_time(sys_days{ymd}.time_since_epoch() + hours{hour} + minutes{minute} + seconds{second});
+}
+
 TimePoint time_from_epoch_ms(std::int64_t ms) {
   return saturating_time(std::chrono::milliseconds(ms));
 }

@@ -44,6 +44,11 @@ std::string format_iso8601(TimePoint t);
 // to TimePoint::min() or max(), so "9999-12-31T23:59:59Z" reads as "never expires".
 // Throws std::invalid_argument when the text is not such a date-time.
 TimePoint parse_iso8601(std::string_view text);
+// Parses an HTTP date in the IMF-fixdate form every HTTP/1.1 server sends (RFC 9110
+// section 5.6.7): "Sun, 06 Nov 1994 08:49:37 GMT" (any of the seven day names, not checked
+// against the date). Years are 0000-9999 and saturate like parse_iso8601.
+// Throws std::invalid_argument when the text is not such a date.
+TimePoint parse_http_date(std::string_view text);
 // Milliseconds since the Unix epoch (SSO's `expiration`), saturated like parse_iso8601.
 TimePoint time_from_epoch_ms(std::int64_t ms);
 

@@ -1,7 +1,9 @@
 #include "aws/s3.hpp"
 
+#include <charconv>
 #include <fstream>
 #include <sstream>
+#include <system_error>
 
 #include "aws/encoding.hpp"
 
@@ -15,26 +17,64 @@ SendOptions s3_options() {
   return options;
 }
 
-ObjectInfo info_from(const HttpResponse& response) {
-  ObjectInfo info;
-  if (auto v = response.headers.get("Content-Length")) {
-    try {
-      info.content_length = std::stoull(*v);
-    } catch (const std::exception&) {
-      throw malformed_response("S3", "HeadObject", "bad Content-Length '" + *v + "'", &response);
-    }
+[[noreturn]] void bad_header(std::string_view operation, const Headers& headers, const std::string& what) {
+  HttpResponse context;  // for the request id only: the status is not the decoder's to know
+  context.headers = headers;
+  throw malformed_response("S3", operation, what, &context);
+}
+
+std::uint64_t content_length_of(std::string_view operation, const Headers& headers, std::string_view value) {
+  const std::string_view digits = trim(value);
+  std::uint64_t n = 0;
+  const auto [end, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), n);
+  if (digits.empty() || ec != std::errc{} || end != digits.data() + digits.size()) {
+    bad_header(operation, headers,
+               "bad Content-Length '" + std::string(value) + "': expected a whole number of bytes");
   }
-  info.etag = response.headers.get("ETag").value_or("");
-  info.content_type = response.headers.get("Content-Type").value_or("");
-  info.last_modified = response.headers.get("Last-Modified").value_or("");
-  for (const auto& [k, v] : response.headers.entries()) {
-    const std::string lower = to_lower(k);
-    if (lower.starts_with("x-amz-meta-")) info.metadata[lower.substr(11)] = v;
-  }
-  return info;
+  return n;
 }
 
 }  // namespace
+
+ObjectInfo decode_object_headers(std::string_view operation, const Headers& headers) {
+  ObjectInfo info;
+  std::optional<std::uint64_t> length;
+  for (const auto& [name, value] : headers.entries()) {
+    const std::string lower = to_lower(name);
+    if (lower == "content-length") {
+      const std::uint64_t n = content_length_of(operation, headers, value);
+      if (length && *length != n) {
+        bad_header(operation, headers,
+                   "Content-Length sent twice with different values (" + std::to_string(*length) + " and " +
+                       std::to_string(n) + ")");
+      }
+      length = n;
+    } else if (lower == "last-modified" && info.last_modified.empty()) {
+      info.last_modified = value;
+      try {
+        info.last_modified_time = parse_http_date(value);
+      } catch (const std::invalid_argument&) {
+        bad_header(
+            operation, headers,
+            "bad Last-Modified '" + value + "': expected an HTTP date like 'Sun, 06 Nov 1994 08:49:37 GMT'");
+      }
+    } else if (lower == "x-amz-delete-marker") {
+      const std::string flag = to_lower(trim(value));
+      if (flag != "true" && flag != "false") {
+        bad_header(operation, headers, "bad x-amz-delete-marker '" + value + "': expected true or false");
+      }
+      info.delete_marker = flag == "true";
+    } else if (lower.starts_with("x-amz-meta-")) {
+      info.metadata[lower.substr(11)] = value;
+    }
+  }
+  info.content_length = length.value_or(0);
+  info.etag = headers.get("ETag").value_or("");
+  info.content_type = headers.get("Content-Type").value_or("");
+  info.version_id = headers.get("x-amz-version-id").value_or("");
+  info.server_side_encryption = headers.get("x-amz-server-side-encryption").value_or("");
+  return info;
+}
 
 S3Client::S3Client(ClientConfig config) : client_(kS3Service, std::move(config)) {}
 
@@ -63,7 +103,7 @@ ObjectInfo S3Client::get_object_to_file(const std::string& bucket, const std::st
     std::filesystem::remove(part, ec);
     throw *outcome.error;
   }
-  ObjectInfo info = info_from(outcome.response);
+  ObjectInfo info = decode_object_headers("GetObject", outcome.response.headers);
   if (outcome.response.headers.contains("Content-Length") &&
       info.content_length != outcome.response.streamed_bytes) {
     std::error_code ec;
@@ -116,7 +156,7 @@ std::optional<ObjectInfo> S3Client::head_object(const std::string& bucket, const
     if (outcome.error->http_status() == 404) return std::nullopt;
     throw *outcome.error;
   }
-  return info_from(outcome.response);
+  return decode_object_headers("HeadObject", outcome.response.headers);
 }
 
 }  // namespace auric::aws

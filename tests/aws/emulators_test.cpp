@@ -279,6 +279,7 @@ TEST(S3rver, PutHeadAndGetToFile) {
   EXPECT_EQ(head->content_length, body.size());
   EXPECT_EQ(head->content_type, "application/zip");
   EXPECT_EQ(head->metadata.at("build"), "42");
+  EXPECT_TRUE(head->last_modified_time) << "s3rver's Last-Modified is an HTTP date: " << head->last_modified;
   EXPECT_FALSE(s3.head_object("auric-bucket", "missing/key").has_value());
 
   const auto target = dir.path() / "download.zip";
