@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <sys/eventfd.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -28,10 +29,11 @@ namespace {
 // ---------------------------------------------------------------------------------------------
 // Line formatting
 
-// "[<stamp>] [<level>] " for one instant and level. The per-second part of the stamp is cached
-// per thread, so formatting a line costs a few copies, not a calendar computation.
+// "[<stamp>] [<label>] " for one instant and label (a level, or the stream a line came from).
+// The per-second part of the stamp is cached per thread, so formatting a line costs a few
+// copies, not a calendar computation.
 struct LinePrefix {
-  std::array<char, 80> data;
+  std::array<char, 88> data;
   std::size_t size = 0;
 
   std::string_view view() const { return {data.data(), size}; }
@@ -43,7 +45,7 @@ struct SecondStampCache {
   std::size_t size = 0;
 };
 
-LinePrefix make_prefix(std::chrono::system_clock::time_point when, LogLevel level) {
+LinePrefix make_prefix(std::chrono::system_clock::time_point when, std::string_view label) {
   using namespace std::chrono;
   thread_local SecondStampCache cache;
 
@@ -61,7 +63,8 @@ LinePrefix make_prefix(std::chrono::system_clock::time_point when, LogLevel leve
     cache.second = second;
   }
   const auto millis = static_cast<unsigned>(duration_cast<milliseconds>(when - whole_seconds).count());
-  const std::string_view level_name = to_string(level);
+  // The prefix has room for a 48-byte stamp and a label of up to 24 bytes.
+  label = label.substr(0, 24);
 
   LinePrefix prefix;
   char* out = prefix.data.data();
@@ -75,7 +78,7 @@ LinePrefix make_prefix(std::chrono::system_clock::time_point when, LogLevel leve
   *out++ = ']';
   *out++ = ' ';
   *out++ = '[';
-  out = std::copy(level_name.begin(), level_name.end(), out);
+  out = std::copy(label.begin(), label.end(), out);
   *out++ = ']';
   *out++ = ' ';
   prefix.size = static_cast<std::size_t>(out - prefix.data.data());
@@ -207,6 +210,9 @@ constexpr int kPipeBytes = 1024 * 1024;
 // and everything pending at least every kEchoFlushMs and when the capture ends.
 constexpr std::size_t kEchoBatchBytes = 64 * 1024;
 constexpr int kEchoFlushMs = 100;
+// StdioCapture::log drains at most this many chunks per stream, so that a writer that never
+// pauses cannot keep a log call reading forever (a full pipe holds kPipeBytes).
+constexpr std::size_t kMaxDrainChunks = kPipeBytes / kReadChunkBytes + 1;
 
 // Writes all of `data` to `fd`, retrying EINTR and partial writes and waiting for a
 // non-blocking descriptor to become writable. Returns false when the descriptor is broken
@@ -250,17 +256,17 @@ std::atomic<bool> g_capture_active{false};
 
 std::string format_output_line(std::chrono::system_clock::time_point when, LogLevel level,
                                std::string_view message) {
-  return join_line(make_prefix(when, level).view(), message);
+  return join_line(make_prefix(when, to_string(level)).view(), message);
 }
 
 OutputBuffer::OutputBuffer(std::size_t cap_bytes) : cap_(cap_bytes) {}
 
 void OutputBuffer::append(LogLevel level, std::string_view message) {
-  append_line(level, message, 0);
+  append_line(to_string(level), message, 0);
 }
 
-void OutputBuffer::append_line(LogLevel level, std::string_view message, std::size_t dropped_before) {
-  const LinePrefix prefix = make_prefix(std::chrono::system_clock::now(), level);
+void OutputBuffer::append_line(std::string_view label, std::string_view message, std::size_t dropped_before) {
+  const LinePrefix prefix = make_prefix(std::chrono::system_clock::now(), label);
   if (dropped_before == 0 && prefix.size + message.size() + 1 <= cap_) {
     push(join_line(prefix.view(), message), false);
   } else {
@@ -281,6 +287,7 @@ void OutputBuffer::append_formatted(std::string line) {
 void OutputBuffer::push(std::string line, bool shortened) {
   const std::lock_guard lock(mutex_);
   if (shortened) truncated_ = true;
+  appended_ += line.size();
   if (line.empty()) {  // not even a shortened line fits the cap: it and everything older go
     lines_.clear();
     bytes_ = 0;
@@ -303,6 +310,21 @@ std::string OutputBuffer::str() const {
   return out;
 }
 
+std::uint64_t OutputBuffer::appended_bytes() const {
+  const std::lock_guard lock(mutex_);
+  return appended_;
+}
+
+OutputBuffer::Snapshot OutputBuffer::snapshot() const {
+  const std::lock_guard lock(mutex_);
+  Snapshot s;
+  s.text.reserve(bytes_);
+  for (const std::string& line : lines_) s.text += line;
+  s.truncated = truncated_;
+  s.appended_bytes = appended_;
+  return s;
+}
+
 bool OutputBuffer::truncated() const {
   const std::lock_guard lock(mutex_);
   return truncated_;
@@ -322,26 +344,38 @@ std::size_t OutputBuffer::size_bytes() const {
 // StdioCapture
 
 struct StdioCapture::Impl {
-  // One captured descriptor: its pipe, where its bytes are echoed, and the line being built.
-  struct Stream {
-    Stream(LogLevel line_level, int fd) : level(line_level), target_fd(fd) {}
+  // Where echoed bytes go: an original descriptor and what is queued for it. When the original
+  // stdout and stderr are the same file (a terminal, `2>&1`), both streams share stderr's
+  // target, so the echo keeps their relative order as the buffer does.
+  struct EchoTarget {
+    int fd = -1;          // the original descriptor (not owned), -1 if it was closed
+    bool ok = true;       // false once the original stopped accepting writes
+    std::string pending;  // bytes to echo not yet written
+  };
 
-    LogLevel level;
-    int target_fd;      // 1 or 2
-    int saved_fd = -1;  // the original descriptor (dup), -1 if it was closed
-    int read_fd = -1;
-    int write_fd = -1;                // our copy of the write end, closed once dup2'ed onto target_fd
-    bool echo_ok = true;              // false once the original stopped accepting writes
-    std::string echo_pending;         // bytes to echo not yet written (guarded by echo_mutex)
+  // One captured descriptor: its pipe, its label, and the line being built.
+  struct Stream {
+    Stream(std::string_view line_label, int fd) : label(line_label), target_fd(fd) {}
+
+    std::string_view label;  // "stdout" or "stderr"
+    int target_fd;           // 1 or 2
+    int saved_fd = -1;       // the original descriptor (dup), -1 if it was closed
+    int read_fd = -1;        // non-blocking
+    int write_fd = -1;       // our copy of the write end, closed once dup2'ed onto target_fd
+    EchoTarget* echo = nullptr;
     std::string partial;              // head of the current unterminated line, at most cap bytes
     std::size_t partial_dropped = 0;  // bytes of the current line beyond `partial`
   };
 
   OutputBuffer& buffer;
-  std::array<Stream, 2> streams{Stream{LogLevel::kInfo, STDOUT_FILENO},
-                                Stream{LogLevel::kError, STDERR_FILENO}};
-  int wake_fd = -1;       // eventfd: the destructor's "fds are restored, drain and stop"
-  std::mutex echo_mutex;  // guards the streams' echo_pending and echo_ok
+  std::array<Stream, 2> streams{Stream{"stdout", STDOUT_FILENO}, Stream{"stderr", STDERR_FILENO}};
+  std::array<EchoTarget, 2> echo_targets;
+  int wake_fd = -1;  // eventfd: the destructor's "fds are restored, drain and stop"
+  // Guards reading the pipes and the streams' partial lines, so that log() on a migration's
+  // thread and the reader thread take bytes out of the pipes and into the buffer in order.
+  std::mutex read_mutex;
+  std::string chunk;      // read scratch (guarded by read_mutex)
+  std::mutex echo_mutex;  // guards echo_targets
 
   explicit Impl(OutputBuffer& target) : buffer(target) {}
 
@@ -364,11 +398,28 @@ struct StdioCapture::Impl {
       stream.write_fd = ends[1];
       move_above_stdio(stream.read_fd);
       move_above_stdio(stream.write_fd);
+      // The reader and log() both read: whoever comes second must find the pipe empty, not
+      // block on it.
+      ::fcntl(stream.read_fd, F_SETFL, ::fcntl(stream.read_fd, F_GETFL) | O_NONBLOCK);
       ::fcntl(stream.write_fd, F_SETPIPE_SZ, kPipeBytes);
     }
     wake_fd = ::eventfd(0, EFD_CLOEXEC);
     if (wake_fd < 0) throw_errno("eventfd");
     move_above_stdio(wake_fd);
+    chunk.resize(kReadChunkBytes);
+
+    for (std::size_t i = 0; i < streams.size(); ++i) {
+      echo_targets[i].fd = streams[i].saved_fd;
+      streams[i].echo = &echo_targets[i];
+    }
+    if (same_file(streams[0].saved_fd, streams[1].saved_fd)) streams[0].echo = &echo_targets[1];
+  }
+
+  static bool same_file(int a, int b) {
+    if (a < 0 || b < 0) return false;
+    struct stat sa {};
+    struct stat sb {};
+    return ::fstat(a, &sa) == 0 && ::fstat(b, &sb) == 0 && sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino;
   }
 
   // Points fds 1 and 2 at the pipes. dup2 leaves the targets without close-on-exec, so child
@@ -403,37 +454,33 @@ struct StdioCapture::Impl {
     } while (result < 0 && errno == EINTR);
   }
 
-  // Writes the pending echo of `stream` (all of it, or up to its last newline when
+  // Writes the pending echo of `target` (all of it, or up to its last newline when
   // `whole_lines` and there is one). Caller holds echo_mutex.
-  void write_pending(Stream& stream, bool whole_lines) {
-    std::string& pending = stream.echo_pending;
+  static void write_pending(EchoTarget& target, bool whole_lines) {
+    std::string& pending = target.pending;
     if (pending.empty()) return;
     std::size_t n = pending.size();
     if (whole_lines) {
       const std::size_t last = pending.rfind('\n');
       if (last != std::string::npos) n = last + 1;
     }
-    if (stream.saved_fd >= 0 && stream.echo_ok) {
-      stream.echo_ok = write_all(stream.saved_fd, std::string_view(pending).substr(0, n));
-    }
+    if (target.ok) target.ok = write_all(target.fd, std::string_view(pending).substr(0, n));
     pending.erase(0, n);
   }
 
-  // Queues bytes for the original descriptor, in arrival order.
-  void queue_echo(Stream& stream, std::string_view data) {
-    if (stream.saved_fd < 0) return;
+  // Queues bytes for an original descriptor, in arrival order.
+  void queue_echo(EchoTarget& target, std::string_view data) {
+    if (target.fd < 0) return;
     const std::lock_guard lock(echo_mutex);
-    if (!stream.echo_ok) return;
-    stream.echo_pending.append(data);
-    if (stream.echo_pending.size() >= kEchoBatchBytes) write_pending(stream, true);
+    if (!target.ok) return;
+    target.pending.append(data);
+    if (target.pending.size() >= kEchoBatchBytes) write_pending(target, true);
   }
 
   void flush_echo() {
     const std::lock_guard lock(echo_mutex);
-    for (Stream& stream : streams) write_pending(stream, false);
+    for (EchoTarget& target : echo_targets) write_pending(target, false);
   }
-
-  void echo_raw(Stream& stream, std::string_view data) { queue_echo(stream, data); }
 
   // Adds bytes of an unterminated line, keeping at most the buffer's cap of them.
   void accumulate(Stream& stream, std::string_view data) {
@@ -445,14 +492,15 @@ struct StdioCapture::Impl {
   }
 
   void finish_line(Stream& stream) {
-    buffer.append_line(stream.level, stream.partial, stream.partial_dropped);
+    buffer.append_line(stream.label, stream.partial, stream.partial_dropped);
     stream.partial.clear();
     stream.partial_dropped = 0;
     if (stream.partial.capacity() > kReadChunkBytes) stream.partial.shrink_to_fit();
   }
 
+  // Echoes and captures bytes read from `stream`. Caller holds read_mutex.
   void consume(Stream& stream, std::string_view data) {
-    echo_raw(stream, data);
+    queue_echo(*stream.echo, data);
     while (!data.empty()) {
       const void* found = std::memchr(data.data(), '\n', data.size());
       if (found == nullptr) {
@@ -461,7 +509,7 @@ struct StdioCapture::Impl {
       }
       const auto length = static_cast<std::size_t>(static_cast<const char*>(found) - data.data());
       if (stream.partial.empty() && stream.partial_dropped == 0) {
-        buffer.append_line(stream.level, data.substr(0, length), 0);
+        buffer.append_line(stream.label, data.substr(0, length), 0);
       } else {
         accumulate(stream, data.substr(0, length));
         finish_line(stream);
@@ -470,8 +518,50 @@ struct StdioCapture::Impl {
     }
   }
 
+  enum class ReadResult { kData, kEmpty, kClosed };
+
+  // One non-blocking read of `stream` into the buffer. Caller holds read_mutex.
+  ReadResult read_once(Stream& stream) {
+    ssize_t got;
+    do {
+      got = ::read(stream.read_fd, chunk.data(), chunk.size());
+    } while (got < 0 && errno == EINTR);
+    if (got > 0) {
+      consume(stream, std::string_view(chunk.data(), static_cast<std::size_t>(got)));
+      return static_cast<std::size_t>(got) < chunk.size() ? ReadResult::kEmpty : ReadResult::kData;
+    }
+    if (got < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) return ReadResult::kEmpty;
+    return ReadResult::kClosed;  // EOF (every write end is closed) or a broken pipe
+  }
+
+  // Takes whatever the pipes hold now into the buffer, stdout first, without waiting: one
+  // poll(2) when both are empty. Caller holds read_mutex.
+  void drain_now() {
+    std::array<pollfd, 2> polls{pollfd{streams[0].read_fd, POLLIN, 0}, pollfd{streams[1].read_fd, POLLIN, 0}};
+    int ready;
+    do {
+      ready = ::poll(polls.data(), polls.size(), 0);
+    } while (ready < 0 && errno == EINTR);
+    if (ready <= 0) return;
+    for (std::size_t i = 0; i < streams.size(); ++i) {
+      if (polls[i].revents == 0) continue;
+      // A short read means the pipe is empty: no further read to find out.
+      for (std::size_t n = 0; n < kMaxDrainChunks && read_once(streams[i]) == ReadResult::kData; ++n) {
+      }
+    }
+  }
+
+  void log(std::string_view line) {
+    flush_stdio();  // before read_mutex: a thread blocked writing stdio needs the reader
+    const std::lock_guard lock(read_mutex);
+    drain_now();
+    std::string stored(line);
+    if (stored.empty() || stored.back() != '\n') stored.push_back('\n');
+    queue_echo(*streams[1].echo, stored);
+    buffer.append_formatted(std::move(stored));
+  }
+
   void run() {
-    std::string chunk(kReadChunkBytes, '\0');
     std::array<pollfd, 3> polls{pollfd{streams[0].read_fd, POLLIN, 0}, pollfd{streams[1].read_fd, POLLIN, 0},
                                 pollfd{wake_fd, POLLIN, 0}};
     bool stopping = false;
@@ -503,16 +593,14 @@ struct StdioCapture::Impl {
         stopping = true;
         polls[2].fd = -1;
       }
+      const std::lock_guard lock(read_mutex);
       for (std::size_t i = 0; i < streams.size(); ++i) {
         if (polls[i].fd < 0 || polls[i].revents == 0) continue;
-        const ssize_t got = ::read(polls[i].fd, chunk.data(), chunk.size());
-        if (got > 0) {
-          consume(streams[i], std::string_view(chunk.data(), static_cast<std::size_t>(got)));
-        } else if (got == 0 || (errno != EINTR && errno != EAGAIN)) {
-          polls[i].fd = -1;  // EOF: every write end is closed
-        }
+        // kEmpty too when log() emptied the pipe between our poll and this read.
+        if (read_once(streams[i]) == ReadResult::kClosed) polls[i].fd = -1;
       }
     }
+    const std::lock_guard lock(read_mutex);
     for (Stream& stream : streams) {
       if (!stream.partial.empty() || stream.partial_dropped > 0) finish_line(stream);
     }
@@ -625,8 +713,12 @@ StdioCapture::~StdioCapture() {
   g_capture_active = false;
 }
 
+void StdioCapture::log(std::string_view formatted_line) {
+  impl_->log(formatted_line);
+}
+
 void StdioCapture::echo(std::string_view text) {
-  impl_->queue_echo(impl_->streams[1], text);
+  impl_->queue_echo(*impl_->streams[1].echo, text);
 }
 
 void StdioCapture::flush_echo() {

@@ -311,14 +311,14 @@ TEST(StdioCapture, CapturesAndEchoesStdout) {
   }
   EXPECT_EQ(echoed, "from printf 42\nfrom cout\nfrom write\n");
   const std::string out = buffer.str();
-  EXPECT_NE(out.find("] [info] from printf 42\n"), std::string::npos) << out;
-  EXPECT_NE(out.find("] [info] from cout\n"), std::string::npos) << out;
-  EXPECT_NE(out.find("] [info] from write\n"), std::string::npos) << out;
+  EXPECT_NE(out.find("] [stdout] from printf 42\n"), std::string::npos) << out;
+  EXPECT_NE(out.find("] [stdout] from cout\n"), std::string::npos) << out;
+  EXPECT_NE(out.find("] [stdout] from write\n"), std::string::npos) << out;
   EXPECT_EQ(split_lines(out).size(), 3U);
   EXPECT_FALSE(buffer.truncated());
 }
 
-TEST(StdioCapture, CapturesStderrAtErrorLevel) {
+TEST(StdioCapture, CapturesStderrLabelledStderr) {
   OutputBuffer buffer;
   std::string echoed;
   {
@@ -333,9 +333,9 @@ TEST(StdioCapture, CapturesStderrAtErrorLevel) {
   }
   EXPECT_EQ(echoed, "something failed\nfrom cerr\n");
   const std::string out = buffer.str();
-  EXPECT_TRUE(
-      std::regex_match(out, std::regex(std::string("^") + kStampPattern + R"( \[error\] something failed\n)" +
-                                       kStampPattern + R"( \[error\] from cerr\n$)")))
+  EXPECT_TRUE(std::regex_match(
+      out, std::regex(std::string("^") + kStampPattern + R"( \[stderr\] something failed\n)" + kStampPattern +
+                      R"( \[stderr\] from cerr\n$)")))
       << out;
 }
 
@@ -354,7 +354,7 @@ TEST(StdioCapture, FlushesPartialLastLineAsALine) {
   EXPECT_EQ(echoed, "complete\nno newline at end");
   const auto lines = split_lines(buffer.str());
   ASSERT_EQ(lines.size(), 2U);
-  EXPECT_NE(lines[1].find("] [info] no newline at end"), std::string::npos);
+  EXPECT_NE(lines[1].find("] [stdout] no newline at end"), std::string::npos);
   EXPECT_EQ(buffer.str().back(), '\n');
 }
 
@@ -379,8 +379,8 @@ TEST(StdioCapture, CapturesChildProcessOutput) {
   EXPECT_EQ(status_err, 0);
   EXPECT_EQ(echoed, "hi\noops\n");
   const std::string out = buffer.str();
-  EXPECT_NE(out.find("] [info] hi\n"), std::string::npos) << out;
-  EXPECT_NE(out.find("] [error] oops\n"), std::string::npos) << out;
+  EXPECT_NE(out.find("] [stdout] hi\n"), std::string::npos) << out;
+  EXPECT_NE(out.find("] [stderr] oops\n"), std::string::npos) << out;
 }
 
 TEST(StdioCapture, EchoGoesToOriginalStderrAndIsNotCaptured) {
@@ -400,7 +400,7 @@ TEST(StdioCapture, EchoGoesToOriginalStderrAndIsNotCaptured) {
   EXPECT_NE(echoed.find("via stderr\n"), std::string::npos);
   const std::string out = buffer.str();
   EXPECT_EQ(out.find("via echo"), std::string::npos) << out;
-  EXPECT_NE(out.find("] [error] via stderr\n"), std::string::npos) << out;
+  EXPECT_NE(out.find("] [stderr] via stderr\n"), std::string::npos) << out;
 }
 
 TEST(StdioCapture, CanBeStartedAndStoppedRepeatedly) {
@@ -425,7 +425,7 @@ TEST(StdioCapture, CanBeStartedAndStoppedRepeatedly) {
   const std::string out = buffer.str();
   EXPECT_EQ(out.find("outside"), std::string::npos) << out;
   for (int round = 0; round < 5; ++round) {
-    EXPECT_NE(out.find("] [info] inside " + std::to_string(round) + "\n"), std::string::npos);
+    EXPECT_NE(out.find("] [stdout] inside " + std::to_string(round) + "\n"), std::string::npos);
   }
 }
 
@@ -513,7 +513,7 @@ TEST(StdioCapture, BackgroundChildHoldingThePipeDoesNotBlockStop) {
     stop_took = std::chrono::steady_clock::now() - before;
   }
   EXPECT_LT(stop_took, std::chrono::milliseconds(2500));
-  EXPECT_NE(buffer.str().find("] [info] started\n"), std::string::npos) << buffer.str();
+  EXPECT_NE(buffer.str().find("] [stdout] started\n"), std::string::npos) << buffer.str();
 }
 
 TEST(StdioCapture, OnlyOneMayBeActive) {
@@ -556,7 +556,7 @@ TEST(StdioCapture, LongLineIsEchoedInFullAndHeldOnlyUpToTheCap) {
   const auto lines = split_lines(out);
   ASSERT_EQ(lines.size(), 1U);  // the shortened line fills the cap: "before" was evicted
   EXPECT_TRUE(
-      std::regex_search(lines[0], std::regex(std::string("^") + kStampPattern + R"( \[info\] zzzz)")));
+      std::regex_search(lines[0], std::regex(std::string("^") + kStampPattern + R"( \[stdout\] zzzz)")));
   EXPECT_EQ(static_cast<long long>(count_of(lines[0], 'z')) + dropped_count(lines[0]),
             static_cast<long long>(big.size()));
 }
@@ -576,7 +576,7 @@ TEST(StdioCapture, WorksWhenStdoutWasClosed) {
   ::dup2(saved, STDOUT_FILENO);
   ::close(saved);
   EXPECT_TRUE(closed_after);
-  EXPECT_NE(buffer.str().find("] [info] while closed\n"), std::string::npos) << buffer.str();
+  EXPECT_NE(buffer.str().find("] [stdout] while closed\n"), std::string::npos) << buffer.str();
 }
 
 TEST(StdioCapture, ConcurrentWritersKeepEveryLineIntact) {
@@ -606,7 +606,7 @@ TEST(StdioCapture, ConcurrentWritersKeepEveryLineIntact) {
     echoed = original.contents();
   }
   const std::regex pattern(std::string("^") + kStampPattern +
-                           R"( \[(info|warn)\] t(\d+) (\d+) (stdout|ctx) (p*)$)");
+                           R"( \[(stdout|warn)\] t(\d+) (\d+) (stdout|ctx) (p*)$)");
   std::map<std::string, int> seen;
   int malformed = 0;
   for (const std::string& line : split_lines(buffer.str())) {
@@ -618,7 +618,7 @@ TEST(StdioCapture, ConcurrentWritersKeepEveryLineIntact) {
     const int t = std::stoi(match[2].str());
     const int i = std::stoi(match[3].str());
     const bool from_stdout = match[4].str() == "stdout";
-    EXPECT_EQ(match[1].str(), from_stdout ? "info" : "warn");
+    EXPECT_EQ(match[1].str(), from_stdout ? "stdout" : "warn");
     EXPECT_EQ(match[5].str().size(), static_cast<std::size_t>((i * 37 + t * 11) % 380));
     ++seen[match[2].str() + "/" + match[3].str() + "/" + match[4].str()];
   }
@@ -644,6 +644,342 @@ TEST(OutputBuffer, ConcurrentAppendsRespectTheCap) {
   EXPECT_TRUE(buffer.truncated());
   const std::regex line_pattern(std::string("^") + kStampPattern + R"( \[info\] thread \d$)");
   for (const std::string& line : split_lines(out)) EXPECT_TRUE(std::regex_match(line, line_pattern));
+}
+
+// ---------------------------------------------------------------------------------------------
+// StdioCapture::log: the Context logger's lines in write order with stdout and stderr
+
+// Points fds 1 and 2 at one anonymous temporary file (as a terminal or `2>&1` would), so that
+// the merged echo can be read back. As with FdToFile, assert only after restore().
+class BothToOneFile {
+ public:
+  BothToOneFile() {
+    std::cout.flush();
+    std::cerr.flush();
+    std::fflush(nullptr);
+    char path[] = "/tmp/auric_capture_test_XXXXXX";
+    file_ = ::mkostemp(path, O_CLOEXEC);
+    if (file_ < 0) throw std::runtime_error("mkostemp failed");
+    ::unlink(path);
+    saved_out_ = ::fcntl(STDOUT_FILENO, F_DUPFD_CLOEXEC, 3);
+    saved_err_ = ::fcntl(STDERR_FILENO, F_DUPFD_CLOEXEC, 3);
+    ::dup2(file_, STDOUT_FILENO);
+    ::dup2(file_, STDERR_FILENO);
+  }
+  ~BothToOneFile() {
+    restore();
+    ::close(file_);
+  }
+  BothToOneFile(const BothToOneFile&) = delete;
+  BothToOneFile& operator=(const BothToOneFile&) = delete;
+
+  void restore() {
+    if (saved_out_ < 0) return;
+    std::cout.flush();
+    std::cerr.flush();
+    std::fflush(nullptr);
+    ::dup2(saved_out_, STDOUT_FILENO);
+    ::dup2(saved_err_, STDERR_FILENO);
+    ::close(saved_out_);
+    ::close(saved_err_);
+    saved_out_ = saved_err_ = -1;
+  }
+
+  std::string contents() const {
+    std::string text;
+    char chunk[65536];
+    off_t offset = 0;
+    for (;;) {
+      const ssize_t got = ::pread(file_, chunk, sizeof chunk, offset);
+      if (got <= 0) break;
+      text.append(chunk, static_cast<std::size_t>(got));
+      offset += got;
+    }
+    return text;
+  }
+
+ private:
+  int file_ = -1;
+  int saved_out_ = -1;
+  int saved_err_ = -1;
+};
+
+std::string log_line(LogLevel level, const std::string& message) {
+  return format_output_line(system_clock::now(), level, message);
+}
+
+// The label and message of each buffered line, the stamp checked and dropped.
+std::vector<std::string> labelled_lines(const std::string& text) {
+  static const std::regex kLine(std::string("^") + kStampPattern + R"( (\[[a-z]+\] .*)$)");
+  std::vector<std::string> out;
+  for (const std::string& line : split_lines(text)) {
+    std::smatch match;
+    out.push_back(std::regex_match(line, match, kLine) ? match[1].str() : "malformed: " + line);
+  }
+  return out;
+}
+
+TEST(StdioCaptureLog, BufferKeepsWriteOrderAcrossStdoutLogAndStderr) {
+  // Without log() taking the pipes' bytes first, the reader thread lags behind and a logged
+  // line lands before the printf output written ahead of it.
+  constexpr int kRounds = 300;
+  OutputBuffer buffer(16 * 1024 * 1024);
+  std::vector<std::string> expected;
+  {
+    FdToFile original_out(STDOUT_FILENO);
+    FdToFile original_err(STDERR_FILENO);
+    {
+      StdioCapture capture(buffer);
+      for (int i = 0; i < kRounds; ++i) {
+        const std::string n = std::to_string(i);
+        std::printf("printf %d\n", i);
+        capture.log(log_line(LogLevel::kWarn, "warn " + n));
+        std::fprintf(stderr, "fprintf %d\n", i);
+        capture.log(log_line(LogLevel::kError, "error " + n));
+        std::cout << "cout " << i << '\n';
+        capture.log(log_line(LogLevel::kInfo, "info " + n));
+        write_fd(STDERR_FILENO, "write " + n + "\n");
+        capture.log(log_line(LogLevel::kDebug, "debug " + n));
+        expected.insert(expected.end(), {"[stdout] printf " + n, "[warn] warn " + n, "[stderr] fprintf " + n,
+                                         "[error] error " + n, "[stdout] cout " + n, "[info] info " + n,
+                                         "[stderr] write " + n, "[debug] debug " + n});
+      }
+      EXPECT_EQ(std::system("echo from a child"), 0);
+      capture.log(log_line(LogLevel::kInfo, "after the child"));
+      expected.insert(expected.end(), {"[stdout] from a child", "[info] after the child"});
+    }
+  }
+  const std::vector<std::string> got = labelled_lines(buffer.str());
+  ASSERT_EQ(got.size(), expected.size());
+  for (std::size_t i = 0; i < got.size(); ++i) {
+    ASSERT_EQ(got[i], expected[i]) << "line " << i;
+  }
+}
+
+TEST(StdioCaptureLog, LabelsStdoutStderrAndEachLevel) {
+  OutputBuffer buffer;
+  {
+    FdToFile original_out(STDOUT_FILENO);
+    FdToFile original_err(STDERR_FILENO);
+    StdioCapture capture(buffer);
+    std::printf("out\n");
+    std::fflush(stdout);  // stdio holds stdout back, unlike unbuffered stderr
+    std::fprintf(stderr, "err\n");
+    capture.log(log_line(LogLevel::kDebug, "d"));
+    capture.log(log_line(LogLevel::kInfo, "i"));
+    capture.log(log_line(LogLevel::kWarn, "w"));
+    capture.log(log_line(LogLevel::kError, "e"));
+  }
+  EXPECT_EQ(labelled_lines(buffer.str()),
+            (std::vector<std::string>{"[stdout] out", "[stderr] err", "[debug] d", "[info] i", "[warn] w",
+                                      "[error] e"}));
+}
+
+TEST(StdioCaptureLog, LineIsPlacedWhenItsNewlineIsWritten) {
+  OutputBuffer buffer;
+  std::string echoed_out;
+  {
+    FdToFile original_out(STDOUT_FILENO);
+    FdToFile original_err(STDERR_FILENO);
+    {
+      StdioCapture capture(buffer);
+      std::printf("part");  // held in stdio's buffer: log() flushes it into the pipe first
+      capture.log(log_line(LogLevel::kInfo, "logged meanwhile"));
+      std::printf("ial\n");
+      capture.log(log_line(LogLevel::kInfo, "logged after"));
+      capture.log("[2025-06-01T12:00:00.123Z] [info] no newline");
+    }
+    original_out.restore();
+    echoed_out = original_out.contents();
+  }
+  EXPECT_EQ(echoed_out, "partial\n");
+  EXPECT_EQ(labelled_lines(buffer.str()),
+            (std::vector<std::string>{"[info] logged meanwhile", "[stdout] partial", "[info] logged after",
+                                      "[info] no newline"}));
+}
+
+TEST(StdioCaptureLog, LoggedLinesAreEchoedToStderrOnlyAndCapturedOnce) {
+  OutputBuffer buffer;
+  std::string echoed_out;
+  std::string echoed_err;
+  std::string expected_err;
+  {
+    FdToFile original_out(STDOUT_FILENO);
+    FdToFile original_err(STDERR_FILENO);
+    {
+      StdioCapture capture(buffer);
+      for (int i = 0; i < 2000; ++i) {  // about 100 KiB: more than one 64 KiB batch
+        const std::string line = log_line(LogLevel::kInfo, "logged " + std::to_string(i));
+        capture.log(line);
+        expected_err += line;
+        if (i % 100 == 0) {
+          std::printf("out %d\n", i);
+          std::fprintf(stderr, "err %d\n", i);
+          expected_err += "err " + std::to_string(i) + "\n";
+        }
+      }
+    }
+    original_err.restore();
+    original_out.restore();
+    echoed_out = original_out.contents();
+    echoed_err = original_err.contents();
+  }
+  EXPECT_EQ(count_of(echoed_out, '\n'), 20U);
+  EXPECT_EQ(echoed_out.substr(0, 13), "out 0\nout 100");
+  // stderr bytes are queued when log() drains them, so they keep their place among the lines.
+  EXPECT_TRUE(echoed_err == expected_err) << echoed_err.size() << " vs " << expected_err.size();
+  EXPECT_EQ(split_lines(buffer.str()).size(), 2000U + 40U);
+  EXPECT_FALSE(buffer.truncated());
+}
+
+TEST(StdioCaptureLog, SharedTerminalEchoKeepsTheOrderOfStdoutLogAndStderr) {
+  // stdout and stderr are one file (a terminal, `2>&1`): one echo queue for both, so the
+  // batched echo is in write order, not all of a batch's stdout before its stderr.
+  OutputBuffer buffer(16 * 1024 * 1024);
+  std::string expected;
+  std::string echoed;
+  {
+    BothToOneFile terminal;
+    {
+      StdioCapture capture(buffer);
+      for (int i = 0; i < 3000; ++i) {  // several 64 KiB batches
+        const std::string n = std::to_string(i);
+        std::printf("printf %d\n", i);
+        const std::string line = log_line(LogLevel::kInfo, "logged " + n);
+        capture.log(line);
+        std::fprintf(stderr, "fprintf %d\n", i);
+        capture.log(line);
+        expected += "printf " + n + "\n" + line + "fprintf " + n + "\n" + line;
+        if (i % 500 == 0) {
+          // A line split around a log() call: the terminal shows the bytes as written, the
+          // buffer holds the whole line after the logged one.
+          std::printf("partial ");
+          capture.log(line);
+          std::printf("line\n");
+          capture.log(line);
+          expected += "partial " + line + "line\n" + line;
+        }
+      }
+    }
+    terminal.restore();
+    echoed = terminal.contents();
+  }
+  if (echoed != expected) {
+    const auto at = static_cast<std::size_t>(
+        std::mismatch(echoed.begin(), echoed.end(), expected.begin(), expected.end()).first - echoed.begin());
+    const std::size_t from = at > 200 ? at - 200 : 0;
+    ADD_FAILURE() << "echoed:\n" << echoed.substr(from, 400) << "\nexpected:\n" << expected.substr(from, 400);
+  }
+  EXPECT_EQ(echoed.size(), expected.size());
+  EXPECT_EQ(split_lines(buffer.str()).size(), static_cast<std::size_t>(3000 * 4 + 6 * 3));
+}
+
+// Polls `contents` until it holds `needle` or `limit` passes.
+template <typename Contents>
+bool appears_within(Contents contents, const std::string& needle, milliseconds limit) {
+  const auto deadline = std::chrono::steady_clock::now() + limit;
+  for (;;) {
+    if (contents().find(needle) != std::string::npos) return true;
+    if (std::chrono::steady_clock::now() >= deadline) return false;
+    std::this_thread::sleep_for(milliseconds(5));
+  }
+}
+
+TEST(StdioCaptureLog, EchoReachesTheTerminalWhileTheCaptureRuns) {
+  // Batched, but flushed about every 100 ms: the bound here is generous, not a benchmark.
+  OutputBuffer buffer;
+  bool logged_seen = false;
+  bool printed_seen = false;
+  bool stderr_seen = false;
+  {
+    FdToFile original_out(STDOUT_FILENO);
+    FdToFile original_err(STDERR_FILENO);
+    {
+      StdioCapture capture(buffer);
+      capture.log(log_line(LogLevel::kInfo, "logged soon"));
+      logged_seen =
+          appears_within([&] { return original_err.contents(); }, "logged soon\n", milliseconds(2000));
+      std::printf("printed soon\n");
+      std::fflush(stdout);
+      printed_seen =
+          appears_within([&] { return original_out.contents(); }, "printed soon\n", milliseconds(2000));
+      std::fprintf(stderr, "stderr soon\n");
+      stderr_seen =
+          appears_within([&] { return original_err.contents(); }, "stderr soon\n", milliseconds(2000));
+    }
+  }
+  EXPECT_TRUE(logged_seen) << "a logged line must be echoed within about 100 ms while the capture runs";
+  EXPECT_TRUE(printed_seen) << "stdout must be echoed within about 100 ms while the capture runs";
+  EXPECT_TRUE(stderr_seen) << "stderr must be echoed within about 100 ms while the capture runs";
+}
+
+TEST(StdioCaptureLog, ManySuccessiveCapturesShareOneReaderThread) {
+  {
+    OutputBuffer unused;
+    StdioCapture warm_up(unused);  // the process-wide reader exists from here on
+  }
+  const std::size_t before = thread_count();
+  std::size_t most = before;
+  std::vector<std::string> outputs;
+  {
+    FdToFile original_out(STDOUT_FILENO);
+    FdToFile original_err(STDERR_FILENO);
+    for (int round = 0; round < 100; ++round) {  // as a runner captures each of 100 migrations
+      OutputBuffer buffer;
+      {
+        StdioCapture capture(buffer);
+        std::printf("migration %d\n", round);
+        capture.log(log_line(LogLevel::kInfo, "logged " + std::to_string(round)));
+        most = std::max(most, thread_count());
+      }
+      outputs.push_back(buffer.str());
+    }
+  }
+  EXPECT_EQ(most, before) << "a capture started a thread";
+  EXPECT_EQ(thread_count(), before);
+  for (int round = 0; round < 100; ++round) {
+    const std::string n = std::to_string(round);
+    EXPECT_EQ(labelled_lines(outputs[static_cast<std::size_t>(round)]),
+              (std::vector<std::string>{"[stdout] migration " + n, "[info] logged " + n}));
+  }
+}
+
+TEST(StdioCaptureLog, ConcurrentThreadsEachKeepTheirOrder) {
+  constexpr int kThreads = 6;
+  constexpr int kLinesPerThread = 300;
+  OutputBuffer buffer(16 * 1024 * 1024);
+  {
+    FdToFile original_out(STDOUT_FILENO);
+    FdToFile original_err(STDERR_FILENO);
+    StdioCapture capture(buffer);
+    std::vector<std::thread> threads;
+    for (int t = 0; t < kThreads; ++t) {
+      threads.emplace_back([t, &capture] {
+        for (int i = 0; i < kLinesPerThread; ++i) {
+          const std::string tag = "t" + std::to_string(t) + " " + std::to_string(i);
+          write_fd(i % 2 == 0 ? STDOUT_FILENO : STDERR_FILENO, tag + " printed\n");
+          capture.log(log_line(LogLevel::kWarn, tag + " logged"));
+        }
+      });
+    }
+    for (std::thread& thread : threads) thread.join();
+  }
+  // Each thread's lines appear as it wrote them: printed i, logged i, printed i+1, ...
+  std::map<int, int> next;  // thread -> index of its next expected line (2 per round)
+  const std::regex pattern(R"(^\[(stdout|stderr|warn)\] t(\d+) (\d+) (printed|logged)$)");
+  for (const std::string& line : labelled_lines(buffer.str())) {
+    std::smatch match;
+    ASSERT_TRUE(std::regex_match(line, match, pattern)) << line;
+    const int t = std::stoi(match[2].str());
+    const int i = std::stoi(match[3].str());
+    const int position = i * 2 + (match[4].str() == "logged" ? 1 : 0);
+    ASSERT_EQ(position, next[t]) << line;
+    ++next[t];
+    const std::string label = match[1].str();
+    EXPECT_EQ(label, match[4].str() == "logged" ? "warn" : (i % 2 == 0 ? "stdout" : "stderr")) << line;
+  }
+  ASSERT_EQ(next.size(), static_cast<std::size_t>(kThreads));
+  for (const auto& [t, count] : next) EXPECT_EQ(count, kLinesPerThread * 2) << "thread " << t;
 }
 
 }  // namespace
