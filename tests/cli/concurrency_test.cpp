@@ -145,6 +145,43 @@ TEST_F(MultiProcess, KilledRunnerLeavesInterruptedRecordAndIsRetried) {
   EXPECT_EQ(list[1]["status"], "interrupted");
 }
 
+// Ctrl-C (or SIGTERM) inside a migration that checkpoints: suspended, not failed, exit 130
+// (143), listed apart by `status`, and resumed by the next `up`.
+TEST_F(MultiProcess, ASignalSuspendsAtACheckpointWithTheShellExitCode) {
+  for (const int sig : {SIGINT, SIGTERM}) {
+    SCOPED_TRACE(sig == SIGINT ? "SIGINT" : "SIGTERM");
+    std::filesystem::remove(dir_ + "/suspend.pid");
+    auto env = env_;
+    const std::string id = sig == SIGINT ? "20250101000003_step-03" : "20250101000006_step-06";
+    env["STRESS_SUSPEND_AT"] = id;
+    env["STRESS_PID_FILE"] = dir_ + "/suspend.pid";
+    const int pid = spawn({{AURIC_STRESS_FIXTURE, "up", "--json"}, env, dir_, ""}, out(0), err(0));
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+    while (read_file(dir_ + "/suspend.pid").empty() && std::chrono::steady_clock::now() < deadline) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+    ASSERT_FALSE(read_file(dir_ + "/suspend.pid").empty()) << "never reached " << id;
+    ::kill(pid, sig);
+    const ProcessResult stopped = wait_for(pid);
+    EXPECT_EQ(stopped.exit_code, 128 + sig) << read_file(err(0));
+    const auto result = nlohmann::json::parse(read_file(out(0)));
+    EXPECT_EQ(result["status"], "suspended");
+    EXPECT_EQ(result["migrationsRemaining"][0], id);
+
+    const auto status = nlohmann::json::parse(run({{AURIC_STRESS_FIXTURE, "status", "--json"}, env_, dir_, ""}).out);
+    EXPECT_EQ(status["suspended"], nlohmann::json::array({id}));
+    EXPECT_TRUE(status["failed"].empty()) << "suspended is not failed";
+    const ProcessResult human = run({{AURIC_STRESS_FIXTURE, "status"}, env_, dir_, ""});
+    EXPECT_THAT(human.out, ::testing::HasSubstr("Suspended (1):"));
+    EXPECT_THAT(human.out, ::testing::Not(::testing::HasSubstr("Failed")));
+
+    // The next `up` resumes it (and runs a few more, up to the next suspension point).
+    const ProcessResult resumed = run({{AURIC_STRESS_FIXTURE, "up", "--steps", "1", "--json"}, env_, dir_, ""});
+    EXPECT_EQ(resumed.exit_code, 0) << resumed.err;
+    EXPECT_EQ(nlohmann::json::parse(resumed.out)["migrationsRun"], nlohmann::json::array({id}));
+  }
+}
+
 }  // namespace
 // An id longer than any store key allows is a usage error naming the problem, not a store
 // error blaming the table.
