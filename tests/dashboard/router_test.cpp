@@ -8,6 +8,7 @@
 #include "core/system.hpp"
 #include "dashboard/http.hpp"
 #include "fixture.hpp"
+#include "store/open_store.hpp"
 
 namespace auric::dashboard::testing {
 namespace {
@@ -207,7 +208,10 @@ TEST(Router, DriftMissingAndOutOfOrderComeFromTheStatusRules) {
   EXPECT_FALSE((*row(rows, kIds[1])).contains("missing"));
 
   const Json summary = Json::parse(handle(make_request("GET", "/api/migrations/summary"), backend).body);
-  EXPECT_EQ(summary, Json({{"pending", 2}, {"completed", 3}, {"failed", 0}, {"running", 0}, {"total", 5}}));
+  EXPECT_EQ(
+      summary,
+      Json(
+          {{"pending", 2}, {"completed", 3}, {"failed", 0}, {"suspended", 0}, {"running", 0}, {"total", 5}}));
   const Json status = Json::parse(handle(make_request("GET", "/api/status"), backend).body);
   EXPECT_EQ(strings(status["completed"]),
             (std::vector<std::string>{"20230101000000_gone", kIds[0], kIds[2]}));
@@ -220,13 +224,34 @@ TEST(Router, DriftMissingAndOutOfOrderComeFromTheStatusRules) {
 
 TEST(Router, SummaryCountsEveryRowOnce) {
   Harness h;
-  EXPECT_EQ(h.get_json("/api/migrations/summary"),
-            Json({{"pending", 4}, {"completed", 0}, {"failed", 0}, {"running", 0}, {"total", 4}}));
+  EXPECT_EQ(
+      h.get_json("/api/migrations/summary"),
+      Json(
+          {{"pending", 4}, {"completed", 0}, {"failed", 0}, {"suspended", 0}, {"running", 0}, {"total", 4}}));
   h.run_and_wait("/api/migrate", "{}");
   h.run_and_wait("/api/rollback", R"({"steps":1})");
-  EXPECT_EQ(h.get_json("/api/migrations/summary"),
-            Json({{"pending", 1}, {"completed", 3}, {"failed", 0}, {"running", 0}, {"total", 4}}))
+  EXPECT_EQ(
+      h.get_json("/api/migrations/summary"),
+      Json({{"pending", 1}, {"completed", 3}, {"failed", 0}, {"suspended", 0}, {"running", 0}, {"total", 4}}))
       << "rolled back counts as pending";
+}
+
+// A migration suspended at a checkpoint is its own status and bucket: not failed.
+TEST(Router, SuspendedIsItsOwnStatusAndSummaryBucket) {
+  Harness h;
+  MigrationState s;
+  s.id = kIds[0];
+  s.status = RunStatus::kSuspended;
+  s.direction = Direction::kUp;
+  s.last_run_id = "run-suspended";
+  s.started_at = 1000;
+  s.progress = Json{{"next", 5}};
+  s.fence = 1;
+  ASSERT_EQ(h.store->put_state(s), WriteOutcome::kOk);
+  EXPECT_EQ((*row(h.get_json("/api/migrations"), kIds[0]))["status"], "suspended");
+  EXPECT_EQ(
+      h.get_json("/api/migrations/summary"),
+      Json({{"pending", 3}, {"completed", 0}, {"failed", 0}, {"suspended", 1}, {"running", 0}, {"total", 4}}));
 }
 
 TEST(Router, StatusListsIds) {
@@ -522,7 +547,9 @@ TEST(Router, LockHeldByAnotherProcessGives409WithTheHolder) {
   const Response r = h.post("/api/migrate", "{}");
   EXPECT_EQ(r.status, 409) << r.body;
   const Json j = Json::parse(r.body);
-  EXPECT_NE(j["error"].get<std::string>().find("ci@runner-7 (pid 2231)"), std::string::npos) << j;
+  EXPECT_NE(j["error"].get<std::string>().find("ci@runner-7 (pid 2231, execution their-execution"),
+            std::string::npos)
+      << j;
   EXPECT_EQ(j["holder"]["owner"], "other-host:7:beef");
   EXPECT_EQ(j["holder"]["who"]["user"], "ci");
   EXPECT_EQ(h.get_json("/api/lock")["executionId"], "their-execution");
