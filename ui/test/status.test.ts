@@ -15,6 +15,7 @@ describe('statusDisplay', () => {
     ['failed', 'failed', 'danger', '✗'],
     ['interrupted', 'interrupted', 'danger', '✗'],
     ['needs_continuation', 'continuing', 'info', '↻'],
+    ['suspended', 'suspended', 'warn', '◑'],
   ])('%s → %s / %s / %s', (status, label, tone, icon) => {
     expect(statusDisplay(status)).toEqual({ label, tone, icon });
   });
@@ -70,5 +71,6 @@ describe('summaryBucket', () => {
     expect(summaryBucket('failed')).toBe('failed');
     expect(summaryBucket('completed')).toBe('completed');
     expect(summaryBucket('running')).toBe('running');
+    expect(summaryBucket('suspended')).toBe('suspended');
   });
 });
