@@ -11,16 +11,20 @@
 #include <chrono>
 #include <csignal>
 #include <cstring>
+#include <filesystem>
 #include <iostream>
 #include <memory>
 #include <thread>
 
 #include <CLI/CLI.hpp>
 
-#include "cli/cli.hpp"
+#include "app/command.hpp"
+#include "app/progress.hpp"
+#include "app/runner_options.hpp"
 #include "core/runner.hpp"
 #include "dashboard/local_backend.hpp"
 #include "dashboard/local_server.hpp"
+#include "store/store_url.hpp"
 
 extern char** environ;
 
@@ -53,29 +57,60 @@ pid_t open_browser(const std::string& url) {
   return pid;
 }
 
-int run_dashboard(cli::Session& s, const DashboardOptions& o) {
+// The global options a run's child needs to see exactly what this dashboard sees: the store
+// URL as resolved (explicit, so the child never resolves it differently), the config file read
+// and the [env.NAME] applied.
+std::vector<std::string> child_global_args(const app::Config& config) {
+  std::vector<std::string> args = {"--store", config.store};
+  if (!config.source.empty()) {
+    std::error_code ec;
+    const auto absolute = std::filesystem::absolute(config.source, ec);
+    args.insert(args.end(), {"--config", ec ? config.source : absolute.string()});
+  }
+  if (!config.env.empty()) args.insert(args.end(), {"--env", config.env});
+  return args;
+}
+
+// Runs become child processes of this binary (`up`/`down` with the same global options), so
+// they are captured as from the CLI and a crashing migration ends only its child. A memory:
+// store lives in this process only, so its runs stay in process.
+std::unique_ptr<LocalBackend> make_backend(app::Session& s, const app::Config& config) {
+  Store& store = s.store();
+  if (parse_store_url(config.store).scheme == "memory") {
+    // Runs started from the page use the same options as `up`; their progress is printed by the
+    // backend's callback (the direction varies per run), and the server's own stop flag is used.
+    RunnerOptions ro = app::runner_options(config, s.program(), Direction::kUp);
+    ro.on_event = nullptr;
+    ro.stop_requested = nullptr;
+    std::cout << "(memory: store: runs execute inside the dashboard process, without stdout/stderr capture)"
+              << std::endl;
+    return std::make_unique<LocalBackend>(
+        s.migrations(), store, ro, [](Direction dir, const RunEvent& e) { app::print_run_event(e, dir); });
+  }
+  ChildRunOptions child;
+  child.argv0 = s.program().name;
+  child.global_args = child_global_args(config);
+  child.on_note = [](const std::string& note) { std::cerr << "[dashboard] " << note << std::endl; };
+  return std::make_unique<LocalBackend>(s.migrations(), store, std::move(child));
+}
+
+int run_dashboard(app::Session& s, const DashboardOptions& o) {
   try {
     loopback_bind_address(o.host);
   } catch (const std::invalid_argument& e) {
-    throw cli::CliError(cli::kExitUsage, e.what());
+    throw app::CommandError(app::kExitUsage, e.what());
   }
-  const cli::Config& config = s.config();
-  // Runs started from the page use the same options as `up`; their progress is printed by the
-  // backend's callback (the direction varies per run), and the server's own stop flag is used.
-  RunnerOptions ro = cli::runner_options(config, s.program(), Direction::kUp);
-  ro.on_event = nullptr;
-  ro.stop_requested = nullptr;
-  LocalBackend backend(s.migrations(), s.store(), ro,
-                       [](Direction dir, const RunEvent& e) { cli::print_run_event(e, dir); });
+  const app::Config& config = s.config();
+  const std::unique_ptr<LocalBackend> backend = make_backend(s, config);
 
   LocalServerOptions so;
   so.host = o.host;
   so.port = o.port;
-  LocalServer server(backend, so);
+  LocalServer server(*backend, so);
   try {
     server.start();
   } catch (const std::runtime_error& e) {
-    throw cli::CliError(cli::kExitFailed, e.what());
+    throw app::CommandError(app::kExitFailed, e.what());
   }
 
   g_stop = false;
@@ -103,15 +138,15 @@ int run_dashboard(cli::Session& s, const DashboardOptions& o) {
   }
   std::cout << "> Shutting down..." << std::endl;
   server.stop();
-  backend.request_stop();
-  if (backend.busy()) {
+  backend->request_stop();
+  if (backend->busy()) {
     std::cout << "> Waiting for the running migration to finish (press Ctrl-C again to exit at once)..."
               << std::endl;
-    backend.wait_idle(std::chrono::hours(24));
+    backend->wait_idle(std::chrono::hours(24));
   }
   std::signal(SIGINT, SIG_DFL);
   std::signal(SIGTERM, SIG_DFL);
-  return cli::kExitOk;
+  return app::kExitOk;
 }
 
 }  // namespace
@@ -136,16 +171,17 @@ pid_t spawn_browser(const std::string& url, std::string* error) {
 }
 
 void register_dashboard_command() {
-  cli::register_command(
-      {"dashboard", "serve the web dashboard on 127.0.0.1 (runs migrations in this process, under the lock)",
-       false, [](CLI::App& sub, const cli::Program&) {
+  app::register_command(
+      {"dashboard",
+       "serve the web dashboard on 127.0.0.1 (each run is an `up`/`down` child process, under the lock)",
+       false, [](CLI::App& sub, const app::Program&) {
          auto o = std::make_shared<DashboardOptions>();
          sub.add_option("--port", o->port, "port to listen on (default 3100; 0 picks a free port)")
              ->check(CLI::Range(0, 65535));
          sub.add_option("--host", o->host,
                         "loopback address to listen on: 127.0.0.1 (default), ::1 or localhost");
          sub.add_flag("--no-open", o->no_open, "do not open a browser");
-         return [o](cli::Session& s) { return run_dashboard(s, *o); };
+         return [o](app::Session& s) { return run_dashboard(s, *o); };
        }});
 }
 
