@@ -1,10 +1,13 @@
 #include "store/dynamodb_items.hpp"
 
 #include <cstdio>
+#include <limits>
 #include <stdexcept>
+#include <type_traits>
 #include <utility>
 #include <vector>
 
+#include "core/record_fields.hpp"
 #include "core/store.hpp"
 #include "store/record_json.hpp"
 
@@ -294,6 +297,7 @@ Who who_from(const AttributeValue& value) {
 }
 
 namespace {
+
 Who get_who(const Item& item, std::string_view name) {
   const AttributeValue* value = find(item, name);
   if (value == nullptr) return {};
@@ -306,19 +310,88 @@ std::optional<CurrentRun> get_current(const Item& item) {
   if (text.empty()) return std::nullopt;
   return shape_checked([&] { return record_json::to_current_run(record_json::parse(text, "current")); });
 }
+
+// ---- Values <-> attributes --------------------------------------------------------------------------
+// By the member's type: text S (UTF-8 repaired), numbers N, flags BOOL, enums S by name, Who M,
+// id lists L of S, JSON S of its text. An unset optional and null JSON are left out.
+
+template <class T>
+void put_value(Item& item, std::string name, const T& value) {
+  if constexpr (std::is_same_v<T, std::optional<std::int64_t>>) {
+    put_optional(item, name, value);
+  } else if constexpr (std::is_same_v<T, Json>) {
+    put_json(item, name, value);
+  } else if constexpr (std::is_same_v<T, std::string>) {
+    item.emplace(std::move(name), s(value));
+  } else if constexpr (std::is_enum_v<T>) {
+    item.emplace(std::move(name), s(to_string(value)));
+  } else if constexpr (std::is_same_v<T, bool>) {
+    item.emplace(std::move(name), b(value));
+  } else if constexpr (std::is_integral_v<T>) {
+    item.emplace(std::move(name), n(value));
+  } else if constexpr (std::is_same_v<T, Who>) {
+    item.emplace(std::move(name), who_value(value));
+  } else {
+    static_assert(std::is_same_v<T, std::vector<std::string>>);
+    item.emplace(std::move(name), string_list(value));
+  }
+}
+
+// An absent attribute leaves `out` as it is: the record's default, so items written before a
+// field existed read as they did. A present one of another type: std::invalid_argument.
+template <class T>
+void get_value(const Item& item, const std::string& name, T& out) {
+  if constexpr (std::is_same_v<T, std::optional<std::int64_t>>) {
+    out = get_optional_int(item, name);
+  } else if constexpr (std::is_same_v<T, Json>) {
+    out = get_json(item, name);
+  } else if constexpr (std::is_same_v<T, std::string>) {
+    out = get_string(item, name, std::move(out));
+  } else if constexpr (std::is_enum_v<T>) {
+    if (find(item, name) != nullptr) record_fields::from_name(get_string(item, name), out);
+  } else if constexpr (std::is_same_v<T, bool>) {
+    out = get_bool(item, name, out);
+  } else if constexpr (std::is_integral_v<T>) {
+    const std::int64_t value = get_int(item, name, out);
+    if (value < std::numeric_limits<T>::min() || value > std::numeric_limits<T>::max()) {
+      wrong_type(name, "N (in range)");
+    }
+    out = static_cast<T>(value);
+  } else if constexpr (std::is_same_v<T, Who>) {
+    out = get_who(item, name);
+  } else {
+    static_assert(std::is_same_v<T, std::vector<std::string>>);
+    out = get_string_list(item, name);
+  }
+}
+
+// Every field of `record` as an attribute named `prefix` + its stored name.
+template <class Record, class Fields>
+void put_fields(Item& item, const Fields& fields, const Record& record, std::string_view prefix = {}) {
+  record_fields::for_each_field(
+      fields, [&](const auto& f) { put_value(item, std::string(prefix).append(f.store), record.*f.member); });
+}
+
+template <class Record, class Fields>
+Record get_fields(const Item& item, const Fields& fields, std::string_view prefix = {}) {
+  Record record;
+  record_fields::for_each_field(
+      fields, [&](const auto& f) { get_value(item, std::string(prefix).append(f.store), record.*f.member); });
+  return record;
+}
+
 }  // namespace
 
 // ---- Lock -----------------------------------------------------------------------------------------
 
+Item lock_attributes(const LockInfo& lock) {
+  Item item;
+  put_fields(item, record_fields::kLockFields, lock);
+  return item;
+}
+
 LockInfo lock_from(const Item& item) {
-  LockInfo lock;
-  lock.owner = get_string(item, "owner");
-  lock.fence = get_int(item, "fence");
-  lock.acquired_at = get_int(item, "acquired_at");
-  lock.expires_at = get_int(item, "expires_at");
-  lock.heartbeat_at = get_int(item, "heartbeat_at");
-  lock.execution_id = get_string(item, "execution_id");
-  lock.who = get_who(item, "who");
+  auto lock = get_fields<LockInfo>(item, record_fields::kLockFields);
   lock.current = get_current(item);
   return lock;
 }
@@ -326,14 +399,8 @@ LockInfo lock_from(const Item& item) {
 std::optional<LockInfo> previous_lock_from(const Item& item) {
   const std::int64_t fence = get_int(item, "fence") - 1;  // every acquisition adds exactly one
   if (fence <= 0) return std::nullopt;
-  LockInfo lock;
-  lock.owner = get_string(item, "prev_owner");
+  auto lock = get_fields<LockInfo>(item, record_fields::kLockFields, kPreviousPrefix);
   lock.fence = fence;
-  lock.acquired_at = get_int(item, "prev_acquired_at");
-  lock.expires_at = get_int(item, "prev_expires_at");
-  lock.heartbeat_at = get_int(item, "prev_heartbeat_at");
-  lock.execution_id = get_string(item, "prev_execution_id");
-  lock.who = get_who(item, "prev_who");
   lock.current = get_current(item);
   return lock;
 }
@@ -342,42 +409,14 @@ std::optional<LockInfo> previous_lock_from(const Item& item) {
 
 Item state_item(const MigrationState& state) {
   Item item = state_key(state.id);
-  item.emplace("status", s(to_string(state.status)));
-  item.emplace("direction", s(to_string(state.direction)));
-  item.emplace("applied", b(state.applied));
-  item.emplace("checksum", s(state.checksum));
-  item.emplace("last_run_id", s(state.last_run_id));
-  item.emplace("last_execution_id", s(state.last_execution_id));
-  item.emplace("started_at", n(state.started_at));
-  put_optional(item, "completed_at", state.completed_at);
-  put_optional(item, "duration_ms", state.duration_ms);
-  put_optional(item, "applied_at", state.applied_at);
-  item.emplace("applied_fence", n(state.applied_fence));
-  item.emplace("error", s(state.error));
-  if (state.output_truncated) item.emplace("output_truncated", b(true));  // absent: false
-  put_json(item, "progress", state.progress);
-  item.emplace("fence", n(state.fence));
+  put_fields(item, record_fields::kStateFields, state);
+  item.erase("id");  // the sort key holds it
   return item;
 }
 
 MigrationState state_from(const Item& item) {
-  MigrationState state;
+  auto state = get_fields<MigrationState>(item, record_fields::kStateFields);
   state.id = get_string(item, kSk);
-  state.status = run_status_from(get_string(item, "status", "completed"));
-  state.direction = direction_from(get_string(item, "direction", "up"));
-  state.applied = get_bool(item, "applied");
-  state.checksum = get_string(item, "checksum");
-  state.last_run_id = get_string(item, "last_run_id");
-  state.last_execution_id = get_string(item, "last_execution_id");
-  state.started_at = get_int(item, "started_at");
-  state.completed_at = get_optional_int(item, "completed_at");
-  state.duration_ms = get_optional_int(item, "duration_ms");
-  state.applied_at = get_optional_int(item, "applied_at");
-  state.applied_fence = get_int(item, "applied_fence");
-  state.error = get_string(item, "error");
-  state.output_truncated = get_bool(item, "output_truncated");
-  state.progress = get_json(item, "progress");
-  state.fence = get_int(item, "fence");
   return state;
 }
 
@@ -388,26 +427,7 @@ Item build_run_item(const RunRecord& run) {
   Item item = run_key(run);
   item.emplace(std::string(kGsi1Pk), s(exec_pk(run.execution_id)));
   item.emplace(std::string(kGsi1Sk), s(sort_time(run.started_at) + "#" + run.id + "#" + run.run_id));
-  item.emplace("run_id", s(run.run_id));
-  item.emplace("migration_id", s(run.id));
-  item.emplace("name", s(run.name));
-  item.emplace("status", s(to_string(run.status)));
-  item.emplace("direction", s(to_string(run.direction)));
-  item.emplace("execution_id", s(run.execution_id));
-  item.emplace("started_at", n(run.started_at));
-  put_optional(item, "completed_at", run.completed_at);
-  put_optional(item, "duration_ms", run.duration_ms);
-  item.emplace("description", s(run.description));
-  item.emplace("output", s(run.output));
-  item.emplace("output_truncated", b(run.output_truncated));
-  put_json(item, "result", run.result);
-  item.emplace("error", s(run.error));
-  item.emplace("checksum", s(run.checksum));
-  item.emplace("hop", n(run.hop));
-  item.emplace("who", who_value(run.who));
-  item.emplace("description_truncated", b(run.description_truncated));
-  item.emplace("result_truncated", b(run.result_truncated));
-  item.emplace("error_truncated", b(run.error_truncated));
+  put_fields(item, record_fields::kRunFields, run);
   return item;
 }
 }  // namespace
@@ -460,28 +480,7 @@ aws::Item run_item(RunRecord& run) {
 }
 
 RunRecord run_from(const Item& item) {
-  RunRecord run;
-  run.run_id = get_string(item, "run_id");
-  run.id = get_string(item, "migration_id");
-  run.name = get_string(item, "name");
-  run.status = run_status_from(get_string(item, "status", "completed"));
-  run.direction = direction_from(get_string(item, "direction", "up"));
-  run.execution_id = get_string(item, "execution_id");
-  run.started_at = get_int(item, "started_at");
-  run.completed_at = get_optional_int(item, "completed_at");
-  run.duration_ms = get_optional_int(item, "duration_ms");
-  run.description = get_string(item, "description");
-  run.output = get_string(item, "output");
-  run.output_truncated = get_bool(item, "output_truncated");
-  run.result = get_json(item, "result");
-  run.error = get_string(item, "error");
-  run.checksum = get_string(item, "checksum");
-  run.hop = static_cast<int>(get_int(item, "hop"));
-  run.who = get_who(item, "who");
-  run.description_truncated = get_bool(item, "description_truncated");
-  run.result_truncated = get_bool(item, "result_truncated");
-  run.error_truncated = get_bool(item, "error_truncated");
-  return run;
+  return get_fields<RunRecord>(item, record_fields::kRunFields);
 }
 
 // ---- Executions -----------------------------------------------------------------------------------
@@ -490,36 +489,12 @@ Item execution_item(const ExecutionRecord& execution) {
   Item item = execution_key(execution.execution_id);
   item.emplace(std::string(kGsi1Pk), s(kExecutionsGsiPk));
   item.emplace(std::string(kGsi1Sk), s(sort_time(execution.started_at) + "#" + execution.execution_id));
-  item.emplace("execution_id", s(execution.execution_id));
-  item.emplace("direction", s(to_string(execution.direction)));
-  item.emplace("target", s(execution.target));
-  item.emplace("status", s(to_string(execution.status)));
-  item.emplace("who", who_value(execution.who));
-  item.emplace("started_at", n(execution.started_at));
-  put_optional(item, "completed_at", execution.completed_at);
-  item.emplace("hop", n(execution.hop));
-  item.emplace("planned", string_list(execution.planned));
-  item.emplace("finished", string_list(execution.finished));
-  item.emplace("error", s(execution.error));
-  item.emplace("fence", n(execution.fence));
+  put_fields(item, record_fields::kExecutionFields, execution);
   return item;
 }
 
 ExecutionRecord execution_from(const Item& item) {
-  ExecutionRecord execution;
-  execution.execution_id = get_string(item, "execution_id");
-  execution.direction = direction_from(get_string(item, "direction", "up"));
-  execution.target = get_string(item, "target");
-  execution.status = execution_status_from(get_string(item, "status", "running"));
-  execution.who = get_who(item, "who");
-  execution.started_at = get_int(item, "started_at");
-  execution.completed_at = get_optional_int(item, "completed_at");
-  execution.hop = static_cast<int>(get_int(item, "hop"));
-  execution.planned = get_string_list(item, "planned");
-  execution.finished = get_string_list(item, "finished");
-  execution.error = get_string(item, "error");
-  execution.fence = get_int(item, "fence");
-  return execution;
+  return get_fields<ExecutionRecord>(item, record_fields::kExecutionFields);
 }
 
 }  // namespace auric::dynamodb_items

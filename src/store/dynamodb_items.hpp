@@ -61,6 +61,17 @@ std::string run_pk(std::string_view migration_id);
 std::string exec_pk(std::string_view execution_id);
 
 // ---- Records <-> items ------------------------------------------------------------------------
+// Each record's attributes are its fields (core/record_fields.hpp) under their stored names;
+// an attribute missing from an item written before its field existed reads as the field's
+// default (fence 0, updated_at 0, boot_id "").
+
+// Every acquisition copies the replaced lease's fields (but the fence) into attributes with
+// this prefix, in the same write.
+inline constexpr std::string_view kPreviousPrefix = "prev_";
+
+// The lock's field attributes (without `current`, which set_current_run writes on its own):
+// what an acquisition sets.
+aws::Item lock_attributes(const LockInfo& lock);
 // The lock as stored (the `prev_*` snapshot and tokens are not part of LockInfo).
 LockInfo lock_from(const aws::Item& item);
 // The lock as it was before the acquisition that wrote `item` (its `prev_*` snapshot; the

@@ -174,7 +174,7 @@ class DynamoDbStore final : public Store {
                          const std::optional<std::string>& unless_last_run_id) override;
   WriteOutcome delete_state(const std::string& id, std::int64_t fence) override;
 
-  WriteOutcome insert_run(const RunRecord& run) override;
+  WriteOutcome put_run(const RunRecord& run) override;
   Page<RunRecord> runs_of_migration(const std::string& id, int limit, const std::string& cursor) override;
   std::vector<RunRecord> runs_of_execution(const std::string& execution_id) override;
   std::vector<std::size_t> count_runs_of_executions(const std::vector<std::string>& execution_ids) override;
@@ -251,6 +251,20 @@ class DynamoDbStore final : public Store {
         return aws::item_from_wire(*it);
       } catch (const std::invalid_argument& e) {
         throw aws::malformed_response("DynamoDB", "UpdateItem", e.what());
+      }
+    });
+  }
+
+  // The item a failed conditional write found (ReturnValuesOnConditionCheckFailure=ALL_OLD),
+  // or nullopt when the response does not carry it.
+  std::optional<Item> old_item_of(const json& failure) {
+    const auto it = failure.find("Item");
+    if (it == failure.end() || !it->is_object()) return std::nullopt;
+    return guard([&] {
+      try {
+        return std::optional<Item>(aws::item_from_wire(*it));
+      } catch (const std::invalid_argument& e) {
+        throw aws::malformed_response("DynamoDB", "PutItem", e.what());
       }
     });
   }
@@ -459,39 +473,41 @@ LockAttempt DynamoDbStore::try_acquire_lock(const LockRequest& request) {
       return attempt;
     });
   };
-  // One conditional update: free, expired, ours, or (re-entering) our execution's. The
-  // fence grows atomically by one (so the replaced lease's fence is fence - 1); the holder
-  // being replaced is snapshotted into prev_* in the same write, so a retried request (its
-  // first attempt applied, the response lost) still knows it.
+  // One conditional update: free, expired, ours, (re-entering) our execution's, or (taking
+  // over) still the dead holder's. The fence grows atomically by one (so the replaced
+  // lease's fence is fence - 1); the holder being replaced is snapshotted into prev_* in the
+  // same write, so a retried request (its first attempt applied, the response lost) still
+  // knows it.
+  LockInfo next;
+  next.owner = request.owner;
+  next.acquired_at = request.now_ms;
+  next.expires_at = request.now_ms + request.ttl_ms;
+  next.heartbeat_at = request.now_ms;
+  next.execution_id = request.execution_id;
+  next.who = request.who;
+  const Item unset = items::lock_attributes(LockInfo{});
   Expr x;
   const std::string empty = x.value(str(""));
-  const std::string zero = x.value(num(0));
   const std::string now = x.value(num(request.now_ms));
   const std::string owner = x.value(str(request.owner));
   const std::string tok = x.value(str(token));
   std::string update = "SET ";
-  for (const auto* field : {"owner", "execution_id", "acquired_at", "expires_at", "heartbeat_at"}) {
-    const bool text = std::string_view(field) == "owner" || std::string_view(field) == "execution_id";
-    update += x.name(std::string("prev_") + field);
-    update += " = if_not_exists(";
-    update += x.name(field);
-    update += ", ";
-    update += text ? empty : zero;
-    update += "), ";
+  for (const auto& [name, value] : items::lock_attributes(next)) {
+    if (name == "fence") continue;  // ADDed below
+    update += x.name(std::string(items::kPreviousPrefix) + name) + " = if_not_exists(" + x.name(name) + ", " +
+              x.value(unset.at(name)) + "), " + x.name(name) + " = " + x.value(value) + ", ";
   }
-  update += x.name("prev_who") + " = if_not_exists(" + x.name("who") + ", " +
-            x.value(AttributeValue::map({})) + "), ";
-  update += x.name("owner") + " = " + owner + ", " + x.name("acquired_at") + " = " + now + ", " +
-            x.name("expires_at") + " = " + x.value(num(request.now_ms + request.ttl_ms)) + ", " +
-            x.name("heartbeat_at") + " = " + now + ", " + x.name("execution_id") + " = " +
-            x.value(str(request.execution_id)) + ", " + x.name("who") + " = " +
-            x.value(items::who_value(request.who)) + ", " + x.name("acq_token") + " = " + tok;
+  update += x.name("acq_token") + " = " + tok;
   update += " ADD " + x.name("fence") + " " + x.value(num(1));
   std::string condition = "(attribute_not_exists(" + x.name("pk") + ") OR " + x.name("owner") + " = " +
                           empty + " OR " + x.name("expires_at") + " <= " + now + " OR " + x.name("owner") +
                           " = " + owner;
   if (request.reenter_execution && !request.execution_id.empty()) {
     condition += " OR " + x.name("execution_id") + " = " + x.value(str(request.execution_id));
+  }
+  if (request.take_over_dead) {
+    condition += " OR (" + x.name("owner") + " = " + x.value(str(request.take_over_dead->owner)) + " AND " +
+                 x.name("fence") + " = " + x.value(num(request.take_over_dead->fence)) + ")";
   }
   condition += ") AND (attribute_not_exists(" + x.name("acq_token") + ") OR " + x.name("acq_token") + " <> " +
                tok + ")";
@@ -648,7 +664,7 @@ WriteOutcome DynamoDbStore::delete_state(const std::string& id, std::int64_t fen
 
 // ---- Runs ---------------------------------------------------------------------------------------------
 
-WriteOutcome DynamoDbStore::insert_run(const RunRecord& run) {
+WriteOutcome DynamoDbStore::put_run(const RunRecord& run) {
   RunRecord stored_form = run;
   Item item = items::run_item(stored_form);
   const Item key = items::run_key(run);
@@ -657,11 +673,32 @@ WriteOutcome DynamoDbStore::insert_run(const RunRecord& run) {
   Expr x;
   json req = base_request();
   req["Item"] = aws::item_to_wire(item);
-  req["ConditionExpression"] = "attribute_not_exists(" + x.name("pk") + ")";
+  // Absent, or still running under this fence or an older one (a run item written before
+  // fences were stored has none: fence 0).
+  req["ConditionExpression"] = "attribute_not_exists(" + x.name("pk") + ") OR (" + x.name("status") + " = " +
+                               x.value(str(to_string(RunStatus::kRunning))) + " AND (attribute_not_exists(" +
+                               x.name("fence") + ") OR " + x.name("fence") +
+                               " <= " + x.value(num(run.fence)) + "))";
+  req["ReturnValuesOnConditionCheckFailure"] = "ALL_OLD";
   x.apply(req);
-  if (conditional("PutItem", req)) return WriteOutcome::kOk;
-  const auto stored = get_item(key, {"wt"});
-  return stored && items::get_string(*stored, "wt") == token ? WriteOutcome::kOk : WriteOutcome::kConflict;
+  for (int round = 0; round < kMaxRaceRounds; ++round) {
+    const auto result = guard([&] { return client_->try_put_item(req); });
+    if (result.applied) return WriteOutcome::kOk;
+
+    // Tell kConflict from kFenced (and a retried write of ours) by the item that failed the
+    // condition: DynamoDB returns it with the failure; emulators that do not are asked.
+    std::optional<Item> stored = old_item_of(result.response);
+    if (!stored) stored = get_item(key, {"status", "fence", "wt"});
+    if (!stored) continue;
+    if (items::get_string(*stored, "wt") == token) return WriteOutcome::kOk;
+    const auto outcome = decode(*stored, [&](const Item& it) {
+      return store_rules::check_run_write(run_status_from(items::get_string(it, "status")),
+                                          items::get_int(it, "fence"), run.fence);
+    });
+    if (outcome != WriteOutcome::kOk) return outcome;
+  }
+  fail("the run " + run.run_id + " of " + run.id +
+       " kept changing under a conditional write: run the command again");
 }
 
 Page<RunRecord> DynamoDbStore::runs_of_migration(const std::string& id, int limit,

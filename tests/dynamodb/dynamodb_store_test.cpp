@@ -164,7 +164,8 @@ TEST(DynamoDbStore, MissingTableTellsTheUserToRunInit) {
              request.owner = "a";
              store->try_acquire_lock(request);
            },
-           [&] { store->insert_run(run_record("m", "r", kNow)); }, [&] { store->list_executions(10, ""); }}) {
+           [&] { (void)store->put_run(run_record("m", "r", kNow)); },  // throws: no outcome to check
+           [&] { store->list_executions(10, ""); }}) {
     const std::string message = store_error_of(call);
     EXPECT_THAT(message, AllOf(HasSubstr("dynamodb store '" + table + "'"), HasSubstr("does not exist"),
                                HasSubstr("run `init`")));
@@ -272,7 +273,7 @@ TEST(DynamoDbStore, MaximalRunRecordFitsUntouched) {
   EXPECT_EQ(stored_form.output, run.output) << "a record within the runner's caps is never trimmed";
   EXPECT_FALSE(stored_form.result_truncated);
 
-  ASSERT_EQ(store->insert_run(run), WriteOutcome::kOk);
+  ASSERT_EQ(store->put_run(run), WriteOutcome::kOk);
   const auto page = store->runs_of_migration(run.id, 1, "");
   ASSERT_EQ(page.items.size(), 1u);
   const RunRecord& got = page.items[0];
@@ -294,7 +295,7 @@ TEST(DynamoDbStore, OversizedRunIsTrimmedToFitWithFlags) {
   run.output = output;
   run.description = std::string(100 * 1024, 'd');
   run.result = Json{{"blob", std::string(300 * 1024, 'r')}};
-  ASSERT_EQ(store->insert_run(run), WriteOutcome::kOk) << "a record over 400 KB is trimmed, never refused";
+  ASSERT_EQ(store->put_run(run), WriteOutcome::kOk) << "a record over 400 KB is trimmed, never refused";
 
   const auto got = store->runs_of_migration(run.id, 1, "").items.at(0);
   EXPECT_TRUE(got.output_truncated);
@@ -313,7 +314,7 @@ TEST(DynamoDbStore, OversizedRunIsTrimmedToFitWithFlags) {
   RunRecord wordy = run_record("20250101000000_wordy", "run-wordy", kNow);
   wordy.description = utf8_text(500 * 1024, "\xE2\x80\x9C");
   wordy.output = "kept\n";
-  ASSERT_EQ(store->insert_run(wordy), WriteOutcome::kOk);
+  ASSERT_EQ(store->put_run(wordy), WriteOutcome::kOk);
   const auto got_wordy = store->runs_of_migration(wordy.id, 1, "").items.at(0);
   EXPECT_TRUE(got_wordy.description_truncated);
   EXPECT_FALSE(got_wordy.output_truncated);
@@ -327,7 +328,7 @@ TEST(DynamoDbStore, InvalidUtf8IsStoredWithReplacementCharacters) {
   RunRecord run = run_record("20250101000000_bytes", "run-bytes", kNow);
   run.output = "ok \xFF\xFE bytes \xE2\x82 cut\n";
   run.error = "bad \xC0\xAF";
-  ASSERT_EQ(store->insert_run(run), WriteOutcome::kOk);
+  ASSERT_EQ(store->put_run(run), WriteOutcome::kOk);
   const auto got = store->runs_of_migration(run.id, 1, "").items.at(0);
   EXPECT_EQ(got.output, "ok \xEF\xBF\xBD\xEF\xBF\xBD bytes \xEF\xBF\xBD\xEF\xBF\xBD cut\n");
   EXPECT_EQ(got.error, "bad \xEF\xBF\xBD\xEF\xBF\xBD");
@@ -385,8 +386,8 @@ TEST(DynamoDbItems, WrongShapesAreInvalidArgumentNeverUndefinedBehaviour) {
 TEST(DynamoDbStore, CursorsAreOpaqueAndBoundToTheirList) {
   auto store = new_store("cursor");
   for (int i = 0; i < 3; ++i) {
-    ASSERT_EQ(store->insert_run(run_record("m1", "r" + std::to_string(i), kNow + i)), WriteOutcome::kOk);
-    ASSERT_EQ(store->insert_run(run_record("m2", "r" + std::to_string(i), kNow + i)), WriteOutcome::kOk);
+    ASSERT_EQ(store->put_run(run_record("m1", "r" + std::to_string(i), kNow + i)), WriteOutcome::kOk);
+    ASSERT_EQ(store->put_run(run_record("m2", "r" + std::to_string(i), kNow + i)), WriteOutcome::kOk);
     ExecutionRecord execution;
     execution.execution_id = "e" + std::to_string(i);
     execution.started_at = kNow + i;
@@ -470,7 +471,7 @@ TEST(DynamoDbStore, MalformedResponsesGiveClearStoreErrorsNeverACrash) {
        [](Store& s) { s.read_lock(); }, "no response from DynamoDB at " + proxy.endpoint()},
       {"HTML error page", "PutItem",
        [] { return TestResponse::text(502, "<html>bad gateway</html>", "text/html"); },
-       [](Store& s) { s.insert_run(run_record("m", "r", kNow)); }, "502"},
+       [](Store& s) { (void)s.put_run(run_record("m", "r", kNow)); }, "502"},  // throws: no outcome
       {"error without a body", "Query", [] { return TestResponse::json(400, ""); },
        [](Store& s) { s.list_states(); }, "dynamodb store '"},
   };
@@ -521,8 +522,7 @@ TEST(DynamoDbStore, LostResponsesAreNeverMistakenForConflicts) {
   }
 
   for (int i = 0; i < 10; ++i) {
-    ASSERT_EQ(store->insert_run(run_record("m1", "run-" + std::to_string(i), kNow + i)), WriteOutcome::kOk)
-        << i;
+    ASSERT_EQ(store->put_run(run_record("m1", "run-" + std::to_string(i), kNow + i)), WriteOutcome::kOk) << i;
   }
   EXPECT_EQ(store->runs_of_migration("m1", 100, "").items.size(), 10u);
 
@@ -558,7 +558,7 @@ TEST(DynamoDbStore, StatusReadsAreTwoRequestsWhateverTheHistory) {
     state.fence = 1;
     ASSERT_EQ(direct->put_state(state), WriteOutcome::kOk);
     for (int r = 0; r < 5; ++r) {
-      ASSERT_EQ(direct->insert_run(run_record(state.id, "run-" + std::to_string(r), kNow + r)),
+      ASSERT_EQ(direct->put_run(run_record(state.id, "run-" + std::to_string(r), kNow + r)),
                 WriteOutcome::kOk);
     }
   }
