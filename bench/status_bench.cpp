@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <filesystem>
 #include <map>
+#include <stdexcept>
 #include <string>
 
 #include "core/store.hpp"
@@ -65,7 +66,7 @@ const std::string& fixture(std::int64_t runs) {
     run.checksum = "sha256:0123456789abcdef";
     run.who.user = "bench";
     run.who.host = "localhost";
-    store->insert_run(run);
+    if (store->put_run(run) != auric::WriteOutcome::kOk) throw std::runtime_error("fixture: run not written");
   }
   for (int i = 0; i < kMigrations; ++i) {
     auric::MigrationState state;
@@ -82,7 +83,8 @@ const std::string& fixture(std::int64_t runs) {
     state.applied_fence = fence;
     state.progress = nullptr;
     state.fence = fence;
-    store->put_state(state);
+    if (store->put_state(state) != auric::WriteOutcome::kOk)
+      throw std::runtime_error("fixture: state not written");
   }
   return built.emplace(runs, path).first->second;
 }

@@ -8,6 +8,7 @@
 #include <chrono>
 #include <cstdint>
 #include <memory>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -49,6 +50,11 @@ inline const std::vector<MigrationEntry>& fuzz_migrations() {
   return migrations;
 }
 
+// The seed history must be written exactly as given, or every input would fuzz something else.
+inline void seeded(WriteOutcome outcome) {
+  if (outcome != WriteOutcome::kOk) throw std::logic_error("dashboard fixture: a seed write was refused");
+}
+
 struct DashboardFixture {
   static constexpr std::int64_t kT0 = 1'700'000'000'000;  // the seeded history's epoch ms
   static constexpr const char* kSecret = "fuzz-secret";
@@ -83,58 +89,59 @@ struct DashboardFixture {
     const LockAttempt lock = store->try_acquire_lock(
         LockRequest{.owner = owner, .execution_id = "exec-1", .who = who, .now_ms = kT0, .ttl_ms = 60'000});
     const std::int64_t fence = lock.fence;
-    store->put_execution(ExecutionRecord{.execution_id = "exec-1",
-                                         .status = ExecutionStatus::kRunning,
-                                         .who = who,
-                                         .started_at = kT0,
-                                         .planned = {kMigrationIds[0], kMigrationIds[1], kMigrationIds[2]},
-                                         .finished = {kMigrationIds[0]},
-                                         .fence = fence});
-    store->insert_run(RunRecord{.run_id = "run-1",
-                                .id = kMigrationIds[0],
-                                .name = "create_users",
-                                .status = RunStatus::kCompleted,
-                                .execution_id = "exec-1",
-                                .started_at = kT0 + 1,
-                                .completed_at = kT0 + 5,
-                                .duration_ms = 4,
-                                .output = "created users\n",
-                                .result = {{"rowsAffected", 42}},
-                                .who = who});
-    store->put_state(MigrationState{.id = kMigrationIds[0],
+    seeded(store->put_execution(
+        ExecutionRecord{.execution_id = "exec-1",
+                        .status = ExecutionStatus::kRunning,
+                        .who = who,
+                        .started_at = kT0,
+                        .planned = {kMigrationIds[0], kMigrationIds[1], kMigrationIds[2]},
+                        .finished = {kMigrationIds[0]},
+                        .fence = fence}));
+    seeded(store->put_run(RunRecord{.run_id = "run-1",
+                                    .id = kMigrationIds[0],
+                                    .name = "create_users",
                                     .status = RunStatus::kCompleted,
-                                    .applied = true,
-                                    .last_run_id = "run-1",
-                                    .last_execution_id = "exec-1",
+                                    .execution_id = "exec-1",
                                     .started_at = kT0 + 1,
                                     .completed_at = kT0 + 5,
                                     .duration_ms = 4,
-                                    .applied_at = kT0 + 5,
-                                    .applied_fence = fence,
-                                    .fence = fence});
-    store->insert_run(RunRecord{.run_id = "run-2",
-                                .id = kMigrationIds[1],
-                                .status = RunStatus::kFailed,
-                                .execution_id = "exec-1",
-                                .started_at = kT0 + 6,
-                                .completed_at = kT0 + 7,
-                                .error = "index exists",
-                                .who = who});
-    store->put_state(MigrationState{.id = kMigrationIds[1],
+                                    .output = "created users\n",
+                                    .result = {{"rowsAffected", 42}},
+                                    .who = who}));
+    seeded(store->put_state(MigrationState{.id = kMigrationIds[0],
+                                           .status = RunStatus::kCompleted,
+                                           .applied = true,
+                                           .last_run_id = "run-1",
+                                           .last_execution_id = "exec-1",
+                                           .started_at = kT0 + 1,
+                                           .completed_at = kT0 + 5,
+                                           .duration_ms = 4,
+                                           .applied_at = kT0 + 5,
+                                           .applied_fence = fence,
+                                           .fence = fence}));
+    seeded(store->put_run(RunRecord{.run_id = "run-2",
+                                    .id = kMigrationIds[1],
                                     .status = RunStatus::kFailed,
-                                    .last_run_id = "run-2",
-                                    .last_execution_id = "exec-1",
+                                    .execution_id = "exec-1",
                                     .started_at = kT0 + 6,
+                                    .completed_at = kT0 + 7,
                                     .error = "index exists",
-                                    .fence = fence});
+                                    .who = who}));
+    seeded(store->put_state(MigrationState{.id = kMigrationIds[1],
+                                           .status = RunStatus::kFailed,
+                                           .last_run_id = "run-2",
+                                           .last_execution_id = "exec-1",
+                                           .started_at = kT0 + 6,
+                                           .error = "index exists",
+                                           .fence = fence}));
     // The holder died while running the third migration; its lease has long expired.
-    store->set_current_run(owner, fence,
-                           CurrentRun{.migration_id = kMigrationIds[2],
-                                      .run_id = "run-3",
-                                      .execution_id = "exec-1",
-                                      .started_at = kT0 + 8,
-                                      .progress = {{"rows", 10}}},
-                           kT0 + 60'000);
+    seeded(store->set_current_run(owner, fence,
+                                  CurrentRun{.migration_id = kMigrationIds[2],
+                                             .run_id = "run-3",
+                                             .execution_id = "exec-1",
+                                             .started_at = kT0 + 8,
+                                             .progress = {{"rows", 10}}},
+                                  kT0 + 60'000));
   }
 };
 

@@ -99,7 +99,7 @@ class ServerTest : public ::testing::Test {
       r.started_at = t0;
       r.completed_at = t0 + 20;
       r.duration_ms = 20;
-      ASSERT_EQ(store->insert_run(r), WriteOutcome::kOk);
+      ASSERT_EQ(store->put_run(r), WriteOutcome::kOk);
     }
   }
 
@@ -257,7 +257,7 @@ class LargeHistoryTest : public ServerTest {
             r.started_at = t0 + run * 1000;
             r.completed_at = r.started_at + 5;
             r.duration_ms = 5;
-            store->insert_run(r);
+            EXPECT_EQ(store->put_run(r), WriteOutcome::kOk) << r.run_id;
           }
           MigrationState s;
           s.id = ids[i];
@@ -266,7 +266,7 @@ class LargeHistoryTest : public ServerTest {
           s.completed_at = s.started_at + 5;
           s.last_run_id = ids[i] + "-run-19";
           s.last_execution_id = "exec-19";
-          store->put_state(s);
+          EXPECT_EQ(store->put_state(s), WriteOutcome::kOk) << s.id;
         }
       });
     }

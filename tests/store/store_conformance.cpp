@@ -11,7 +11,10 @@
 #include <set>
 #include <string>
 #include <thread>
+#include <type_traits>
 #include <vector>
+
+#include "core/record_fields.hpp"
 
 namespace auric::store_testing {
 namespace {
@@ -21,6 +24,7 @@ using ::testing::AssertionResult;
 using ::testing::AssertionSuccess;
 using ::testing::ElementsAre;
 using ::testing::ElementsAreArray;
+using ::testing::IsEmpty;
 
 constexpr std::int64_t kNow = 1'700'000'000'000;  // epoch ms
 constexpr std::int64_t kTtl = 60'000;
@@ -35,6 +39,7 @@ Who sample_who(const std::string& tag) {
   who.aws_principal = "arn:aws:sts::123456789012:assumed-role/deployer/" + tag;
   who.lambda_request_id = "req-" + tag;
   who.ecs_task_arn = "arn:aws:ecs:eu-west-1:123456789012:task/cluster/" + tag;
+  who.boot_id = "boot-" + tag;
   return who;
 }
 
@@ -109,6 +114,8 @@ RunRecord sample_run(const std::string& id, const std::string& run_id, std::int6
   run.description_truncated = true;
   run.result_truncated = true;
   run.error_truncated = true;
+  run.fence = 3;
+  run.updated_at = started_at + 1400;
   return run;
 }
 
@@ -174,29 +181,25 @@ class Diff {
  public:
   template <class T>
   void field(const std::string& name, const T& expected, const T& actual) {
-    if (!equal(expected, actual)) {
+    if constexpr (std::is_same_v<T, Who>) {
+      fields(name + ".", record_fields::kWhoFields, expected, actual);
+    } else if (!equal(expected, actual)) {
       text_ += "\n  " + name + ": expected " + printable(expected) + ", got " + printable(actual);
     }
   }
-  void who(const std::string& name, const Who& expected, const Who& actual) {
-    field(name + ".user", expected.user, actual.user);
-    field(name + ".host", expected.host, actual.host);
-    field(name + ".pid", expected.pid, actual.pid);
-    field(name + ".aws_principal", expected.aws_principal, actual.aws_principal);
-    field(name + ".lambda_request_id", expected.lambda_request_id, actual.lambda_request_id);
-    field(name + ".ecs_task_arn", expected.ecs_task_arn, actual.ecs_task_arn);
+  // Every field of a record's table (core/record_fields.hpp): a field added to a table is
+  // compared by every test at once.
+  template <class Record, class Fields>
+  void fields(const std::string& prefix, const Fields& table, const Record& expected, const Record& actual) {
+    record_fields::for_each_field(table, [&](const auto& f) {
+      field(prefix + std::string(f.store), expected.*f.member, actual.*f.member);
+    });
   }
   void current(const std::string& name, const std::optional<CurrentRun>& expected,
                const std::optional<CurrentRun>& actual) {
     field(name + ".has_value", expected.has_value(), actual.has_value());
     if (!expected || !actual) return;
-    field(name + ".migration_id", expected->migration_id, actual->migration_id);
-    field(name + ".run_id", expected->run_id, actual->run_id);
-    field(name + ".execution_id", expected->execution_id, actual->execution_id);
-    field(name + ".direction", expected->direction, actual->direction);
-    field(name + ".started_at", expected->started_at, actual->started_at);
-    field(name + ".hop", expected->hop, actual->hop);
-    field(name + ".progress", expected->progress, actual->progress);
+    fields(name + ".", record_fields::kCurrentRunFields, *expected, *actual);
   }
   AssertionResult result(const std::string& what) const {
     if (text_.empty()) return AssertionSuccess();
@@ -217,78 +220,53 @@ class Diff {
 
 AssertionResult same_state(const MigrationState& e, const MigrationState& a) {
   Diff d;
-  d.field("id", e.id, a.id);
-  d.field("status", e.status, a.status);
-  d.field("direction", e.direction, a.direction);
-  d.field("applied", e.applied, a.applied);
-  d.field("checksum", e.checksum, a.checksum);
-  d.field("last_run_id", e.last_run_id, a.last_run_id);
-  d.field("last_execution_id", e.last_execution_id, a.last_execution_id);
-  d.field("started_at", e.started_at, a.started_at);
-  d.field("completed_at", e.completed_at, a.completed_at);
-  d.field("duration_ms", e.duration_ms, a.duration_ms);
-  d.field("applied_at", e.applied_at, a.applied_at);
-  d.field("applied_fence", e.applied_fence, a.applied_fence);
-  d.field("error", e.error, a.error);
-  d.field("output_truncated", e.output_truncated, a.output_truncated);
-  d.field("progress", e.progress, a.progress);
-  d.field("fence", e.fence, a.fence);
+  d.fields("", record_fields::kStateFields, e, a);
   return d.result("state " + e.id);
 }
 
 AssertionResult same_run(const RunRecord& e, const RunRecord& a) {
   Diff d;
-  d.field("run_id", e.run_id, a.run_id);
-  d.field("id", e.id, a.id);
-  d.field("name", e.name, a.name);
-  d.field("status", e.status, a.status);
-  d.field("direction", e.direction, a.direction);
-  d.field("execution_id", e.execution_id, a.execution_id);
-  d.field("started_at", e.started_at, a.started_at);
-  d.field("completed_at", e.completed_at, a.completed_at);
-  d.field("duration_ms", e.duration_ms, a.duration_ms);
-  d.field("description", e.description, a.description);
-  d.field("output", e.output, a.output);
-  d.field("output_truncated", e.output_truncated, a.output_truncated);
-  d.field("result", e.result, a.result);
-  d.field("error", e.error, a.error);
-  d.field("checksum", e.checksum, a.checksum);
-  d.field("hop", e.hop, a.hop);
-  d.who("who", e.who, a.who);
-  d.field("description_truncated", e.description_truncated, a.description_truncated);
-  d.field("result_truncated", e.result_truncated, a.result_truncated);
-  d.field("error_truncated", e.error_truncated, a.error_truncated);
+  d.fields("", record_fields::kRunFields, e, a);
   return d.result("run " + e.run_id);
 }
 
 AssertionResult same_execution(const ExecutionRecord& e, const ExecutionRecord& a) {
   Diff d;
-  d.field("execution_id", e.execution_id, a.execution_id);
-  d.field("direction", e.direction, a.direction);
-  d.field("target", e.target, a.target);
-  d.field("status", e.status, a.status);
-  d.who("who", e.who, a.who);
-  d.field("started_at", e.started_at, a.started_at);
-  d.field("completed_at", e.completed_at, a.completed_at);
-  d.field("hop", e.hop, a.hop);
-  d.field("planned", e.planned, a.planned);
-  d.field("finished", e.finished, a.finished);
-  d.field("error", e.error, a.error);
-  d.field("fence", e.fence, a.fence);
+  d.fields("", record_fields::kExecutionFields, e, a);
   return d.result("execution " + e.execution_id);
 }
 
 AssertionResult same_lock(const LockInfo& e, const LockInfo& a) {
   Diff d;
-  d.field("owner", e.owner, a.owner);
-  d.field("fence", e.fence, a.fence);
-  d.field("acquired_at", e.acquired_at, a.acquired_at);
-  d.field("expires_at", e.expires_at, a.expires_at);
-  d.field("heartbeat_at", e.heartbeat_at, a.heartbeat_at);
-  d.field("execution_id", e.execution_id, a.execution_id);
-  d.who("who", e.who, a.who);
+  d.fields("", record_fields::kLockFields, e, a);
   d.current("current", e.current, a.current);
   return d.result("lock");
+}
+
+AssertionResult same_current(const CurrentRun& e, const CurrentRun& a) {
+  Diff d;
+  d.fields("", record_fields::kCurrentRunFields, e, a);
+  return d.result("current run");
+}
+
+// The fields of `record` that still hold the value a default-constructed record has (Who's
+// fields one by one). A round trip of a record with none of them tests every field.
+template <class Record, class Fields>
+std::vector<std::string> unset_fields(const Fields& table, const Record& record,
+                                      const std::string& prefix = "") {
+  std::vector<std::string> unset;
+  const Record defaults{};
+  record_fields::for_each_field(table, [&](const auto& f) {
+    const auto& value = record.*f.member;
+    if constexpr (std::is_same_v<std::decay_t<decltype(value)>, Who>) {
+      for (auto& name : unset_fields(record_fields::kWhoFields, value, prefix + std::string(f.store) + ".")) {
+        unset.push_back(std::move(name));
+      }
+    } else if (value == defaults.*f.member) {
+      unset.push_back(prefix + std::string(f.store));
+    }
+  });
+  return unset;
 }
 
 std::vector<std::string> run_ids(const std::vector<RunRecord>& runs) {
@@ -466,6 +444,101 @@ TEST_P(StoreConformance, ReenterExecutionTakesOverOnlyTheSameExecution) {
                                  .current = current},
                         *lock));
   EXPECT_EQ(store().renew_lock("hop0", 1, kNow + 2, kNow + kTtl), WriteOutcome::kFenced);
+}
+
+TEST_P(StoreConformance, TakeOverDeadTakesAnUnexpiredLeaseOnlyFromExactlyThatHolder) {
+  ASSERT_TRUE(store().try_acquire_lock(lock_request("dead", kNow, "exec-dead")).acquired);
+  const auto current = sample_current("20250101000000_a");
+  ASSERT_EQ(store().set_current_run("dead", 1, current, kNow + kTtl), WriteOutcome::kOk);
+
+  // Well inside the lease: only the exact owner + fence the caller found dead will do.
+  auto request = lock_request("next", kNow + 1, "exec-next");
+  EXPECT_FALSE(store().try_acquire_lock(request).acquired);
+  for (const auto& wrong : {LockRequest::DeadHolder{"dead", 2}, LockRequest::DeadHolder{"dead", 0},
+                            LockRequest::DeadHolder{"other", 1}, LockRequest::DeadHolder{"", 1}}) {
+    request.take_over_dead = wrong;
+    const auto attempt = store().try_acquire_lock(request);
+    EXPECT_FALSE(attempt.acquired) << wrong.owner << "/" << wrong.fence;
+    ASSERT_TRUE(attempt.previous.has_value());
+    EXPECT_EQ(attempt.previous->owner, "dead") << "a failed attempt reports the holder";
+  }
+  EXPECT_EQ(store().read_lock()->fence, 1) << "failed attempts change nothing";
+
+  request.take_over_dead = LockRequest::DeadHolder{"dead", 1};
+  const auto attempt = store().try_acquire_lock(request);
+  ASSERT_TRUE(attempt.acquired);
+  EXPECT_EQ(attempt.fence, 2);
+  ASSERT_TRUE(attempt.previous.has_value());
+  EXPECT_TRUE(same_lock(LockInfo{.owner = "dead",
+                                 .fence = 1,
+                                 .acquired_at = kNow,
+                                 .expires_at = kNow + kTtl,
+                                 .heartbeat_at = kNow,
+                                 .execution_id = "exec-dead",
+                                 .who = sample_who("dead"),
+                                 .current = current},
+                        *attempt.previous));
+  EXPECT_TRUE(same_lock(LockInfo{.owner = "next",
+                                 .fence = 2,
+                                 .acquired_at = kNow + 1,
+                                 .expires_at = kNow + 1 + kTtl,
+                                 .heartbeat_at = kNow + 1,
+                                 .execution_id = "exec-next",
+                                 .who = request.who,
+                                 .current = current},
+                        *store().read_lock()))
+      << "`current` is kept, as on any takeover";
+  EXPECT_EQ(store().renew_lock("dead", 1, kNow + 2, kNow + kTtl), WriteOutcome::kFenced);
+
+  // Someone else holds it now: the same dead holder cannot be taken over again.
+  auto late = lock_request("late", kNow + 2, "exec-late");
+  late.take_over_dead = LockRequest::DeadHolder{"dead", 1};
+  const auto again = store().try_acquire_lock(late);
+  EXPECT_FALSE(again.acquired);
+  ASSERT_TRUE(again.previous.has_value());
+  EXPECT_EQ(again.previous->owner, "next");
+  EXPECT_EQ(store().read_lock()->fence, 2);
+}
+
+TEST_P(StoreConformance, TakeOverDeadFailsOnceTheHolderTookANewLease) {
+  ASSERT_TRUE(store().try_acquire_lock(lock_request("a", kNow)).acquired);
+  ASSERT_TRUE(store().try_acquire_lock(lock_request("a", kNow + 1)).acquired) << "same owner, fence 2";
+  auto request = lock_request("b", kNow + 2);
+  request.take_over_dead = LockRequest::DeadHolder{"a", 1};
+  EXPECT_FALSE(store().try_acquire_lock(request).acquired) << "the holder found dead was fence 1";
+  EXPECT_EQ(store().read_lock()->owner, "a");
+
+  // With several racing for the same dead holder, exactly one wins.
+  std::atomic<int> winners{0};
+  std::vector<std::thread> threads;
+  std::latch start(4);
+  for (int t = 0; t < 4; ++t) {
+    threads.emplace_back([&, t] {
+      auto racer = lock_request("racer-" + std::to_string(t), kNow + 3);
+      racer.take_over_dead = LockRequest::DeadHolder{"a", 2};
+      start.arrive_and_wait();
+      if (store().try_acquire_lock(racer).acquired) ++winners;
+    });
+  }
+  for (auto& thread : threads) thread.join();
+  EXPECT_EQ(winners.load(), 1);
+  EXPECT_EQ(store().read_lock()->fence, 3);
+}
+
+TEST_P(StoreConformance, CurrentRunFieldsEachRoundTripAlone) {
+  ASSERT_TRUE(store().try_acquire_lock(lock_request("a", kNow)).acquired);
+  const CurrentRun full = sample_current("20250101000000_a");
+  EXPECT_THAT(unset_fields(record_fields::kCurrentRunFields, full), IsEmpty());
+  ASSERT_EQ(store().set_current_run("a", 1, full, kNow + kTtl), WriteOutcome::kOk);
+  EXPECT_TRUE(same_current(full, *store().read_lock()->current));
+  record_fields::for_each_field(record_fields::kCurrentRunFields, [&](const auto& f) {
+    CurrentRun alone;
+    alone.*f.member = full.*f.member;
+    ASSERT_EQ(store().set_current_run("a", 1, alone, kNow + kTtl), WriteOutcome::kOk);
+    const auto lock = store().read_lock();
+    ASSERT_TRUE(lock->current.has_value());
+    EXPECT_TRUE(same_current(alone, *lock->current)) << "only " << f.store << " set";
+  });
 }
 
 TEST_P(StoreConformance, FenceGrowsByOnePerAcquisitionAndNeverDecreases) {
@@ -680,7 +753,7 @@ TEST_P(StoreConformance, HeartbeatRenewsWhileMainThreadWrites) {
     const auto id = "m" + padded(i);
     EXPECT_EQ(store().set_current_run("a", 1, sample_current(id), kNow + 10 * kTtl), WriteOutcome::kOk);
     EXPECT_EQ(store().put_state(sample_state(id, 1)), WriteOutcome::kOk);
-    EXPECT_EQ(store().insert_run(sample_run(id, "run-" + id, kNow + i)), WriteOutcome::kOk);
+    EXPECT_EQ(store().put_run(sample_run(id, "run-" + id, kNow + i)), WriteOutcome::kOk);
   }
   while (renewals.load() < 3) std::this_thread::yield();
   stop = true;
@@ -706,6 +779,7 @@ TEST_P(StoreConformance, StatesAreListedSortedById) {
 
 TEST_P(StoreConformance, StateRoundTripsEveryField) {
   const auto full = sample_state("20250101000000_full", 7);
+  EXPECT_THAT(unset_fields(record_fields::kStateFields, full), IsEmpty()) << "the sample sets every field";
   MigrationState minimal;
   minimal.id = "20250101000000_minimal";
   ASSERT_EQ(store().put_state(full), WriteOutcome::kOk);
@@ -730,11 +804,30 @@ TEST_P(StoreConformance, StateRoundTripsEveryField) {
   EXPECT_FALSE(store().get_state("20250101000000_absent").has_value());
 }
 
+TEST_P(StoreConformance, StateFieldsEachRoundTripAlone) {
+  // One field set at a time: a value stored in another field's place cannot go unnoticed.
+  const auto full = sample_state("20250101000000_full", 7);
+  int i = 0;
+  record_fields::for_each_field(record_fields::kStateFields, [&](const auto& f) {
+    MigrationState alone;
+    alone.id = "20250101000000_alone-" + padded(i++);
+    alone.*f.member = full.*f.member;
+    ASSERT_EQ(store().put_state(alone), WriteOutcome::kOk) << f.store;
+    const auto got = store().get_state(alone.id);
+    ASSERT_TRUE(got.has_value()) << f.store;
+    EXPECT_TRUE(same_state(alone, *got)) << "only " << f.store << " set";
+  });
+}
+
 TEST_P(StoreConformance, StatusRoundTripsForEveryValue) {
   int i = 0;
-  for (const auto status :
-       {RunStatus::kRunning, RunStatus::kCompleted, RunStatus::kFailed, RunStatus::kInterrupted}) {
+  for (const auto status : {RunStatus::kRunning, RunStatus::kCompleted, RunStatus::kFailed,
+                            RunStatus::kInterrupted, RunStatus::kSuspended}) {
     for (const auto direction : {Direction::kUp, Direction::kDown}) {
+      auto run = sample_run("m-runs", "run-" + padded(i), kNow + i);
+      run.status = status;
+      run.direction = direction;
+      ASSERT_EQ(store().put_run(run), WriteOutcome::kOk);
       auto state = sample_state("m" + padded(i++), 1);
       state.status = status;
       state.direction = direction;
@@ -743,6 +836,9 @@ TEST_P(StoreConformance, StatusRoundTripsForEveryValue) {
       const auto got = store().get_state(state.id);
       ASSERT_TRUE(got.has_value());
       EXPECT_TRUE(same_state(state, *got));
+      const auto runs = store().runs_of_migration("m-runs", 1, "");
+      ASSERT_EQ(runs.items.size(), 1u);
+      EXPECT_TRUE(same_run(run, runs.items[0]));
     }
   }
 }
@@ -840,10 +936,12 @@ TEST_P(StoreConformance, FencedPutsFromThreadsKeepTheNewestFence) {
 // ---- Runs ---------------------------------------------------------------------------------------
 
 TEST_P(StoreConformance, RunRoundTripsEveryField) {
-  const auto full = sample_run("20250101000000_a", "run-full", kNow);
+  auto full = sample_run("20250101000000_a", "run-full", kNow);
+  full.direction = Direction::kDown;
+  EXPECT_THAT(unset_fields(record_fields::kRunFields, full), IsEmpty()) << "the sample sets every field";
   const auto minimal = minimal_run("20250101000000_a", "run-minimal", kNow - 1);
-  ASSERT_EQ(store().insert_run(full), WriteOutcome::kOk);
-  ASSERT_EQ(store().insert_run(minimal), WriteOutcome::kOk);
+  ASSERT_EQ(store().put_run(full), WriteOutcome::kOk);
+  ASSERT_EQ(store().put_run(minimal), WriteOutcome::kOk);
 
   const auto page = store().runs_of_migration("20250101000000_a", 10, "");
   ASSERT_EQ(page.items.size(), 2u);
@@ -859,6 +957,39 @@ TEST_P(StoreConformance, RunRoundTripsEveryField) {
   EXPECT_TRUE(same_run(full, by_execution[0]));
 }
 
+TEST_P(StoreConformance, RunFieldsEachRoundTripAlone) {
+  // One field (or one field of its Who) set at a time: a value stored in another field's
+  // place cannot go unnoticed, nor can two flags swapped.
+  auto full = sample_run("20250101000000_full", "run-full", kNow);
+  full.direction = Direction::kDown;
+  int i = 0;
+  const auto round_trip = [&](RunRecord alone, const std::string& what) {
+    ASSERT_EQ(store().put_run(alone), WriteOutcome::kOk) << what;
+    const auto page = store().runs_of_migration(alone.id, 100, "");
+    const auto it = std::find_if(page.items.begin(), page.items.end(),
+                                 [&](const RunRecord& r) { return r.run_id == alone.run_id; });
+    ASSERT_NE(it, page.items.end()) << what;
+    EXPECT_TRUE(same_run(alone, *it)) << "only " << what << " set";
+  };
+  const auto blank = [&] {
+    RunRecord run;
+    run.run_id = "run-alone-" + padded(i++);
+    run.id = "20250101000000_alone";
+    run.started_at = kNow + i;
+    return run;
+  };
+  record_fields::for_each_field(record_fields::kRunFields, [&](const auto& f) {
+    RunRecord alone = blank();
+    alone.*f.member = full.*f.member;
+    round_trip(alone, std::string(f.store));
+  });
+  record_fields::for_each_field(record_fields::kWhoFields, [&](const auto& f) {
+    RunRecord alone = blank();
+    alone.who.*f.member = full.who.*f.member;
+    round_trip(alone, "who." + std::string(f.store));
+  });
+}
+
 TEST_P(StoreConformance, RunKeepsLargeUnicodeOutputExactly) {
   // About 200 KiB of multi-byte text: the largest output the runner stores.
   std::string output;
@@ -869,22 +1000,116 @@ TEST_P(StoreConformance, RunKeepsLargeUnicodeOutputExactly) {
   while (output.size() + line.size() <= 200 * 1024) output += line;
   auto run = sample_run("m1", "run-big", kNow);
   run.output = output;
-  ASSERT_EQ(store().insert_run(run), WriteOutcome::kOk);
+  ASSERT_EQ(store().put_run(run), WriteOutcome::kOk);
   const auto page = store().runs_of_migration("m1", 1, "");
   ASSERT_EQ(page.items.size(), 1u);
   EXPECT_EQ(page.items[0].output.size(), output.size());
   EXPECT_TRUE(page.items[0].output == output);
 }
 
-TEST_P(StoreConformance, InsertRunNeverOverwrites) {
+// A run as its lease holder writes it while it runs: the output so far, no outcome yet.
+RunRecord running_run(const std::string& id, const std::string& run_id, std::int64_t fence) {
+  auto run = sample_run(id, run_id, kNow, "exec-running");
+  run.status = RunStatus::kRunning;
+  run.completed_at.reset();
+  run.duration_ms.reset();
+  run.result = nullptr;
+  run.error.clear();
+  run.output = "[t] [stdout] line 1\n";
+  run.output_truncated = false;
+  run.fence = fence;
+  run.updated_at = kNow + 2000;
+  return run;
+}
+
+TEST_P(StoreConformance, PutRunRewritesARunningRunUnderItsLeaseKeepingItsKey) {
+  auto run = running_run("m1", "run-1", 3);
+  ASSERT_EQ(store().put_run(run), WriteOutcome::kOk) << "absent";
+
+  run.output += "[t] [stdout] line 2\n";
+  run.updated_at += 2000;
+  ASSERT_EQ(store().put_run(run), WriteOutcome::kOk) << "the same holder saves the output so far";
+  auto page = store().runs_of_migration("m1", 10, "");
+  ASSERT_EQ(page.items.size(), 1u) << "rewritten in place, never a second run";
+  EXPECT_TRUE(same_run(run, page.items[0]));
+
+  auto newer = run;
+  newer.fence = 4;
+  newer.output += "[t] [stdout] line 3\n";
+  newer.updated_at += 2000;
+  ASSERT_EQ(store().put_run(newer), WriteOutcome::kOk) << "a newer fence may rewrite it";
+  EXPECT_EQ(store().put_run(run), WriteOutcome::kFenced) << "the older holder lost its lease";
+  page = store().runs_of_migration("m1", 10, "");
+  ASSERT_EQ(page.items.size(), 1u);
+  EXPECT_TRUE(same_run(newer, page.items[0])) << "a fenced write changes nothing";
+
+  // The outcome, under the same fence: final from then on, whatever the fence.
+  auto done = newer;
+  done.status = RunStatus::kCompleted;
+  done.completed_at = kNow + 7000;
+  done.duration_ms = 7000;
+  done.result = Json{{"rows", 3}};
+  done.updated_at = kNow + 7000;
+  ASSERT_EQ(store().put_run(done), WriteOutcome::kOk);
+  for (auto late : {newer, done, run}) {
+    late.fence = 4;
+    EXPECT_EQ(store().put_run(late), WriteOutcome::kConflict) << "same fence";
+    late.fence = 9;
+    EXPECT_EQ(store().put_run(late), WriteOutcome::kConflict) << "higher fence";
+    late.fence = 1;
+    EXPECT_EQ(store().put_run(late), WriteOutcome::kConflict) << "lower fence: final beats fenced";
+  }
+  page = store().runs_of_migration("m1", 10, "");
+  ASSERT_EQ(page.items.size(), 1u);
+  EXPECT_TRUE(same_run(done, page.items[0]));
+  EXPECT_EQ(store().runs_of_execution("exec-running").size(), 1u);
+  EXPECT_THAT(store().count_runs_of_executions({"exec-running"}), ElementsAre(1u));
+}
+
+TEST_P(StoreConformance, ANewerHolderClosesADeadHoldersRunningRunAsInterrupted) {
+  // Holder 1 saved its output and died; holder 2 (fence 2) closes the run, output kept.
+  const auto saved = running_run("m1", "run-dead", 1);
+  ASSERT_EQ(store().put_run(saved), WriteOutcome::kOk);
+  auto closed = saved;
+  closed.status = RunStatus::kInterrupted;
+  closed.fence = 2;
+  closed.completed_at = saved.updated_at;  // its last durable sign of life
+  closed.duration_ms = saved.updated_at - saved.started_at;
+  closed.error = "interrupted: the runner stopped (lease lost or process killed)";
+  ASSERT_EQ(store().put_run(closed), WriteOutcome::kOk);
+
+  // The dead holder's late writes, running or final, change nothing.
+  auto late = saved;
+  late.output += "late line\n";
+  EXPECT_EQ(store().put_run(late), WriteOutcome::kConflict);
+  late.status = RunStatus::kCompleted;
+  EXPECT_EQ(store().put_run(late), WriteOutcome::kConflict);
+  const auto page = store().runs_of_migration("m1", 10, "");
+  ASSERT_EQ(page.items.size(), 1u);
+  EXPECT_TRUE(same_run(closed, page.items[0]));
+  EXPECT_EQ(page.items[0].output, saved.output);
+}
+
+TEST_P(StoreConformance, ADeadHoldersLateWriteIsFencedWhileTheNewHolderRunsIt) {
+  ASSERT_EQ(store().put_run(running_run("m1", "run-1", 1)), WriteOutcome::kOk);
+  auto taken = running_run("m1", "run-1", 2);  // the new holder re-saves it under its fence first
+  taken.output = "[t] [stdout] recovered\n";
+  ASSERT_EQ(store().put_run(taken), WriteOutcome::kOk);
+  auto late = running_run("m1", "run-1", 1);
+  late.status = RunStatus::kFailed;
+  EXPECT_EQ(store().put_run(late), WriteOutcome::kFenced);
+  EXPECT_TRUE(same_run(taken, store().runs_of_migration("m1", 1, "").items.at(0)));
+}
+
+TEST_P(StoreConformance, PutRunNeverOverwritesAFinalRun) {
   const auto original = sample_run("m1", "run-1", kNow);
-  ASSERT_EQ(store().insert_run(original), WriteOutcome::kOk);
+  ASSERT_EQ(store().put_run(original), WriteOutcome::kOk);
 
   auto again = original;
   again.status = RunStatus::kInterrupted;
   again.output = "overwritten?";
-  EXPECT_EQ(store().insert_run(again), WriteOutcome::kConflict);
-  EXPECT_EQ(store().insert_run(original), WriteOutcome::kConflict);
+  EXPECT_EQ(store().put_run(again), WriteOutcome::kConflict);
+  EXPECT_EQ(store().put_run(original), WriteOutcome::kConflict);
 
   const auto page = store().runs_of_migration("m1", 10, "");
   ASSERT_EQ(page.items.size(), 1u);
@@ -898,9 +1123,8 @@ TEST_P(StoreConformance, RunsOfMigrationAreNewestFirstAcrossPages) {
     const auto run_id = "run-" + padded(i);
     // Insert in scrambled time order; runs of another migration interleave.
     const std::int64_t started_at = kNow + ((i * 7) % 25) * 1000;
-    ASSERT_EQ(store().insert_run(sample_run("m1", run_id, started_at)), WriteOutcome::kOk);
-    ASSERT_EQ(store().insert_run(sample_run("m2", "other-" + padded(i), started_at + 500)),
-              WriteOutcome::kOk);
+    ASSERT_EQ(store().put_run(sample_run("m1", run_id, started_at)), WriteOutcome::kOk);
+    ASSERT_EQ(store().put_run(sample_run("m2", "other-" + padded(i), started_at + 500)), WriteOutcome::kOk);
   }
   for (int k = 24; k >= 0; --k) {
     for (int i = 0; i < 25; ++i) {
@@ -938,9 +1162,9 @@ TEST_P(StoreConformance, RunsOfMigrationAreNewestFirstAcrossPages) {
 
 TEST_P(StoreConformance, RunsWithTheSameStartAreOrderedByRunIdAcrossPages) {
   const std::vector<std::string> ids = {"run-c", "run-a", "run-e", "run-b", "run-g", "run-d", "run-f"};
-  for (const auto& id : ids) ASSERT_EQ(store().insert_run(sample_run("m1", id, kNow)), WriteOutcome::kOk);
-  ASSERT_EQ(store().insert_run(sample_run("m1", "run-newer", kNow + 1)), WriteOutcome::kOk);
-  ASSERT_EQ(store().insert_run(sample_run("m1", "run-older", kNow - 1)), WriteOutcome::kOk);
+  for (const auto& id : ids) ASSERT_EQ(store().put_run(sample_run("m1", id, kNow)), WriteOutcome::kOk);
+  ASSERT_EQ(store().put_run(sample_run("m1", "run-newer", kNow + 1)), WriteOutcome::kOk);
+  ASSERT_EQ(store().put_run(sample_run("m1", "run-older", kNow - 1)), WriteOutcome::kOk);
 
   std::vector<std::string> seen;
   std::string cursor;
@@ -958,7 +1182,7 @@ TEST_P(StoreConformance, RunsWithTheSameStartAreOrderedByRunIdAcrossPages) {
 }
 
 TEST_P(StoreConformance, RunsOfUnknownMigrationIsAnEmptyLastPage) {
-  ASSERT_EQ(store().insert_run(sample_run("m1", "run-1", kNow)), WriteOutcome::kOk);
+  ASSERT_EQ(store().put_run(sample_run("m1", "run-1", kNow)), WriteOutcome::kOk);
   const auto page = store().runs_of_migration("m-unknown", 10, "");
   EXPECT_TRUE(page.items.empty());
   EXPECT_TRUE(page.next_cursor.empty());
@@ -967,14 +1191,14 @@ TEST_P(StoreConformance, RunsOfUnknownMigrationIsAnEmptyLastPage) {
 
 TEST_P(StoreConformance, RunCursorIsStableWhenNewerRunsArrive) {
   for (int i = 0; i < 6; ++i) {
-    ASSERT_EQ(store().insert_run(sample_run("m1", "run-" + padded(i), kNow + i)), WriteOutcome::kOk);
+    ASSERT_EQ(store().put_run(sample_run("m1", "run-" + padded(i), kNow + i)), WriteOutcome::kOk);
   }
   const auto first = store().runs_of_migration("m1", 3, "");
   ASSERT_EQ(first.items.size(), 3u);
   EXPECT_EQ(first.items[0].run_id, "run-005");
   ASSERT_FALSE(first.next_cursor.empty());
 
-  ASSERT_EQ(store().insert_run(sample_run("m1", "run-new", kNow + 100)), WriteOutcome::kOk);
+  ASSERT_EQ(store().put_run(sample_run("m1", "run-new", kNow + 100)), WriteOutcome::kOk);
   const auto second = store().runs_of_migration("m1", 3, first.next_cursor);
   EXPECT_THAT(run_ids(second.items), ElementsAre("run-002", "run-001", "run-000"));
   EXPECT_TRUE(second.next_cursor.empty());
@@ -982,11 +1206,11 @@ TEST_P(StoreConformance, RunCursorIsStableWhenNewerRunsArrive) {
 
 TEST_P(StoreConformance, RunsOfExecutionAreOldestFirst) {
   // Execution "e1" ran three migrations; at equal start times the migration id decides.
-  ASSERT_EQ(store().insert_run(sample_run("20250103000000_c", "r3", kNow + 30, "e1")), WriteOutcome::kOk);
-  ASSERT_EQ(store().insert_run(sample_run("20250101000000_a", "r1", kNow + 10, "e1")), WriteOutcome::kOk);
-  ASSERT_EQ(store().insert_run(sample_run("20250102000000_b", "r2b", kNow + 20, "e1")), WriteOutcome::kOk);
-  ASSERT_EQ(store().insert_run(sample_run("20250102000000_a", "r2a", kNow + 20, "e1")), WriteOutcome::kOk);
-  ASSERT_EQ(store().insert_run(sample_run("20250101000000_a", "other", kNow + 15, "e2")), WriteOutcome::kOk);
+  ASSERT_EQ(store().put_run(sample_run("20250103000000_c", "r3", kNow + 30, "e1")), WriteOutcome::kOk);
+  ASSERT_EQ(store().put_run(sample_run("20250101000000_a", "r1", kNow + 10, "e1")), WriteOutcome::kOk);
+  ASSERT_EQ(store().put_run(sample_run("20250102000000_b", "r2b", kNow + 20, "e1")), WriteOutcome::kOk);
+  ASSERT_EQ(store().put_run(sample_run("20250102000000_a", "r2a", kNow + 20, "e1")), WriteOutcome::kOk);
+  ASSERT_EQ(store().put_run(sample_run("20250101000000_a", "other", kNow + 15, "e2")), WriteOutcome::kOk);
 
   const auto runs = store().runs_of_execution("e1");
   EXPECT_THAT(run_ids(runs), ElementsAre("r1", "r2a", "r2b", "r3"));
@@ -995,10 +1219,10 @@ TEST_P(StoreConformance, RunsOfExecutionAreOldestFirst) {
 }
 
 TEST_P(StoreConformance, RunsOfExecutionsAreCountedInTheOrderAsked) {
-  ASSERT_EQ(store().insert_run(sample_run("20250101000000_a", "r1", kNow + 10, "e1")), WriteOutcome::kOk);
-  ASSERT_EQ(store().insert_run(sample_run("20250102000000_b", "r2", kNow + 20, "e1")), WriteOutcome::kOk);
-  ASSERT_EQ(store().insert_run(sample_run("20250102000000_b", "r3", kNow + 30, "e1")), WriteOutcome::kOk);
-  ASSERT_EQ(store().insert_run(sample_run("20250101000000_a", "r4", kNow + 40, "e2")), WriteOutcome::kOk);
+  ASSERT_EQ(store().put_run(sample_run("20250101000000_a", "r1", kNow + 10, "e1")), WriteOutcome::kOk);
+  ASSERT_EQ(store().put_run(sample_run("20250102000000_b", "r2", kNow + 20, "e1")), WriteOutcome::kOk);
+  ASSERT_EQ(store().put_run(sample_run("20250102000000_b", "r3", kNow + 30, "e1")), WriteOutcome::kOk);
+  ASSERT_EQ(store().put_run(sample_run("20250101000000_a", "r4", kNow + 40, "e2")), WriteOutcome::kOk);
 
   EXPECT_THAT(store().count_runs_of_executions({"e2", "unknown", "e1"}), ElementsAre(1u, 0u, 3u));
   EXPECT_THAT(store().count_runs_of_executions({"e1", "e1"}), ElementsAre(3u, 3u));
@@ -1028,7 +1252,7 @@ TEST_P(StoreConformance, DataVersionChangesWithEveryWriteFromAnyHandle) {
   EXPECT_EQ(store().data_version(), v1) << "stable while nothing is written";
 
   // A write through another handle (another connection) is seen here.
-  ASSERT_EQ(other->insert_run(sample_run("20250101000000_a", "r1", kNow)), WriteOutcome::kOk);
+  ASSERT_EQ(other->put_run(sample_run("20250101000000_a", "r1", kNow)), WriteOutcome::kOk);
   const auto v2 = store().data_version();
   EXPECT_NE(v2, v1);
 
@@ -1054,7 +1278,7 @@ TEST_P(StoreConformance, ConcurrentWritersFromThreadsLoseNothing) {
       const auto id = "m-thread-" + std::to_string(t);
       for (int i = 0; i < kRunsPerThread; ++i) {
         const auto run_id = id + "-run-" + padded(i);
-        EXPECT_EQ(store().insert_run(sample_run(id, run_id, kNow + i, "exec-shared")), WriteOutcome::kOk);
+        EXPECT_EQ(store().put_run(sample_run(id, run_id, kNow + i, "exec-shared")), WriteOutcome::kOk);
         EXPECT_EQ(store().put_state(sample_state(id, 1 + i)), WriteOutcome::kOk);
       }
       auto execution = sample_execution("exec-" + std::to_string(t), kNow + t);
@@ -1078,7 +1302,10 @@ TEST_P(StoreConformance, ConcurrentWritersFromThreadsLoseNothing) {
 // ---- Executions -----------------------------------------------------------------------------------
 
 TEST_P(StoreConformance, ExecutionRoundTripsEveryField) {
-  const auto full = sample_execution("exec-full", kNow, 3);
+  auto full = sample_execution("exec-full", kNow, 3);
+  full.hop = 2;
+  EXPECT_THAT(unset_fields(record_fields::kExecutionFields, full), IsEmpty())
+      << "the sample sets every field";
   ExecutionRecord minimal;
   minimal.execution_id = "exec-minimal";
   ASSERT_EQ(store().put_execution(full), WriteOutcome::kOk);
@@ -1095,14 +1322,30 @@ TEST_P(StoreConformance, ExecutionRoundTripsEveryField) {
   EXPECT_FALSE(store().get_execution("exec-absent").has_value());
 
   int i = 0;
-  for (const auto status : {ExecutionStatus::kRunning, ExecutionStatus::kCompleted, ExecutionStatus::kFailed,
-                            ExecutionStatus::kInterrupted, ExecutionStatus::kNeedsContinuation}) {
+  for (const auto status :
+       {ExecutionStatus::kRunning, ExecutionStatus::kCompleted, ExecutionStatus::kFailed,
+        ExecutionStatus::kInterrupted, ExecutionStatus::kNeedsContinuation, ExecutionStatus::kSuspended}) {
     auto execution = sample_execution("exec-status-" + std::to_string(i++), kNow);
     execution.status = status;
     execution.direction = i % 2 == 0 ? Direction::kUp : Direction::kDown;
     ASSERT_EQ(store().put_execution(execution), WriteOutcome::kOk);
     EXPECT_TRUE(same_execution(execution, *store().get_execution(execution.execution_id)));
   }
+}
+
+TEST_P(StoreConformance, ExecutionFieldsEachRoundTripAlone) {
+  auto full = sample_execution("exec-full", kNow, 3);
+  full.hop = 2;
+  int i = 0;
+  record_fields::for_each_field(record_fields::kExecutionFields, [&](const auto& f) {
+    ExecutionRecord alone;
+    alone.execution_id = "exec-alone-" + padded(i++);
+    alone.*f.member = full.*f.member;
+    ASSERT_EQ(store().put_execution(alone), WriteOutcome::kOk) << f.store;
+    const auto got = store().get_execution(alone.execution_id);
+    ASSERT_TRUE(got.has_value()) << f.store;
+    EXPECT_TRUE(same_execution(alone, *got)) << "only " << f.store << " set";
+  });
 }
 
 TEST_P(StoreConformance, PutExecutionIsFencedAndReplacesTheWholeItem) {
