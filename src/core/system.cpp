@@ -113,6 +113,12 @@ bool holder_is_dead_on_this_host(const Who& holder, std::int64_t since_ms) {
   if (me.host != holder.host || me.boot_id != holder.boot_id) return false;
   if (holder.pid == me.pid) return false;  // this very process: never "dead"
   if (::kill(static_cast<pid_t>(holder.pid), 0) != 0) return errno == ESRCH;
+  // A zombie (exited, not yet reaped by its parent) holds nothing any more.
+  const std::string stat = first_line(("/proc/" + std::to_string(holder.pid) + "/stat").c_str());
+  if (const auto close = stat.rfind(')'); close != std::string::npos && close + 2 < stat.size() &&
+                                          (stat[close + 2] == 'Z' || stat[close + 2] == 'X')) {
+    return true;
+  }
   // The pid exists: dead only if it is a newer process that reused the number. Start times
   // have the boot time's one-second granularity, hence the margin.
   const auto started = process_start_ms(holder.pid);

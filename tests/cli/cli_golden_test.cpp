@@ -30,7 +30,7 @@ std::string normalise(std::string text, const std::string& tmp) {
       {std::regex(R"([0-9a-f]{64})"), "<SHA256>"},
       {std::regex(R"(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z)"), "<TIME>"},
       {std::regex(
-           R"re("(startedAt|completedAt|duration|appliedAt|lastRunAt|pid|acquiredAt|expiresAt|heartbeatAt|fence)": \d+)re"),
+           R"re("(startedAt|completedAt|duration|appliedAt|lastRunAt|pid|acquiredAt|expiresAt|heartbeatAt|fence|updatedAt)": \d+)re"),
        "\"$1\": <N>"},
       {std::regex(R"(\b\d+(s|m|h|d|mo|y) ago\b)"), "<AGO>"},
       {std::regex(R"(\b\d+m \d+s\b|\b\d+\.\d+s\b|\b\d+ms\b)"), "<DUR>"},

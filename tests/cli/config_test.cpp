@@ -1,4 +1,4 @@
-#include "cli/config.hpp"
+#include "app/config.hpp"
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
@@ -7,7 +7,7 @@
 
 #include "process.hpp"
 
-namespace auric::cli {
+namespace auric::app {
 namespace {
 
 using ::testing::HasSubstr;
@@ -25,8 +25,8 @@ TEST(Config, Defaults) {
   const Config c = parse_config("", "f.toml", std::nullopt);
   EXPECT_EQ(c.store, "sqlite:.auric/migrations.db");
   EXPECT_EQ(c.migrations_dir, "migrations");
-  EXPECT_EQ(c.lock_ttl.count(), 60);
-  EXPECT_EQ(c.heartbeat.count(), 15);
+  EXPECT_EQ(c.lock_ttl.count(), 30);
+  EXPECT_EQ(c.heartbeat.count(), 10);
   EXPECT_EQ(c.stop_margin.count(), 60);
   EXPECT_EQ(c.max_hops, 100);
   EXPECT_TRUE(c.context.is_object());
@@ -144,4 +144,4 @@ TEST_F(ConfigFiles, PrecedenceFlagOverEnvOverEnvSectionOverFile) {
 }
 
 }  // namespace
-}  // namespace auric::cli
+}  // namespace auric::app

@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <fstream>
 #include <functional>
 #include <thread>
 
@@ -16,6 +17,7 @@
 #include "core/lease.hpp"
 #include "core/runner.hpp"
 #include "core/system.hpp"
+#include "store/open_store.hpp"
 
 namespace auric {
 namespace {
@@ -32,6 +34,15 @@ std::int64_t dead_pid() {
   int status = 0;
   ::waitpid(child, &status, 0);
   return child;
+}
+
+// The state letter of /proc/<pid>/stat ('R', 'S', 'Z', ...), or 0.
+char read_proc_state(pid_t pid) {
+  std::ifstream in("/proc/" + std::to_string(pid) + "/stat");
+  std::string line;
+  std::getline(in, line);
+  const auto close = line.rfind(')');
+  return close != std::string::npos && close + 2 < line.size() ? line[close + 2] : '\0';
 }
 
 LockRequest holder_request(const Who& who, std::int64_t ttl_ms = 600'000) {
@@ -70,6 +81,22 @@ TEST_F(LeaseTest, ADeadHolderOnThisHostIsTakenOverAtOnce) {
   EXPECT_TRUE(attempt.lease->took_over_dead());
   EXPECT_TRUE(told);
   EXPECT_EQ(attempt.lease->previous()->who.pid, dead.pid);
+}
+
+TEST_F(LeaseTest, AZombieHolderIsDead) {
+  const pid_t child = ::fork();
+  if (child == 0) ::_exit(0);
+  // Exited but not reaped: kill(pid, 0) still succeeds, yet it holds nothing.
+  for (int i = 0; i < 200; ++i) {
+    if (read_proc_state(child) == 'Z') break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  ASSERT_EQ(read_proc_state(child), 'Z');
+  Who zombie = current_who();
+  zombie.pid = child;
+  EXPECT_TRUE(holder_is_dead_on_this_host(zombie, system_now_ms()));
+  int status = 0;
+  ::waitpid(child, &status, 0);
 }
 
 TEST_F(LeaseTest, ALiveHolderOrOneOnAnotherHostIsNotTakenOver) {

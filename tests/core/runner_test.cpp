@@ -11,6 +11,7 @@
 #include <thread>
 
 #include "core/system.hpp"
+#include "store/open_store.hpp"
 
 namespace auric {
 namespace {
@@ -247,8 +248,8 @@ TEST_F(RunnerTest, CapturesPrintfFromMigrations) {
                          *store_, o);
   ASSERT_EQ(runner.up().status, ExecutionStatus::kCompleted);
   const RunRecord run = history(kB).at(0);
-  EXPECT_THAT(run.output, HasSubstr("[info] from printf 7\n"));
-  EXPECT_THAT(run.output, HasSubstr("[error] to stderr\n"));
+  EXPECT_THAT(run.output, HasSubstr("[stdout] from printf 7\n"));
+  EXPECT_THAT(run.output, HasSubstr("[stderr] to stderr\n"));
 }
 
 TEST_F(RunnerTest, OversizedResultIsTrimmedNotFailed) {
