@@ -67,16 +67,18 @@ std::string with_who(const std::string& json) {
 
 TEST(ApiJson, RunKeepsItsShape) {
   RunRecord run = sample_run();
-  EXPECT_EQ(to_json(run).dump(),
-            with_who(R"({"checksum":"c","completedAt":20,"description":"d","descriptionTruncated":true,)"
-                     R"("direction":"down","duration":10,"error":"err","errorTruncated":true,"executionId":"e1",)"
-                     R"("hop":2,"id":"m1","metadata":{"k":1},"metadataTruncated":true,"name":"n","output":"o\n",)"
-                     R"("outputTruncated":true,"runId":"r1","startedAt":10,"status":"failed","who":WHO})"));
-  EXPECT_EQ(to_json(run, false).dump(),
-            with_who(R"({"checksum":"c","completedAt":20,"description":"d","descriptionTruncated":true,)"
-                     R"("direction":"down","duration":10,"error":"err","errorTruncated":true,"executionId":"e1",)"
-                     R"("hop":2,"id":"m1","metadata":{"k":1},"metadataTruncated":true,"name":"n",)"
-                     R"("outputTruncated":true,"runId":"r1","startedAt":10,"status":"failed","who":WHO})"));
+  EXPECT_EQ(
+      to_json(run).dump(),
+      with_who(R"({"checksum":"c","completedAt":20,"description":"d","descriptionTruncated":true,)"
+               R"("direction":"down","duration":10,"error":"err","errorTruncated":true,"executionId":"e1",)"
+               R"("hop":2,"id":"m1","metadata":{"k":1},"metadataTruncated":true,"name":"n","output":"o\n",)"
+               R"("outputTruncated":true,"runId":"r1","startedAt":10,"status":"failed","who":WHO})"));
+  EXPECT_EQ(
+      to_json(run, false).dump(),
+      with_who(R"({"checksum":"c","completedAt":20,"description":"d","descriptionTruncated":true,)"
+               R"("direction":"down","duration":10,"error":"err","errorTruncated":true,"executionId":"e1",)"
+               R"("hop":2,"id":"m1","metadata":{"k":1},"metadataTruncated":true,"name":"n",)"
+               R"("outputTruncated":true,"runId":"r1","startedAt":10,"status":"failed","who":WHO})"));
   EXPECT_EQ(to_json(RunRecord{}).dump(),
             R"({"direction":"up","executionId":"","hop":0,"id":"","name":"","runId":"","startedAt":0,)"
             R"("status":"running","who":{}})");
@@ -152,9 +154,10 @@ TEST(ApiJson, LockKeepsItsShape) {
   EXPECT_EQ(to_json(l, 250).dump(), R"({"fence":3,"held":false})");
   l.current.reset();
   l.execution_id.clear();
-  EXPECT_EQ(to_json(l, 150).dump(),
-            with_who(R"({"acquiredAt":100,"expiresAt":200,"fence":3,"heartbeatAt":150,"held":true,"owner":"o",)"
-                     R"("who":WHO})"));
+  EXPECT_EQ(
+      to_json(l, 150).dump(),
+      with_who(R"({"acquiredAt":100,"expiresAt":200,"fence":3,"heartbeatAt":150,"held":true,"owner":"o",)"
+               R"("who":WHO})"));
 }
 
 TEST(ApiJson, WhoKeepsItsShapeAndHidesTheBootId) {
@@ -202,8 +205,8 @@ TEST(StoredJson, WhoAndCurrentRunReadBackAndToleratePreviousForms) {
 }
 
 TEST(StoredJson, WrongShapesAreStoreErrors) {
-  for (const Json& bad : {Json::array({1}), Json(5), Json{{"user", 5}}, Json{{"pid", "7"}}, Json{{"pid", 1.5}},
-                          Json{{"pid", 1e300}}}) {
+  for (const Json& bad : {Json::array({1}), Json(5), Json{{"user", 5}}, Json{{"pid", "7"}},
+                          Json{{"pid", 1.5}}, Json{{"pid", 1e300}}}) {
     EXPECT_THROW(record_json::to_who(bad), StoreError) << bad.dump();
   }
   for (const Json& bad : {Json("x"), Json{{"hop", 4294967296}}, Json{{"direction", "sideways"}},

@@ -525,20 +525,34 @@ TEST_P(StoreConformance, TakeOverDeadFailsOnceTheHolderTookANewLease) {
   EXPECT_EQ(store().read_lock()->fence, 3);
 }
 
+// One field set at a time (the rest default): a value stored in another field's place cannot
+// go unnoticed, nor can two flags swapped. For each field of `table`, `blank(i)` gives a
+// record of its own (a key of its own), which gets that one field of `full` and goes to
+// `round_trip(record, field name)` to be written, read back and compared.
+template <class Record, class Fields, class Blank, class RoundTrip>
+void each_field_alone(const Fields& table, const Record& full, Blank blank, RoundTrip round_trip) {
+  int i = 0;
+  record_fields::for_each_field(table, [&](const auto& f) {
+    Record alone = blank(i++);
+    alone.*f.member = full.*f.member;
+    round_trip(alone, std::string(f.store));
+  });
+}
+
 TEST_P(StoreConformance, CurrentRunFieldsEachRoundTripAlone) {
   ASSERT_TRUE(store().try_acquire_lock(lock_request("a", kNow)).acquired);
   const CurrentRun full = sample_current("20250101000000_a");
   EXPECT_THAT(unset_fields(record_fields::kCurrentRunFields, full), IsEmpty());
   ASSERT_EQ(store().set_current_run("a", 1, full, kNow + kTtl), WriteOutcome::kOk);
   EXPECT_TRUE(same_current(full, *store().read_lock()->current));
-  record_fields::for_each_field(record_fields::kCurrentRunFields, [&](const auto& f) {
-    CurrentRun alone;
-    alone.*f.member = full.*f.member;
-    ASSERT_EQ(store().set_current_run("a", 1, alone, kNow + kTtl), WriteOutcome::kOk);
-    const auto lock = store().read_lock();
-    ASSERT_TRUE(lock->current.has_value());
-    EXPECT_TRUE(same_current(alone, *lock->current)) << "only " << f.store << " set";
-  });
+  each_field_alone(
+      record_fields::kCurrentRunFields, full, [](int) { return CurrentRun{}; },
+      [&](const CurrentRun& alone, const std::string& field) {
+        ASSERT_EQ(store().set_current_run("a", 1, alone, kNow + kTtl), WriteOutcome::kOk);
+        const auto lock = store().read_lock();
+        ASSERT_TRUE(lock->current.has_value());
+        EXPECT_TRUE(same_current(alone, *lock->current)) << "only " << field << " set";
+      });
 }
 
 TEST_P(StoreConformance, FenceGrowsByOnePerAcquisitionAndNeverDecreases) {
@@ -805,18 +819,15 @@ TEST_P(StoreConformance, StateRoundTripsEveryField) {
 }
 
 TEST_P(StoreConformance, StateFieldsEachRoundTripAlone) {
-  // One field set at a time: a value stored in another field's place cannot go unnoticed.
-  const auto full = sample_state("20250101000000_full", 7);
-  int i = 0;
-  record_fields::for_each_field(record_fields::kStateFields, [&](const auto& f) {
-    MigrationState alone;
-    alone.id = "20250101000000_alone-" + padded(i++);
-    alone.*f.member = full.*f.member;
-    ASSERT_EQ(store().put_state(alone), WriteOutcome::kOk) << f.store;
-    const auto got = store().get_state(alone.id);
-    ASSERT_TRUE(got.has_value()) << f.store;
-    EXPECT_TRUE(same_state(alone, *got)) << "only " << f.store << " set";
-  });
+  each_field_alone(
+      record_fields::kStateFields, sample_state("20250101000000_full", 7),
+      [](int i) { return MigrationState{.id = "20250101000000_alone-" + padded(i)}; },
+      [&](const MigrationState& alone, const std::string& field) {
+        ASSERT_EQ(store().put_state(alone), WriteOutcome::kOk) << field;
+        const auto got = store().get_state(alone.id);
+        ASSERT_TRUE(got.has_value()) << field;
+        EXPECT_TRUE(same_state(alone, *got)) << "only " << field << " set";
+      });
 }
 
 TEST_P(StoreConformance, StatusRoundTripsForEveryValue) {
@@ -958,36 +969,30 @@ TEST_P(StoreConformance, RunRoundTripsEveryField) {
 }
 
 TEST_P(StoreConformance, RunFieldsEachRoundTripAlone) {
-  // One field (or one field of its Who) set at a time: a value stored in another field's
-  // place cannot go unnoticed, nor can two flags swapped.
   auto full = sample_run("20250101000000_full", "run-full", kNow);
   full.direction = Direction::kDown;
-  int i = 0;
-  const auto round_trip = [&](RunRecord alone, const std::string& what) {
-    ASSERT_EQ(store().put_run(alone), WriteOutcome::kOk) << what;
+  const auto blank = [](int i) {
+    return RunRecord{
+        .run_id = "run-alone-" + padded(i), .id = "20250101000000_alone", .started_at = kNow + i};
+  };
+  const auto round_trip = [&](const RunRecord& alone, const std::string& field) {
+    ASSERT_EQ(store().put_run(alone), WriteOutcome::kOk) << field;
     const auto page = store().runs_of_migration(alone.id, 100, "");
     const auto it = std::find_if(page.items.begin(), page.items.end(),
                                  [&](const RunRecord& r) { return r.run_id == alone.run_id; });
-    ASSERT_NE(it, page.items.end()) << what;
-    EXPECT_TRUE(same_run(alone, *it)) << "only " << what << " set";
+    ASSERT_NE(it, page.items.end()) << field;
+    EXPECT_TRUE(same_run(alone, *it)) << "only " << field << " set";
   };
-  const auto blank = [&] {
-    RunRecord run;
-    run.run_id = "run-alone-" + padded(i++);
-    run.id = "20250101000000_alone";
-    run.started_at = kNow + i;
-    return run;
-  };
-  record_fields::for_each_field(record_fields::kRunFields, [&](const auto& f) {
-    RunRecord alone = blank();
-    alone.*f.member = full.*f.member;
-    round_trip(alone, std::string(f.store));
-  });
-  record_fields::for_each_field(record_fields::kWhoFields, [&](const auto& f) {
-    RunRecord alone = blank();
-    alone.who.*f.member = full.who.*f.member;
-    round_trip(alone, "who." + std::string(f.store));
-  });
+  each_field_alone(record_fields::kRunFields, full, blank, round_trip);
+  // And each field of its Who, in runs of their own.
+  each_field_alone(
+      record_fields::kWhoFields, full.who, [](int) { return Who{}; },
+      [&](const Who& who, const std::string& field) {
+        RunRecord alone = blank(100);
+        alone.run_id = "run-who-" + field;
+        alone.who = who;
+        round_trip(alone, "who." + field);
+      });
 }
 
 TEST_P(StoreConformance, RunKeepsLargeUnicodeOutputExactly) {
@@ -1336,16 +1341,15 @@ TEST_P(StoreConformance, ExecutionRoundTripsEveryField) {
 TEST_P(StoreConformance, ExecutionFieldsEachRoundTripAlone) {
   auto full = sample_execution("exec-full", kNow, 3);
   full.hop = 2;
-  int i = 0;
-  record_fields::for_each_field(record_fields::kExecutionFields, [&](const auto& f) {
-    ExecutionRecord alone;
-    alone.execution_id = "exec-alone-" + padded(i++);
-    alone.*f.member = full.*f.member;
-    ASSERT_EQ(store().put_execution(alone), WriteOutcome::kOk) << f.store;
-    const auto got = store().get_execution(alone.execution_id);
-    ASSERT_TRUE(got.has_value()) << f.store;
-    EXPECT_TRUE(same_execution(alone, *got)) << "only " << f.store << " set";
-  });
+  each_field_alone(
+      record_fields::kExecutionFields, full,
+      [](int i) { return ExecutionRecord{.execution_id = "exec-alone-" + padded(i)}; },
+      [&](const ExecutionRecord& alone, const std::string& field) {
+        ASSERT_EQ(store().put_execution(alone), WriteOutcome::kOk) << field;
+        const auto got = store().get_execution(alone.execution_id);
+        ASSERT_TRUE(got.has_value()) << field;
+        EXPECT_TRUE(same_execution(alone, *got)) << "only " << field << " set";
+      });
 }
 
 TEST_P(StoreConformance, PutExecutionIsFencedAndReplacesTheWholeItem) {
