@@ -23,6 +23,7 @@
 #include "dashboard/local_backend.hpp"
 #include "dashboard/local_server.hpp"
 #include "dashboard/router.hpp"
+#include "store/open_store.hpp"
 
 namespace {
 

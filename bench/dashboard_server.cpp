@@ -29,6 +29,7 @@
 #include "core/store.hpp"
 #include "dashboard/local_backend.hpp"
 #include "dashboard/local_server.hpp"
+#include "store/open_store.hpp"
 
 namespace {
 

@@ -16,6 +16,7 @@
 #include "core/ids.hpp"
 #include "core/runner.hpp"
 #include "core/store.hpp"
+#include "store/open_store.hpp"
 
 namespace {
 

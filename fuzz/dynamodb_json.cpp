@@ -8,7 +8,8 @@
 #include <stdexcept>
 #include <string>
 
-#include "aws/attribute_value.hpp"
+#include <auric/dynamodb_client.hpp>
+
 #include "fuzz_support.hpp"
 #include "store/dynamodb_items.hpp"
 

@@ -1,4 +1,4 @@
-// migrate.config.toml: cli::parse_config on the input, without an environment and with
+// migrate.config.toml: app::parse_config on the input, without an environment and with
 // `--env staging`. A bad file, key, type or environment is a ConfigError (documented); nothing
 // else may escape. The [context] table is serialised as the runner hands it to migrations.
 #include <cstddef>
@@ -6,18 +6,18 @@
 #include <optional>
 #include <string>
 
-#include "cli/config.hpp"
+#include "app/config.hpp"
 #include "fuzz_support.hpp"
 
-namespace cli = auric::cli;
+namespace app = auric::app;
 
 namespace {
 
 void parse(const std::string& text, const std::optional<std::string>& env) {
   try {
-    const cli::Config config = cli::parse_config(text, "migrate.config.toml", env);
+    const app::Config config = app::parse_config(text, "migrate.config.toml", env);
     (void)config.context.dump();
-  } catch (const cli::ConfigError&) {
+  } catch (const app::ConfigError&) {
   }
 }
 

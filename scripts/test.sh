@@ -81,7 +81,7 @@ if [[ $quick -eq 0 ]]; then
 
   step "lint (clang-tidy)"
   # The parts every binary links (the rest is linted by hand: run-clang-tidy-14 -p build-test src/...).
-  mapfile -t tidy_sources < <(git ls-files 'src/core/*.cpp' 'src/store/*.cpp' 'src/cli/*.cpp' 'src/tools/*.cpp')
+  mapfile -t tidy_sources < <(git ls-files 'src/core/*.cpp' 'src/store/*.cpp' 'src/app/*.cpp' 'src/cli/*.cpp' 'src/tools/*.cpp')
   if ! run-clang-tidy-14 -quiet -p "$build" -j"$jobs" -extra-arg=-Wno-unknown-warning-option "${tidy_sources[@]}" >/tmp/auric-tidy.log 2>&1; then
     grep -E 'error:|warning:' /tmp/auric-tidy.log | sort -u | head -50
     failures+=("clang-tidy (full log: /tmp/auric-tidy.log)")

@@ -104,7 +104,7 @@ class Context {
   // AWS chain; `[context]` keys aws_region, dynamodb_endpoint and aws_profile override. Made
   // on first use and shared by the run's migrations (thread-safe). Throws std::runtime_error
   // when no client can be made (no region, or a runner without AWS support).
-  virtual aws::DynamoDbClient& dynamodb() = 0;
+  aws::DynamoDbClient& dynamodb();
 
   virtual const std::string& migration_id() const = 0;
   virtual const std::string& execution_id() const = 0;
@@ -128,6 +128,12 @@ class Context {
   // ("suspended at a checkpoint") and the next attempt (the next Lambda hop, or the next
   // `up`/`down`) calls this migration again with progress() returning it.
   [[noreturn]] void suspend(const Json& progress);
+
+ protected:
+  // The runner's service `name` (e.g. "dynamodb" behind dynamodb()): a pointer to it in a
+  // std::any, or an empty any when the runner offers none. Accessors such as dynamodb() are
+  // built on it by the part that knows the service's type, so the runner needs none of them.
+  virtual std::any service(std::string_view /*name*/) { return {}; }
 };
 
 namespace detail {

@@ -1,4 +1,4 @@
-#include "aws/attribute_value.hpp"
+#include <auric/dynamodb_client.hpp>
 
 #include <charconv>
 #include <cmath>

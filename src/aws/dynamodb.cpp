@@ -1,5 +1,6 @@
 #include "aws/dynamodb.hpp"
 
+#include <memory>
 #include <thread>
 
 namespace auric::aws {
@@ -33,14 +34,24 @@ std::vector<Item> items_of(std::string_view operation, const nlohmann::json& res
 
 }  // namespace
 
-DynamoDbClient::DynamoDbClient(ClientConfig config) : client_(kDynamoDbService, std::move(config)) {}
+DynamoDbClient::DynamoDbClient(ClientConfig config)
+    : client_(std::make_shared<const ServiceClient>(kDynamoDbService, std::move(config))) {}
+DynamoDbClient::~DynamoDbClient() = default;
+DynamoDbClient::DynamoDbClient(const DynamoDbClient&) = default;
+DynamoDbClient& DynamoDbClient::operator=(const DynamoDbClient&) = default;
+DynamoDbClient::DynamoDbClient(DynamoDbClient&&) noexcept = default;
+DynamoDbClient& DynamoDbClient::operator=(DynamoDbClient&&) noexcept = default;
+
+const ServiceClient& DynamoDbClient::service_client() const {
+  return *client_;
+}
 
 nlohmann::json DynamoDbClient::call(std::string_view operation, const nlohmann::json& request) {
-  return json_rpc_call(client_, kProtocol, operation, request);
+  return json_rpc_call(*client_, kProtocol, operation, request);
 }
 
 JsonOutcome DynamoDbClient::try_call(std::string_view operation, const nlohmann::json& request) {
-  return json_rpc_try(client_, kProtocol, operation, request);
+  return json_rpc_try(*client_, kProtocol, operation, request);
 }
 
 nlohmann::json DynamoDbClient::create_table(const nlohmann::json& request) {
@@ -144,7 +155,7 @@ std::vector<Item> DynamoDbClient::query_all(nlohmann::json request, std::size_t 
 
 void DynamoDbClient::batch_write_all(std::string_view table,
                                      const std::vector<nlohmann::json>& write_requests) {
-  const RetryPolicy& retry = client_.config().retry;
+  const RetryPolicy& retry = client_->config().retry;
   for (std::size_t start = 0; start < write_requests.size(); start += kBatchLimit) {
     const std::size_t end = std::min(write_requests.size(), start + kBatchLimit);
     nlohmann::json pending = nlohmann::json::array();

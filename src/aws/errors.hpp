@@ -1,12 +1,16 @@
-// The one error type of the AWS layer and the one parser that builds it from any protocol's
-// error response (JSON __type/code, XML <Error><Code>, REST x-amzn-errortype).
-// Expected outcomes are told apart cheaply by code(): e.g. "ConditionalCheckFailedException",
-// "NotFound", "ResourceNotFoundException". Values only; thread-safe.
+// The AWS layer's errors: the one error type, AwsError (declared in the public
+// <auric/dynamodb_client.hpp>, since migrations catch it), its credential subclasses, and the
+// one parser that builds it from any protocol's error response (JSON __type/code, XML
+// <Error><Code>, REST x-amzn-errortype). Expected outcomes are told apart cheaply by code():
+// e.g. "ConditionalCheckFailedException", "NotFound", "ResourceNotFoundException". Values
+// only; thread-safe.
 #pragma once
 
 #include <stdexcept>
 #include <string>
 #include <string_view>
+
+#include <auric/dynamodb_client.hpp>
 
 #include "aws/http.hpp"
 
@@ -18,36 +22,6 @@ inline constexpr std::string_view kMalformedResponseCode = "MalformedResponse";
 inline constexpr std::string_view kCredentialsNotFoundCode = "CredentialsNotFound";
 inline constexpr std::string_view kCredentialsErrorCode = "CredentialsError";
 inline constexpr std::string_view kSsoTokenExpiredCode = "SsoTokenExpired";
-
-class AwsError : public std::runtime_error {
- public:
-  struct Details {
-    std::string service;    // "DynamoDB", "S3", ...
-    std::string operation;  // "PutItem", ...
-    std::string code;       // "ConditionalCheckFailedException", ...
-    std::string message;    // the service's message, one line
-    int http_status = 0;    // 0 when no HTTP response was received
-    std::string request_id;
-    bool retryable = false;
-    bool throttling = false;
-  };
-
-  explicit AwsError(Details details);
-
-  const std::string& service() const { return d_.service; }
-  const std::string& operation() const { return d_.operation; }
-  const std::string& code() const { return d_.code; }
-  const std::string& message() const { return d_.message; }
-  int http_status() const { return d_.http_status; }
-  const std::string& request_id() const { return d_.request_id; }
-  bool retryable() const { return d_.retryable; }
-  bool throttling() const { return d_.throttling; }
-  const Details& details() const { return d_; }
-
- private:
-  static std::string format(const Details& d);
-  Details d_;
-};
 
 // A credential source is configured but failed, or no source is configured.
 class CredentialsError : public AwsError {

@@ -22,14 +22,8 @@ struct JsonRpcProtocol {
   std::string_view json_version;   // "1.0" or "1.1"
 };
 
-// The decoded result of a JSON call, or its error (expected outcomes stay values).
-struct JsonOutcome {
-  nlohmann::json body;  // an object: the result, or the error body (maybe empty) on error
-  std::optional<AwsError> error;
-  bool ok() const { return !error.has_value(); }
-};
-
-// Sends a JSON-RPC call. Returns the decoded body, or the service's error.
+// Sends a JSON-RPC call. Returns the decoded body, or the service's error (a JsonOutcome,
+// declared in <auric/dynamodb_client.hpp>).
 // Throws CredentialsError; never throws for service or network errors.
 JsonOutcome json_rpc_try(const ServiceClient& client, const JsonRpcProtocol& protocol,
                          std::string_view operation, const nlohmann::json& request);

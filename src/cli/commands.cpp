@@ -11,6 +11,7 @@
 
 #include <CLI/CLI.hpp>
 
+#include "app/runner_options.hpp"
 #include "cli/cli.hpp"
 #include "cli/format.hpp"
 #include "core/ids.hpp"
@@ -19,14 +20,19 @@
 #include "core/runner.hpp"
 #include "core/stop_signal.hpp"
 #include "core/system.hpp"
-#include "store/dynamodb_store.hpp"
 
 namespace auric::cli {
 namespace {
 
+using app::CommandDef;
+using app::CommandError;
+using app::Program;
+using app::Session;
+using enum app::ExitCode;
+
 // A CLI11 validator for counts: a whole number >= 1, with a message a person can act on.
 std::string positive_whole_number(const std::string& text) {
-  return parse_whole_number(text, 1) ? "" : "must be a whole number >= 1 (got '" + text + "')";
+  return app::parse_whole_number(text, 1) ? "" : "must be a whole number >= 1 (got '" + text + "')";
 }
 
 std::string join(const std::vector<std::string>& items, std::string_view sep = ", ") {
@@ -58,7 +64,7 @@ int exit_code_for(const ExecutionResult& r) {
     case ExecutionResult::Failure::kLockHeld: return kExitLockHeld;
     case ExecutionResult::Failure::kMigrationFailed:
     case ExecutionResult::Failure::kStore: return kExitFailed;
-    case ExecutionResult::Failure::kStopped: return 128 + (last_stop_signal() != 0 ? last_stop_signal() : SIGINT);
+    case ExecutionResult::Failure::kStopped: return stopped_exit_code();
   }
   return kExitFailed;
 }
@@ -73,7 +79,7 @@ struct RunOptions {
 };
 
 int run_migrations(Session& s, Direction dir, const RunOptions& o) {
-  RunnerOptions ro = runner_options(s.config(), s.program(), dir);
+  RunnerOptions ro = app::runner_options(s.config(), s.program(), dir);
   ro.wait_for_lock = o.wait;
   MigrationRunner runner(s.migrations(), s.store(), ro);
 
@@ -288,11 +294,11 @@ struct ExecutionsOptions {
 
 int show_execution(Session& s, const ExecutionsOptions& o) {
   if (auto problem = id_length_problem(o.id, "the execution id"); !problem.empty()) {
-    throw CliError(kExitUsage, problem + ": copy it from `executions`");
+    throw CommandError(kExitUsage, problem + ": copy it from `executions`");
   }
   const auto exec = s.store().get_execution(o.id);
   const auto runs = s.store().runs_of_execution(o.id);
-  if (!exec && runs.empty()) throw CliError(kExitFailed, "Execution not found: " + o.id);
+  if (!exec && runs.empty()) throw CommandError(kExitFailed, "Execution not found: " + o.id);
   if (s.json()) {
     Json j = exec ? to_json(*exec) : Json{{"executionId", o.id}};
     Json list = Json::array();
@@ -385,7 +391,7 @@ struct MigrationOptions {
 
 int run_migration(Session& s, const MigrationOptions& o) {
   if (auto problem = id_length_problem(o.id, "the migration id"); !problem.empty()) {
-    throw CliError(kExitUsage, problem + ": see `status` for the ids");
+    throw CommandError(kExitUsage, problem + ": see `status` for the ids");
   }
   std::vector<std::string> known;
   for (const auto& m : s.migrations()) known.push_back(m.id);
@@ -406,7 +412,7 @@ int run_migration(Session& s, const MigrationOptions& o) {
     cursor = page.next_cursor;
   } while (!cursor.empty() && static_cast<int>(runs.size()) < o.limit);
   const bool is_known = std::find(known.begin(), known.end(), id) != known.end();
-  if (runs.empty() && !is_known) throw CliError(kExitFailed, "Migration not found: " + o.id);
+  if (runs.empty() && !is_known) throw CommandError(kExitFailed, "Migration not found: " + o.id);
   const auto state = s.store().get_state(id);
 
   if (s.json()) {
@@ -520,15 +526,15 @@ Describe what this migration changes and why (markdown).
 int run_create(Session& s, const CreateOptions& o) {
   std::string problem;
   const auto name = sanitize_migration_name(o.name, &problem);
-  if (!name) throw CliError(kExitUsage, problem);
+  if (!name) throw CommandError(kExitUsage, problem);
   namespace fs = std::filesystem;
   const fs::path dir = o.dir.empty() ? fs::path(s.config().migrations_dir) : fs::path(o.dir);
   std::error_code ec;
   fs::create_directories(dir, ec);
-  if (ec) throw CliError(kExitFailed, "cannot create directory " + dir.string() + ": " + ec.message());
+  if (ec) throw CommandError(kExitFailed, "cannot create directory " + dir.string() + ": " + ec.message());
   const std::string id = utc_timestamp(std::chrono::system_clock::now()) + "_" + *name;
   const fs::path file = fs::absolute(dir / (id + ".cpp"));
-  if (fs::exists(file)) throw CliError(kExitFailed, "migration file already exists: " + file.string());
+  if (fs::exists(file)) throw CommandError(kExitFailed, "migration file already exists: " + file.string());
   std::string text = kScaffold;
   for (const auto& [key, value] : {std::pair<std::string, std::string>{"%ID%", id}, {"%NAME%", *name}}) {
     for (std::size_t pos; (pos = text.find(key)) != std::string::npos;) text.replace(pos, key.size(), value);
@@ -536,7 +542,7 @@ int run_create(Session& s, const CreateOptions& o) {
   std::ofstream outf(file, std::ios::binary);
   outf << text;
   outf.close();
-  if (!outf) throw CliError(kExitFailed, "cannot write " + file.string());
+  if (!outf) throw CommandError(kExitFailed, "cannot write " + file.string());
   if (s.json()) {
     print_json({{"id", id}, {"file", file.string()}});
   } else {
@@ -559,7 +565,7 @@ int run_init(Session& s) {
 
 int run_unlock(Session& s, bool force) {
   if (!force) {
-    throw CliError(kExitUsage,
+    throw CommandError(kExitUsage,
                    "refusing to release the lock without --force: only do this when the holder is gone "
                    "(check `status` first); a live holder is fenced out and its current migration is "
                    "recorded as interrupted");
@@ -579,69 +585,6 @@ int run_unlock(Session& s, bool force) {
 }
 
 }  // namespace
-
-void print_run_event(const RunEvent& e, Direction dir) {
-  const std::string d(to_string(dir));
-  switch (e.kind) {
-    case RunEvent::Kind::kWaitingForLock:
-      std::cerr << "[migrations] waiting for the lock held by "
-                << (e.lock ? holder_text(*e.lock) : std::string("another runner")) << " ..." << std::endl;
-      break;
-    case RunEvent::Kind::kPlanned:
-      std::cerr << "[migrations] Planning to run " << e.ids.size() << " migration(s) (" << d << ")"
-                << std::endl;
-      break;
-    case RunEvent::Kind::kRecovered:
-      std::cerr << "[migrations] Recorded " << e.id
-                << " as interrupted: the runner that was running it stopped before finishing" << std::endl;
-      break;
-    case RunEvent::Kind::kStarted:
-      std::cerr << "[migrations] Running " << d << ": " << e.id << std::endl;
-      break;
-    case RunEvent::Kind::kFinished:
-      if (e.status == RunStatus::kCompleted) {
-        std::cerr << "[migrations] Completed " << d << ": " << e.id << " (" << format_duration(e.duration_ms)
-                  << ")" << std::endl;
-      } else {
-        std::cerr << "[migrations] " << (e.status == RunStatus::kFailed ? "Failed " : "Suspended ") << d
-                  << ": " << e.id << " (" << format_duration(e.duration_ms) << "): " << e.error << std::endl;
-      }
-      break;
-    case RunEvent::Kind::kStopping:
-      std::cerr << "[migrations] Stopping before " << e.id << ": " << e.error << std::endl;
-      break;
-    case RunEvent::Kind::kTookOver:
-      std::cerr << "[migrations] Took over the lock from "
-                << (e.lock ? holder_text(*e.lock) : std::string("a runner"))
-                << ": that process is gone from this host; its work is recorded as interrupted" << std::endl;
-      break;
-  }
-}
-
-std::optional<long long> parse_whole_number(const std::string& text, long long min) {
-  std::size_t used = 0;
-  long long value = 0;
-  try {
-    value = std::stoll(text, &used);
-  } catch (const std::exception&) {
-    return std::nullopt;
-  }
-  if (used != text.size() || value < min) return std::nullopt;
-  return value;
-}
-
-RunnerOptions runner_options(const Config& config, const Program& program, Direction direction) {
-  RunnerOptions ro;
-  ro.lease_ttl = config.lock_ttl;
-  ro.heartbeat = config.heartbeat;
-  ro.wait_timeout = config.wait_timeout;
-  ro.config = config.context;
-  ro.make_user_context = program.make_user_context;
-  ro.dynamodb = make_dynamodb_client_factory(config.store, config.context);
-  ro.stop_requested = &stop_signal_flag();
-  ro.on_event = [direction](const RunEvent& e) { print_run_event(e, direction); };
-  return ro;
-}
 
 std::vector<CommandDef> builtin_commands() {
   std::vector<CommandDef> defs;

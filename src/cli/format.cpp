@@ -3,7 +3,6 @@
 #include <unistd.h>
 
 #include <cmath>
-#include <cstdio>
 #include <cstdlib>
 #include <ctime>
 
@@ -23,23 +22,6 @@ std::string format_relative(std::int64_t when_ms, std::int64_t now_ms) {
   const std::int64_t mo = d / 30;
   if (mo < 12) return std::to_string(mo) + "mo ago";
   return std::to_string(d / 365) + "y ago";
-}
-
-std::string format_duration(std::optional<std::int64_t> ms) {
-  if (!ms) return "-";
-  const std::int64_t v = *ms;
-  if (v < 1000) return std::to_string(v) + "ms";
-  char buf[32];
-  if (v < 10'000) {
-    std::snprintf(buf, sizeof buf, "%.2fs", static_cast<double>(v) / 1000.0);
-    return buf;
-  }
-  if (v < 59'950) {  // below this, %.1f cannot round up to 60.0
-    std::snprintf(buf, sizeof buf, "%.1fs", static_cast<double>(v) / 1000.0);
-    return buf;
-  }
-  const std::int64_t total_s = (v + 500) / 1000;
-  return std::to_string(total_s / 60) + "m " + std::to_string(total_s % 60) + "s";
 }
 
 std::string format_timestamp(std::int64_t when_ms) {

@@ -8,14 +8,17 @@
 #include <string>
 #include <string_view>
 
+#include "app/progress.hpp"
 #include "core/records.hpp"
 
 namespace auric::cli {
 
+// `-`, `450ms`, `2.50s`, ...: the progress lines' duration format (app/progress.hpp), so a
+// duration reads the same in a table as in the run's progress.
+using app::format_duration;
+
 // `30s ago`, `5m ago`, `3h ago`, `5d ago`, `3mo ago`, `2y ago`; a future time gives `just now`.
 std::string format_relative(std::int64_t when_ms, std::int64_t now_ms);
-// `-`, `450ms`, `2.50s`, `45.0s`, `2m 5s` (seconds rounded, never `1m 60s`).
-std::string format_duration(std::optional<std::int64_t> ms);
 // `YYYY-MM-DD HH:MM:SSZ`.
 std::string format_timestamp(std::int64_t when_ms);
 // Right-pads to `width` (counting UTF-8 code points); never truncates.

@@ -300,12 +300,10 @@ class MigrationRunner::Execution::RunContext final : public Context, private Log
     exec_.user_context_made_ = true;
     return exec_.user_context_;
   }
-  aws::DynamoDbClient& dynamodb() override {
-    if (!exec_.options_.dynamodb) {
-      throw std::runtime_error(
-          "ctx.dynamodb(): this runner has no DynamoDB client (it was started without AWS support)");
-    }
-    return exec_.options_.dynamodb();
+  std::any service(std::string_view name) override {
+    const auto it = exec_.options_.services.find(name);
+    if (it == exec_.options_.services.end() || !it->second) return {};
+    return it->second();
   }
   const std::string& migration_id() const override { return entry_.id; }
   const std::string& execution_id() const override { return exec_.result_.execution_id; }

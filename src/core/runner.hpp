@@ -4,9 +4,11 @@
 // called from one thread. The store must outlive the runner.
 #pragma once
 
+#include <any>
 #include <atomic>
 #include <chrono>
 #include <functional>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -64,9 +66,11 @@ struct RunnerOptions {
   Who who;                                          // defaults to current_who()
   Json config = Json::object();                     // the config's [context] table
   std::function<std::any(const Json&)> make_user_context;
-  // Returns the client behind Context::dynamodb() (the CLI passes a lazily created one, see
-  // store/dynamodb_store.hpp); unset: Context::dynamodb() throws.
-  std::function<aws::DynamoDbClient&()> dynamodb;
+  // What a migration reaches through Context beyond the core (Context::service()): by name,
+  // a function returning a pointer to the service in a std::any, called on each use. The app
+  // offers "dynamodb", the client behind Context::dynamodb() (store/dynamodb_client_factory.hpp).
+  // A name without an entry: the service is unavailable.
+  std::map<std::string, std::function<std::any()>, std::less<>> services;
   // Time left before the run must hand over (Lambda); unset means no deadline.
   std::function<std::chrono::milliseconds()> time_remaining;
   std::chrono::milliseconds stop_margin{60'000};  // stop when time_remaining() <= margin

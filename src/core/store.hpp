@@ -9,7 +9,6 @@
 #pragma once
 
 #include <cstdint>
-#include <memory>
 #include <optional>
 #include <stdexcept>
 #include <string>
@@ -162,15 +161,5 @@ class Store {
   // cheaply, and callers must not cache.
   virtual std::optional<std::uint64_t> data_version() { return std::nullopt; }
 };
-
-// Opens a store by URL: `memory:` (a fresh in-process store; `memory:NAME` shares one
-// store per name within the process), `sqlite:PATH` (parent folders are created), and
-// `dynamodb:TABLE?region=R&endpoint=URL` once that backend is linked. Throws
-// std::invalid_argument for an unknown scheme or a malformed URL (the message lists the
-// supported forms) and StoreError when the medium cannot be opened.
-std::unique_ptr<Store> open_store(const std::string& url);
-
-// The default store URL when nothing is configured.
-inline constexpr const char* kDefaultStoreUrl = "sqlite:.auric/migrations.db";
 
 }  // namespace auric

@@ -5,6 +5,9 @@
 #include <filesystem>
 #include <iostream>
 
+#include "app/command.hpp"
+#include "app/progress.hpp"
+#include "app/runner_options.hpp"
 #include "core/runner.hpp"
 #include "core/stop_signal.hpp"
 #include "core/system.hpp"
@@ -14,44 +17,33 @@
 #include "lambda/runtime_api.hpp"
 
 namespace auric::lambda {
-namespace {
-
-// The process environment (unset and empty are the same).
-std::optional<std::string> env_value(const std::string& name) {
-  return cli::process_env(name);
-}
-
-}  // namespace
 
 void register_lambda_commands() {
-  static bool registered = false;
-  if (registered) return;
-  registered = true;
-  cli::register_command(
+  app::register_command(
       {"lambda", "serve as an AWS Lambda custom runtime (provided.al2023) over AWS_LAMBDA_RUNTIME_API", false,
-       [](CLI::App&, const cli::Program&) {
-         return [](cli::Session& s) { return run_lambda_runtime(s.program()); };
+       [](CLI::App&, const app::Program&) {
+         return [](app::Session& s) { return run_lambda_runtime(s.program()); };
        }});
-  cli::register_command({"fargate",
+  app::register_command({"fargate",
                          "run once from MIGRATION_DIRECTION / MIGRATION_TARGET / MIGRATION_EXECUTION_ID "
                          "(the Fargate task's entry)",
-                         false, [](CLI::App&, const cli::Program&) {
-                           return [](cli::Session& s) { return run_fargate(s, env_value); };
+                         false, [](CLI::App&, const app::Program&) {
+                           return [](app::Session& s) { return run_fargate(s, app::process_env); };
                          }});
 }
 
-std::optional<int> run_if_lambda_environment(int argc, char** /*argv*/, const cli::Program& program) {
-  if (!env_value("AWS_LAMBDA_RUNTIME_API")) return std::nullopt;
+std::optional<int> run_if_lambda_environment(int argc, char** /*argv*/, const app::Program& program) {
+  if (!app::process_env("AWS_LAMBDA_RUNTIME_API")) return std::nullopt;
   // No arguments at all (how `bootstrap` starts us): the runtime. Anything else (a command,
   // --help, --version) goes to the CLI, where `lambda` is a command too.
   if (argc > 1) return std::nullopt;
   return run_lambda_runtime(program);
 }
 
-cli::ConfigOverrides lambda_config_overrides() {
-  cli::ConfigOverrides overrides;
-  if (!env_value("AURIC_MIGRATE_CONFIG")) {
-    if (auto root = env_value("LAMBDA_TASK_ROOT")) {
+app::ConfigOverrides lambda_config_overrides() {
+  app::ConfigOverrides overrides;
+  if (!app::process_env("AURIC_MIGRATE_CONFIG")) {
+    if (auto root = app::process_env("LAMBDA_TASK_ROOT")) {
       const auto file = std::filesystem::path(*root) / "migrate.config.toml";
       std::error_code ec;
       if (std::filesystem::exists(file, ec)) overrides.config_path = file.string();
@@ -60,27 +52,27 @@ cli::ConfigOverrides lambda_config_overrides() {
   return overrides;
 }
 
-int run_lambda_runtime(const cli::Program& program) {
+int run_lambda_runtime(const app::Program& program) {
   RuntimeLoopOptions loop;
-  loop.endpoint = env_value("AWS_LAMBDA_RUNTIME_API").value_or("");
+  loop.endpoint = app::process_env("AWS_LAMBDA_RUNTIME_API").value_or("");
   if (loop.endpoint.empty()) {
     std::cerr
         << "error: AWS_LAMBDA_RUNTIME_API is not set: the `lambda` command runs inside AWS Lambda (or an "
            "emulator of its Runtime API)"
         << std::endl;
-    return cli::kExitUsage;
+    return app::kExitUsage;
   }
-  const cli::ConfigOverrides overrides = lambda_config_overrides();
-  cli::Session session(program, overrides, false);
+  const app::ConfigOverrides overrides = lambda_config_overrides();
+  app::Session session(program, overrides, false);
   std::unique_ptr<EventHandler> handler;
   return run_runtime_loop(loop, [&]() -> InvocationHandler {
-    const cli::Config& config = session.config();
+    const app::Config& config = session.config();
     Store& store = session.store();
-    const HandlerSettings settings = handler_settings(config, env_value);
+    const HandlerSettings settings = handler_settings(config, app::process_env);
     handler = std::make_unique<EventHandler>(
-        store, session.migrations(), runner_options_from_config(config, program, Direction::kUp), settings,
+        store, session.migrations(), app::runner_options(config, program, Direction::kUp), settings,
         make_lambda_invoker(), settings.dispatch.enabled ? make_ecs_launcher() : nullptr);
-    handler->set_run_event_log(log_run_event);
+    handler->set_run_event_log(app::print_run_event);
     std::cerr << "[migrations] Lambda runtime ready: " << session.migrations().size()
               << " migration(s), store " << store.describe() << ", stop margin "
               << settings.stop_margin.count() << " ms, max hops " << settings.max_hops
@@ -93,8 +85,7 @@ int run_lambda_runtime(const cli::Program& program) {
   });
 }
 
-int run_fargate(cli::Session& session,
-                const std::function<std::optional<std::string>(const std::string&)>& env) {
+int run_fargate(app::Session& session, const app::EnvLookup& env) {
   try {
     Direction direction = Direction::kUp;
     const std::string dir = env("MIGRATION_DIRECTION").value_or("up");
@@ -103,10 +94,9 @@ int run_fargate(cli::Session& session,
     } else if (dir != "up") {
       throw std::invalid_argument("Invalid MIGRATION_DIRECTION: " + dir + ". Must be 'up' or 'down'.");
     }
-    const cli::Config& config = session.config();
-    RunnerOptions options = runner_options_from_config(config, session.program(), direction);
+    const app::Config& config = session.config();
+    RunnerOptions options = app::runner_options(config, session.program(), direction);
     options.wait_for_lock = true;  // a dispatched run waits its turn rather than failing
-    options.stop_requested = &stop_signal_flag();
     options.who = current_who();
     if (auto arn = env("MIGRATION_TASK_ARN")) options.who.ecs_task_arn = *arn;
     MigrationRunner runner(session.migrations(), session.store(), options);
@@ -114,7 +104,7 @@ int run_fargate(cli::Session& session,
     request.direction = direction;
     request.target = env("MIGRATION_TARGET").value_or("");
     if (auto steps = env("MIGRATION_STEPS"); steps && !steps->empty()) {
-      const auto n = cli::parse_whole_number(*steps, 1);
+      const auto n = app::parse_whole_number(*steps, 1);
       if (!n || *n > 1'000'000) {
         throw std::invalid_argument("Invalid MIGRATION_STEPS: " + *steps +
                                     ". Must be a whole number from 1 to 1000000.");
@@ -122,21 +112,23 @@ int run_fargate(cli::Session& session,
       request.steps = static_cast<int>(*n);
     }
     request.execution_id = env("MIGRATION_EXECUTION_ID").value_or("");
-    install_stop_signal_handlers();
-    const ExecutionResult result = runner.run(request);
-    restore_default_signal_handlers();
+    const ExecutionResult result = [&] {
+      const StopSignalScope signals;
+      return runner.run(request);
+    }();
     std::string status(to_string(result.status));
     if (result.status == ExecutionStatus::kCompleted) {
       std::cerr << "[migrations] run finished with status=completed (execution " << result.execution_id
                 << ", " << result.migrations_run.size() << " migration(s) run)" << std::endl;
-      return cli::kExitOk;
+      return app::kExitOk;
     }
     std::cerr << "[migrations] run finished with status=" << status
               << (result.error.empty() ? "" : " error=" + result.error) << std::endl;
-    return cli::kExitFailed;
+    // Stopped by ECS (SIGTERM): suspended, and the task exits 143 like any stopped process.
+    return result.failure == ExecutionResult::Failure::kStopped ? stopped_exit_code() : app::kExitFailed;
   } catch (const std::exception& e) {
     std::cerr << "[migrations] fatal error during fargate run: " << e.what() << std::endl;
-    return cli::kExitFailed;
+    return app::kExitFailed;
   }
 }
 

@@ -16,6 +16,7 @@
 
 #include <auric/migrations.hpp>
 
+#include "app/env.hpp"
 #include "core/runner.hpp"
 #include "core/store.hpp"
 #include "lambda/dispatch.hpp"
@@ -51,7 +52,7 @@ struct DispatchSettings {
   std::string launch_type = "FARGATE";
 };
 
-using EnvLookup = std::function<std::optional<std::string>(const std::string&)>;
+using app::EnvLookup;
 
 // Reads MIGRATION_DISPATCH (fargate | inline, default inline), MIGRATION_CLUSTER,
 // MIGRATION_TASK_DEFINITION, MIGRATION_SUBNETS and MIGRATION_SECURITY_GROUPS (comma

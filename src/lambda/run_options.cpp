@@ -1,30 +1,20 @@
 #include "lambda/run_options.hpp"
 
-#include <iostream>
-
-#include "store/dynamodb_store.hpp"
+#include <stdexcept>
+#include <string>
 
 namespace auric::lambda {
 namespace {
 
 long long whole_number(const std::string& name, const std::string& text, long long min) {
-  if (const auto value = cli::parse_whole_number(text, min)) return *value;
+  if (const auto value = app::parse_whole_number(text, min)) return *value;
   throw std::invalid_argument(name + " must be a whole number >= " + std::to_string(min) + " (got '" + text +
                               "')");
 }
 
 }  // namespace
 
-RunnerOptions runner_options_from_config(const cli::Config& config, const cli::Program& program,
-                                         Direction direction) {
-  return cli::runner_options(config, program, direction);
-}
-
-void log_run_event(const RunEvent& e, Direction dir) {
-  cli::print_run_event(e, dir);
-}
-
-HandlerSettings handler_settings(const cli::Config& config, const EnvLookup& env) {
+HandlerSettings handler_settings(const app::Config& config, const app::EnvLookup& env) {
   HandlerSettings s;
   s.stop_margin = std::chrono::duration_cast<std::chrono::milliseconds>(config.stop_margin);
   s.max_hops = config.max_hops;

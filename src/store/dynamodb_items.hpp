@@ -11,7 +11,8 @@
 #include <string>
 #include <string_view>
 
-#include "aws/attribute_value.hpp"
+#include <auric/dynamodb_client.hpp>
+
 #include "core/records.hpp"
 
 namespace auric::dynamodb_items {

@@ -1,20 +1,18 @@
 // The DynamoDB Store (`dynamodb:TABLE?region=R&endpoint=URL`): one table, keys pk/sk and one
 // GSI gsi1, laid out as docs/table-design.md describes. Every conditional write is a single
 // request with a ConditionExpression (no Scan, no transactions); reads of the lock and the
-// states are strongly consistent. Also the DynamoDB client offered to migrations through
-// Context::dynamodb(). A store handle shares one thread-safe client: all methods are
-// thread-safe. AWS headers stay in the .cpp (aws types are only forward-declared here).
+// states are strongly consistent. A store handle shares one thread-safe client: all methods
+// are thread-safe. AWS headers stay in the .cpp (aws types are only forward-declared here).
+// The client migrations get from Context::dynamodb(): store/dynamodb_client_factory.hpp.
 #pragma once
 
 #include <chrono>
-#include <functional>
 #include <memory>
 #include <string>
 
 #include "core/store.hpp"
 
 namespace auric::aws {
-class DynamoDbClient;
 struct ClientConfig;
 }  // namespace auric::aws
 
@@ -46,14 +44,5 @@ std::unique_ptr<Store> open_dynamodb_store(const DynamoDbStoreOptions& options);
 // Same, with a ready client configuration (tests: transport, credentials, retries).
 std::unique_ptr<Store> open_dynamodb_store(const std::string& table, const aws::ClientConfig& config,
                                            std::chrono::milliseconds init_timeout = std::chrono::minutes(5));
-
-// The factory behind Context::dynamodb() for a run against `store_url` with the config's
-// `[context]` table: a client created on first use and shared by every migration of the run.
-// Region, endpoint and profile come from `[context]` keys `aws_region`, `dynamodb_endpoint`
-// and `aws_profile` when set, else from the store URL when it is a dynamodb: URL, else from
-// the default chain (AWS_REGION, AWS_ENDPOINT_URL_DYNAMODB, AWS_PROFILE, ...). Calling the
-// factory throws std::runtime_error with a one-line reason when no client can be made.
-std::function<aws::DynamoDbClient&()> make_dynamodb_client_factory(const std::string& store_url,
-                                                                   const Json& context);
 
 }  // namespace auric

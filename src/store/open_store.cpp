@@ -3,7 +3,7 @@
 #include <stdexcept>
 #include <utility>
 
-#include "core/store.hpp"
+#include "store/open_store.hpp"
 #include "store/registry.hpp"
 #include "store/store_url.hpp"
 
@@ -35,9 +35,7 @@ void ensure_builtins() {
     try {
       detail::register_memory_store();
       detail::register_sqlite_store();
-#ifdef AURIC_STORE_WITH_DYNAMODB
       detail::register_dynamodb_store();
-#endif
     } catch (...) {
       t_registering_builtins = false;
       throw;
@@ -116,14 +114,7 @@ std::unique_ptr<Store> open_store(const std::string& url) {
       opener = it->second;
     }
   }
-  if (!opener) {
-    if (scheme == "dynamodb") {
-      throw std::invalid_argument("store URL '" + url +
-                                  "': the DynamoDB backend is not available in this build "
-                                  "(use memory: or sqlite:PATH, or a build linked with AWS support)");
-    }
-    throw std::invalid_argument("unknown store URL '" + url + "': " + kSupportedForms);
-  }
+  if (!opener) throw std::invalid_argument("unknown store URL '" + url + "': " + kSupportedForms);
   // Called outside the registry lock: opening may take a while (files, network).
   return opener(url.substr(colon + 1));
 }

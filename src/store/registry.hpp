@@ -1,6 +1,6 @@
 // The scheme → opener registry behind open_store(). The built-in backends (memory, sqlite,
-// and dynamodb when compiled into auric_store) are registered the first time the registry is
-// used; tests and tools may add or replace schemes at run time. Thread-safe.
+// dynamodb) are registered the first time the registry is used; tests and tools may add or
+// replace schemes at run time. Thread-safe.
 #pragma once
 
 #include <functional>
@@ -32,8 +32,6 @@ namespace detail {
 // Built-in registrations (each defined next to its backend), called once by the registry.
 void register_memory_store();
 void register_sqlite_store();
-// Defined by dynamodb_store.cpp; src/store/CMakeLists.txt defines AURIC_STORE_WITH_DYNAMODB
-// when that file exists.
 void register_dynamodb_store();
 }  // namespace detail
 

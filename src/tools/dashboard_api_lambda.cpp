@@ -4,6 +4,7 @@
 #include <iostream>
 #include <memory>
 
+#include "app/env.hpp"
 #include "aws/session.hpp"
 #include "dashboard/apigw.hpp"
 #include "dashboard/lambda_invoker.hpp"
@@ -12,27 +13,27 @@
 #include "lambda/runtime_api.hpp"
 
 namespace auric {
-std::optional<int> run_dashboard_api_lambda_if_selected(int argc, const cli::Program& program) {
-  const auto endpoint = cli::process_env("AWS_LAMBDA_RUNTIME_API");
-  if (!endpoint || argc > 1 || cli::process_env("AURIC_LAMBDA_MODE").value_or("") != "dashboard-api") {
+std::optional<int> run_dashboard_api_lambda_if_selected(int argc, const app::Program& program) {
+  const auto endpoint = app::process_env("AWS_LAMBDA_RUNTIME_API");
+  if (!endpoint || argc > 1 || app::process_env("AURIC_LAMBDA_MODE").value_or("") != "dashboard-api") {
     return std::nullopt;
   }
   lambda::RuntimeLoopOptions loop;
   loop.endpoint = *endpoint;
-  const cli::ConfigOverrides overrides = lambda::lambda_config_overrides();
-  cli::Session session(program, overrides, false);
+  const app::ConfigOverrides overrides = lambda::lambda_config_overrides();
+  app::Session session(program, overrides, false);
   std::unique_ptr<dashboard::RemoteBackend> backend;
   dashboard::ApiGatewayOptions api;
   return lambda::run_runtime_loop(loop, [&]() -> lambda::InvocationHandler {
-    api = dashboard::api_gateway_options_from_env(cli::process_env);
+    api = dashboard::api_gateway_options_from_env(app::process_env);
     dashboard::RemoteBackendOptions options;
     options.migrations = dashboard::migration_infos(session.migrations());
-    if (auto function = cli::process_env("MIGRATION_FUNCTION_NAME")) {
+    if (auto function = app::process_env("MIGRATION_FUNCTION_NAME")) {
       options.invoker = dashboard::make_lambda_invoker(aws::make_client_config({}), *function);
     }
     backend = std::make_unique<dashboard::RemoteBackend>(session.store(), std::move(options));
     std::cerr << "[migrations-api] dashboard API ready: store " << session.store().describe()
-              << (cli::process_env("MIGRATION_FUNCTION_NAME")
+              << (app::process_env("MIGRATION_FUNCTION_NAME")
                       ? ""
                       : " (no MIGRATION_FUNCTION_NAME: runs unavailable)")
               << std::endl;

@@ -4,12 +4,14 @@
 // AURIC_LAMBDA_MODE=dashboard-api. Call from main's thread only.
 #pragma once
 
-#include "cli/cli.hpp"
+#include <optional>
+
+#include "app/session.hpp"
 
 namespace auric {
 
 // Runs the Runtime API loop answering HTTP API v2 events with the dashboard router, or
 // returns nullopt when AWS_LAMBDA_RUNTIME_API is unset or the mode is not `dashboard-api`.
-std::optional<int> run_dashboard_api_lambda_if_selected(int argc, const cli::Program& program);
+std::optional<int> run_dashboard_api_lambda_if_selected(int argc, const app::Program& program);
 
 }  // namespace auric

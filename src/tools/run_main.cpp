@@ -4,6 +4,8 @@
 
 #include <auric/migrations.hpp>
 
+#include "app/command.hpp"
+#include "app/session.hpp"
 #include "cli/cli.hpp"
 #include "dashboard/command.hpp"
 #include "lambda/entry.hpp"
@@ -24,7 +26,7 @@ void register_part_commands() {
 
 int run_main(int argc, char** argv, const RunMainOptions& options) {
   register_part_commands();
-  cli::Program program;
+  app::Program program;
   program.standalone = false;
   if (argc > 0 && argv[0]) {
     const char* slash = std::strrchr(argv[0], '/');
@@ -46,7 +48,7 @@ int run_main(int argc, char** argv, const RunMainOptions& options) {
     }
   } catch (const std::exception& e) {
     std::cerr << "error: " << e.what() << std::endl;
-    return cli::kExitUsage;
+    return app::kExitUsage;
   }
   if (const auto rc = run_dashboard_api_lambda_if_selected(argc, program)) return *rc;
   if (const auto rc = lambda::run_if_lambda_environment(argc, argv, program)) return *rc;

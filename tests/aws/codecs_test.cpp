@@ -2,7 +2,8 @@
 // endpoint resolution.
 #include <gtest/gtest.h>
 
-#include "aws/attribute_value.hpp"
+#include <auric/dynamodb_client.hpp>
+
 #include "aws/encoding.hpp"
 #include "aws/endpoints.hpp"
 #include "aws/http.hpp"

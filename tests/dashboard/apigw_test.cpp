@@ -13,6 +13,7 @@
 
 #ifdef AURIC_DASHBOARD_TEST_LAMBDA
 #include "dashboard/lambda_invoker.hpp"
+#include "store/open_store.hpp"
 #endif
 
 namespace auric::dashboard::testing {

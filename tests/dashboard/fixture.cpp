@@ -3,6 +3,8 @@
 #include <stdexcept>
 #include <thread>
 
+#include "store/open_store.hpp"
+
 namespace auric::dashboard::testing {
 
 std::vector<MigrationEntry> test_migrations(std::shared_ptr<Switches> s) {

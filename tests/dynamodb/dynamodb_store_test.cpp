@@ -15,8 +15,10 @@
 #include "aws/dynamodb.hpp"
 #include "dynamodb_support.hpp"
 #include "fault_proxy.hpp"
+#include "store/dynamodb_client_factory.hpp"
 #include "store/dynamodb_items.hpp"
 #include "store/dynamodb_store.hpp"
+#include "store/open_store.hpp"
 #include "store/registry.hpp"
 
 namespace auric::dynamodb_testing {

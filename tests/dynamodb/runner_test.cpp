@@ -16,6 +16,7 @@
 #include "core/system.hpp"
 #include "dynamodb_support.hpp"
 #include "fault_proxy.hpp"
+#include "store/dynamodb_client_factory.hpp"
 #include "store/dynamodb_store.hpp"
 
 namespace auric::dynamodb_testing {
@@ -243,7 +244,7 @@ TEST(DynamoDbRunner, MigrationsGetAReadyDynamoDbClient) {
   list.emplace_back("20250102000000_seed", seed);
 
   RunnerOptions options = quiet_options();
-  options.dynamodb = make_dynamodb_client_factory(store_url(table), Json::object());
+  offer_dynamodb_client(options, make_dynamodb_client_factory(store_url(table), Json::object()));
   MigrationRunner runner(define_migrations(list), *store, options);
   const auto result = runner.up();
   ASSERT_EQ(result.status, ExecutionStatus::kCompleted) << result.error;

@@ -9,6 +9,7 @@
 #include "lambda/events.hpp"
 #include "lambda/handler.hpp"
 #include "lambda_support.hpp"
+#include "store/open_store.hpp"
 
 namespace auric::lambda::testing {
 namespace {

@@ -15,6 +15,7 @@
 #include "lambda/handler.hpp"
 #include "lambda/runtime_api.hpp"
 #include "lambda_support.hpp"
+#include "store/open_store.hpp"
 
 namespace auric::lambda::testing {
 namespace {

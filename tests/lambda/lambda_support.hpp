@@ -16,6 +16,7 @@
 #include "dynamodb_support.hpp"
 #include "fake_lambda.hpp"
 #include "process.hpp"
+#include "store/open_store.hpp"
 
 namespace auric::lambda::testing {
 

@@ -8,6 +8,7 @@
 #include <string>
 
 #include "core/store.hpp"
+#include "store/open_store.hpp"
 #include "store/registry.hpp"
 #include "store/store_url.hpp"
 #include "store/test_paths.hpp"

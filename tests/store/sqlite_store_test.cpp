@@ -19,6 +19,7 @@
 #include <vector>
 
 #include "core/record_fields.hpp"
+#include "store/open_store.hpp"
 #include "store/sqlite_store.hpp"
 #include "store/store_conformance.hpp"
 #include "store/test_paths.hpp"

@@ -1,6 +1,7 @@
-// The resolved configuration of one CLI invocation: migrate.config.toml (with its [env.NAME]
-// sections), then AURIC_MIGRATE_* environment variables, then command-line flags, in
-// increasing precedence. Loading is pure apart from reading the file; thread-compatible.
+// The resolved configuration of one invocation (a CLI command, a Lambda function, a Fargate
+// task, the dashboard): migrate.config.toml (with its [env.NAME] sections), then
+// AURIC_MIGRATE_* environment variables, then command-line flags, in increasing precedence.
+// Loading is pure apart from reading the file; thread-compatible.
 #pragma once
 
 #include <chrono>
@@ -11,7 +12,9 @@
 
 #include <auric/migrations.hpp>
 
-namespace auric::cli {
+#include "app/env.hpp"
+
+namespace auric::app {
 
 // A bad config file, unknown key, wrong type or unknown --env. One line; exit code 2.
 class ConfigError : public std::runtime_error {
@@ -38,11 +41,6 @@ struct ConfigOverrides {
   std::optional<std::string> store;        // --store
 };
 
-using EnvLookup = std::function<std::optional<std::string>(const std::string&)>;
-
-// The process environment.
-std::optional<std::string> process_env(const std::string& name);
-
 // Resolves the configuration. A missing default file (./migrate.config.toml) is fine; a
 // missing file named with -c or AURIC_MIGRATE_CONFIG is a ConfigError.
 Config load_config(const ConfigOverrides& overrides, const EnvLookup& env = process_env);
@@ -51,4 +49,4 @@ Config load_config(const ConfigOverrides& overrides, const EnvLookup& env = proc
 Config parse_config(const std::string& text, const std::string& source,
                     const std::optional<std::string>& env_name);
 
-}  // namespace auric::cli
+}  // namespace auric::app

@@ -1,15 +1,14 @@
-#include "cli/config.hpp"
+#include "app/config.hpp"
 
-#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
 
 #include <toml++/toml.h>
 
-#include "core/store.hpp"
+#include "store/open_store.hpp"
 
-namespace auric::cli {
+namespace auric::app {
 namespace {
 
 constexpr const char* kDefaultConfigFile = "migrate.config.toml";
@@ -125,12 +124,6 @@ void apply_table(const toml::table& table, Config& config, const std::string& so
 
 }  // namespace
 
-std::optional<std::string> process_env(const std::string& name) {
-  const char* v = std::getenv(name.c_str());
-  if (!v || !*v) return std::nullopt;
-  return std::string(v);
-}
-
 Config parse_config(const std::string& text, const std::string& source,
                     const std::optional<std::string>& env_name) {
   Config config;
@@ -195,4 +188,4 @@ Config load_config(const ConfigOverrides& overrides, const EnvLookup& env) {
   return config;
 }
 
-}  // namespace auric::cli
+}  // namespace auric::app
