@@ -403,7 +403,8 @@ bool ExecutionLedger::record_interrupted_run(Store& store, std::int64_t fence, c
 
 WriteOutcome ExecutionLedger::close_execution(Store& store, const std::string& execution_id, ExecutionStatus status,
                                               const std::string& error, std::int64_t fence, std::int64_t at,
-                                              const std::optional<ExecutionRecord>& fallback) {
+                                              const std::optional<ExecutionRecord>& fallback,
+                                              const std::string& ecs_task_arn) {
   std::optional<ExecutionRecord> e = store.get_execution(execution_id);
   if (e && is_terminal(e->status)) return WriteOutcome::kConflict;
   if (!e) {
@@ -412,6 +413,7 @@ WriteOutcome ExecutionLedger::close_execution(Store& store, const std::string& e
     e->execution_id = execution_id;
     if (e->started_at == 0) e->started_at = at;
   }
+  if (!ecs_task_arn.empty()) e->who.ecs_task_arn = ecs_task_arn;
   e->status = status;
   e->completed_at = at;
   e->error = error;

@@ -99,10 +99,12 @@ class ExecutionLedger {
   // when it does not exist) as `status` with `error`, at `at`, under `fence`. The last
   // sign of life of an interrupted one is given as `at`. Returns the outcome; kConflict when
   // it was terminal already (nothing written).
+  // `ecs_task_arn`, when given, is recorded as the task that ran it.
   [[nodiscard]] static WriteOutcome close_execution(Store& store, const std::string& execution_id,
                                                     ExecutionStatus status, const std::string& error,
                                                     std::int64_t fence, std::int64_t at,
-                                                    const std::optional<ExecutionRecord>& fallback = std::nullopt);
+                                                    const std::optional<ExecutionRecord>& fallback = std::nullopt,
+                                                    const std::string& ecs_task_arn = {});
   // The execution a dead holder left `running`, recorded as interrupted.
   static void close_abandoned_execution(Store& store, std::int64_t fence, const LockInfo& previous);
   // Records an execution handed to an external runner (Fargate) before that runner exists:

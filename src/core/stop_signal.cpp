@@ -41,4 +41,9 @@ int last_stop_signal() {
   return g_stop_signal.load();
 }
 
+int stopped_exit_code() {
+  const int sig = g_stop_signal.load();
+  return 128 + (sig != 0 ? sig : SIGINT);
+}
+
 }  // namespace auric

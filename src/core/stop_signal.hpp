@@ -16,6 +16,8 @@ const std::atomic<bool>& stop_signal_flag();
 // The first signal that set the flag since install (SIGINT or SIGTERM), 0 for none. Exit
 // codes follow the shell's 128 + signal: 130 for SIGINT, 143 for SIGTERM.
 int last_stop_signal();
+// The exit code of a run stopped by that signal: 128 + the signal (SIGINT when none was seen).
+int stopped_exit_code();
 
 // Installs the handlers for its lifetime and restores the defaults on exit.
 class StopSignalScope {

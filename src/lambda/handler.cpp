@@ -367,8 +367,8 @@ Json EventHandler::task_stopped(const TaskStoppedAction& stopped) {
 
   if (execution && execution->fence == 0) {
     // Written by the dispatcher and never taken up by a runner: no lock to respect.
-    if (ExecutionLedger::close_execution(store_, t.execution_id, ExecutionStatus::kFailed, error, 0, now()) !=
-        WriteOutcome::kOk) {
+    if (ExecutionLedger::close_execution(store_, t.execution_id, ExecutionStatus::kFailed, error, 0, now(),
+                                         std::nullopt, t.task_arn) != WriteOutcome::kOk) {
       return ignored;  // a runner took it up (or closed it) meanwhile
     }
     log("Fargate task " + t.task_arn + " stopped before running execution " + t.execution_id + ": " + error);
@@ -399,7 +399,7 @@ Json EventHandler::task_stopped(const TaskStoppedAction& stopped) {
     if (lease.set_current(std::nullopt) != WriteOutcome::kOk) return ignored;  // lost it: the new holder closes out
   }
   if (ExecutionLedger::close_execution(store_, t.execution_id, ExecutionStatus::kFailed, error, lease.fence(), now(),
-                                       fallback) == WriteOutcome::kFenced) {
+                                       fallback, t.task_arn) == WriteOutcome::kFenced) {
     return ignored;
   }
   log("Fargate task " + t.task_arn + " stopped; execution " + t.execution_id +
