@@ -241,41 +241,26 @@ void ExecutionLedger::write_execution(ExecutionStatus status, const std::string&
 }
 
 RunRecord ExecutionLedger::begin_run(const MigrationEntry& entry, Direction direction, const Json& progress) {
-  CurrentRun current;
-  current.migration_id = entry.id;
-  current.run_id = new_uuid();
-  current.execution_id = execution_.execution_id;
-  current.direction = direction;
-  current.started_at = lease_.now();
-  current.hop = execution_.hop;
-  current.progress = progress;
-  if (lease_.set_current(current) != WriteOutcome::kOk) throw LeaseLost();
   RunRecord run;
-  run.run_id = current.run_id;
+  run.run_id = new_uuid();
   run.id = entry.id;
   run.name = entry.migration.name.empty() ? migration_name_of(entry.id) : entry.migration.name;
   run.status = RunStatus::kRunning;
   run.direction = direction;
   run.execution_id = execution_.execution_id;
-  run.started_at = current.started_at;
+  run.started_at = lease_.now();
   run.description = entry.migration.description;
   run.checksum = entry.checksum;
   run.hop = execution_.hop;
   run.who = execution_.who;
   run.fence = lease_.fence();
-  run.updated_at = current.started_at;
+  run.updated_at = run.started_at;
+  checkpoint(run, progress);
   return run;
 }
 
 void ExecutionLedger::checkpoint(const RunRecord& run, const Json& progress) {
-  CurrentRun current;
-  current.migration_id = run.id;
-  current.run_id = run.run_id;
-  current.execution_id = run.execution_id;
-  current.direction = run.direction;
-  current.started_at = run.started_at;
-  current.hop = run.hop;
-  current.progress = progress;
+  const CurrentRun current{run.id, run.run_id, run.execution_id, run.direction, run.started_at, run.hop, progress};
   if (lease_.set_current(current) != WriteOutcome::kOk) throw LeaseLost();
 }
 
