@@ -19,13 +19,15 @@ class ForwardingStore : public Store {
   std::string describe() const override { return target_.describe(); }
   void init() override { target_.init(); }
 
-  LockAttempt try_acquire_lock(const LockRequest& request) override { return target_.try_acquire_lock(request); }
+  LockAttempt try_acquire_lock(const LockRequest& request) override {
+    return target_.try_acquire_lock(request);
+  }
   WriteOutcome renew_lock(const std::string& owner, std::int64_t fence, std::int64_t now_ms,
                           std::int64_t expires_at) override {
     return target_.renew_lock(owner, fence, now_ms, expires_at);
   }
-  WriteOutcome set_current_run(const std::string& owner, std::int64_t fence, const std::optional<CurrentRun>& current,
-                               std::int64_t expires_at) override {
+  WriteOutcome set_current_run(const std::string& owner, std::int64_t fence,
+                               const std::optional<CurrentRun>& current, std::int64_t expires_at) override {
     return target_.set_current_run(owner, fence, current, expires_at);
   }
   WriteOutcome release_lock(const std::string& owner, std::int64_t fence) override {
@@ -36,7 +38,8 @@ class ForwardingStore : public Store {
 
   std::vector<MigrationState> list_states() override { return target_.list_states(); }
   std::optional<MigrationState> get_state(const std::string& id) override { return target_.get_state(id); }
-  WriteOutcome put_state(const MigrationState& state, const std::optional<std::string>& unless_last_run_id) override {
+  WriteOutcome put_state(const MigrationState& state,
+                         const std::optional<std::string>& unless_last_run_id) override {
     return target_.put_state(state, unless_last_run_id);
   }
   WriteOutcome delete_state(const std::string& id, std::int64_t fence) override {
@@ -54,7 +57,9 @@ class ForwardingStore : public Store {
     return target_.count_runs_of_executions(execution_ids);
   }
 
-  WriteOutcome put_execution(const ExecutionRecord& execution) override { return target_.put_execution(execution); }
+  WriteOutcome put_execution(const ExecutionRecord& execution) override {
+    return target_.put_execution(execution);
+  }
   std::optional<ExecutionRecord> get_execution(const std::string& execution_id) override {
     return target_.get_execution(execution_id);
   }

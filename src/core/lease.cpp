@@ -11,7 +11,8 @@
 
 namespace auric {
 
-std::string holder_text(const LockInfo& l) {
+std::string holder_text(const LockInfo& holder) {
+  const LockInfo& l = holder;
   std::string text = l.who.user.empty() ? std::string("a runner") : l.who.user;
   if (!l.who.host.empty()) text += "@" + l.who.host;
   text += " (pid " + std::to_string(l.who.pid);
@@ -74,7 +75,8 @@ class Lease::Heartbeat {
   std::thread thread_;
 };
 
-LeaseAttempt Lease::acquire(Store& store, const std::string& execution_id, const Who& who, LeaseOptions options) {
+LeaseAttempt Lease::acquire(Store& store, const std::string& execution_id, const Who& who,
+                            LeaseOptions options) {
   if (!options.now_ms) options.now_ms = system_now_ms;
   const std::string owner = (options.role.empty() ? "" : options.role + ":") + new_lock_owner(who);
   const auto deadline = std::chrono::steady_clock::now() + options.wait_timeout;
@@ -83,19 +85,23 @@ LeaseAttempt Lease::acquire(Store& store, const std::string& execution_id, const
   std::optional<LockRequest::DeadHolder> dead;
   LeaseAttempt result;
   for (;;) {
-    LockRequest request{owner, execution_id, who, options.now_ms(), options.ttl.count(), options.reenter_execution};
+    LockRequest request{
+        owner, execution_id, who, options.now_ms(), options.ttl.count(), options.reenter_execution};
     request.take_over_dead = dead;
     LockAttempt attempt = store.try_acquire_lock(request);
     if (attempt.acquired) {
       const bool took_over = dead.has_value();
-      if (took_over && options.on_took_over_dead && attempt.previous) options.on_took_over_dead(*attempt.previous);
-      result.lease.reset(new Lease(store, owner, attempt.fence, std::move(attempt.previous), took_over, options));
+      if (took_over && options.on_took_over_dead && attempt.previous)
+        options.on_took_over_dead(*attempt.previous);
+      result.lease.reset(
+          new Lease(store, owner, attempt.fence, std::move(attempt.previous), took_over, options));
       return result;
     }
     result.holder = attempt.previous;
     // A holder that ran here and is gone is taken over at once (only as that exact holder:
     // if anyone else took the lock meanwhile, the conditional write fails).
-    if (result.holder && !dead && holder_is_dead_on_this_host(result.holder->who, result.holder->acquired_at)) {
+    if (result.holder && !dead &&
+        holder_is_dead_on_this_host(result.holder->who, result.holder->acquired_at)) {
       dead = LockRequest::DeadHolder{result.holder->owner, result.holder->fence};
       continue;
     }

@@ -32,11 +32,11 @@ struct LeaseOptions {
   std::chrono::milliseconds heartbeat = kDefaultHeartbeat;  // 0: no heartbeat (short work)
   bool wait = false;                                        // wait (with backoff) while held
   std::chrono::milliseconds wait_timeout{600'000};
-  bool reenter_execution = false;  // a continuation hop re-entering its own execution
-  std::string role;                // prefixes the owner, e.g. "task-stopped"
-  const std::atomic<bool>* stop_requested = nullptr;  // stops waiting
-  std::function<std::int64_t()> now_ms;               // defaults to the system clock
-  std::function<void(const LockInfo& holder)> on_waiting;       // once, when waiting starts
+  bool reenter_execution = false;                          // a continuation hop re-entering its own execution
+  std::string role;                                        // prefixes the owner, e.g. "task-stopped"
+  const std::atomic<bool>* stop_requested = nullptr;       // stops waiting
+  std::function<std::int64_t()> now_ms;                    // defaults to the system clock
+  std::function<void(const LockInfo& holder)> on_waiting;  // once, when waiting starts
   std::function<void(const LockInfo& dead)> on_took_over_dead;  // a dead holder here was replaced
 };
 
@@ -94,8 +94,8 @@ class Lease {
 
  private:
   class Heartbeat;
-  Lease(Store& store, std::string owner, std::int64_t fence, std::optional<LockInfo> previous, bool took_over_dead,
-        const LeaseOptions& options);
+  Lease(Store& store, std::string owner, std::int64_t fence, std::optional<LockInfo> previous,
+        bool took_over_dead, const LeaseOptions& options);
   void renewed(std::int64_t at);
 
   Store& store_;

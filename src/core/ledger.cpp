@@ -77,8 +77,8 @@ ExecutionCounts execution_counts(const ExecutionRecord& execution) {
 }
 
 bool is_terminal(ExecutionStatus s) {
-  return s == ExecutionStatus::kCompleted || s == ExecutionStatus::kFailed || s == ExecutionStatus::kInterrupted ||
-         s == ExecutionStatus::kSuspended;
+  return s == ExecutionStatus::kCompleted || s == ExecutionStatus::kFailed ||
+         s == ExecutionStatus::kInterrupted || s == ExecutionStatus::kSuspended;
 }
 
 // Saves the running run's output on one thread per execution (idle between runs).
@@ -211,7 +211,8 @@ class ExecutionLedger::SideWriter {
   std::thread thread_;
 };
 
-ExecutionLedger::ExecutionLedger(Store& store, Lease& lease, ExecutionRecord execution, DurableOutputPolicy output)
+ExecutionLedger::ExecutionLedger(Store& store, Lease& lease, ExecutionRecord execution,
+                                 DurableOutputPolicy output)
     : store_(store),
       lease_(lease),
       execution_(std::move(execution)),
@@ -260,7 +261,8 @@ RunRecord ExecutionLedger::begin_run(const MigrationEntry& entry, Direction dire
 }
 
 void ExecutionLedger::checkpoint(const RunRecord& run, const Json& progress) {
-  const CurrentRun current{run.id, run.run_id, run.execution_id, run.direction, run.started_at, run.hop, progress};
+  const CurrentRun current{run.id,         run.run_id, run.execution_id, run.direction,
+                           run.started_at, run.hop,    progress};
   if (lease_.set_current(current) != WriteOutcome::kOk) throw LeaseLost();
 }
 
@@ -268,8 +270,8 @@ void ExecutionLedger::watch_output(const RunRecord& run, std::shared_ptr<const O
   saver_->watch(run, std::move(buffer));
 }
 
-MigrationState ExecutionLedger::finish_run(RunRecord run, const MigrationState* previous, const RunOutcome& outcome,
-                                           const OutputBuffer& buffer) {
+MigrationState ExecutionLedger::finish_run(RunRecord run, const MigrationState* previous,
+                                           const RunOutcome& outcome, const OutputBuffer& buffer) {
   saver_->stop();
   const std::int64_t finished = lease_.now();
   const OutputBuffer::Snapshot output = buffer.snapshot();
@@ -328,8 +330,8 @@ MigrationState ExecutionLedger::finish_run(RunRecord run, const MigrationState* 
     throw LeaseLost();
   }
   if (run_failure) std::rethrow_exception(run_failure);
-  if (run.status == RunStatus::kCompleted &&
-      std::find(execution_.finished.begin(), execution_.finished.end(), run.id) == execution_.finished.end()) {
+  if (run.status == RunStatus::kCompleted && std::find(execution_.finished.begin(), execution_.finished.end(),
+                                                       run.id) == execution_.finished.end()) {
     execution_.finished.push_back(run.id);
   }
   return next;
@@ -386,8 +388,9 @@ bool ExecutionLedger::record_interrupted_run(Store& store, std::int64_t fence, c
   return true;
 }
 
-WriteOutcome ExecutionLedger::close_execution(Store& store, const std::string& execution_id, ExecutionStatus status,
-                                              const std::string& error, std::int64_t fence, std::int64_t at,
+WriteOutcome ExecutionLedger::close_execution(Store& store, const std::string& execution_id,
+                                              ExecutionStatus status, const std::string& error,
+                                              std::int64_t fence, std::int64_t at,
                                               const std::optional<ExecutionRecord>& fallback,
                                               const std::string& ecs_task_arn) {
   std::optional<ExecutionRecord> e = store.get_execution(execution_id);
@@ -406,9 +409,9 @@ WriteOutcome ExecutionLedger::close_execution(Store& store, const std::string& e
   return store.put_execution(*e);
 }
 
-WriteOutcome ExecutionLedger::open_dispatched(Store& store, const std::string& execution_id, Direction direction,
-                                             const std::string& target, const Who& who, std::int64_t at,
-                                             const std::vector<std::string>& planned) {
+WriteOutcome ExecutionLedger::open_dispatched(Store& store, const std::string& execution_id,
+                                              Direction direction, const std::string& target, const Who& who,
+                                              std::int64_t at, const std::vector<std::string>& planned) {
   if (store.get_execution(execution_id)) return WriteOutcome::kConflict;
   ExecutionRecord record;
   record.execution_id = execution_id;
@@ -424,12 +427,12 @@ WriteOutcome ExecutionLedger::open_dispatched(Store& store, const std::string& e
 
 void ExecutionLedger::close_abandoned_execution(Store& store, std::int64_t fence, const LockInfo& previous) {
   if (previous.execution_id.empty() || previous.owner.empty()) return;  // released properly
-  const std::int64_t last_sign =
-      std::max(lock_sign_of_life(previous), previous.current ? previous.current->started_at : std::int64_t{0});
+  const std::int64_t last_sign = std::max(lock_sign_of_life(previous),
+                                          previous.current ? previous.current->started_at : std::int64_t{0});
   // kConflict: it was closed already; kFenced cannot happen under our newer fence.
   (void)close_execution(store, previous.execution_id, ExecutionStatus::kInterrupted,
-                        "interrupted: its runner stopped without finishing (crash, kill or lost lease)", fence,
-                        last_sign);
+                        "interrupted: its runner stopped without finishing (crash, kill or lost lease)",
+                        fence, last_sign);
 }
 
 }  // namespace auric

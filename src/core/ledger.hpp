@@ -51,9 +51,9 @@ ExecutionCounts execution_counts(const ExecutionRecord& execution);
 // What a run ended with, for ExecutionLedger::finish_run.
 struct RunOutcome {
   RunStatus status = RunStatus::kCompleted;
-  Json result;      // what up()/down() returned, or null
+  Json result;  // what up()/down() returned, or null
   std::string error;
-  Json progress;    // the checkpoint saved last (kept for the next attempt unless completed)
+  Json progress;  // the checkpoint saved last (kept for the next attempt unless completed)
 };
 
 class ExecutionLedger {
@@ -100,19 +100,19 @@ class ExecutionLedger {
   // sign of life of an interrupted one is given as `at`. Returns the outcome; kConflict when
   // it was terminal already (nothing written).
   // `ecs_task_arn`, when given, is recorded as the task that ran it.
-  [[nodiscard]] static WriteOutcome close_execution(Store& store, const std::string& execution_id,
-                                                    ExecutionStatus status, const std::string& error,
-                                                    std::int64_t fence, std::int64_t at,
-                                                    const std::optional<ExecutionRecord>& fallback = std::nullopt,
-                                                    const std::string& ecs_task_arn = {});
+  [[nodiscard]] static WriteOutcome close_execution(
+      Store& store, const std::string& execution_id, ExecutionStatus status, const std::string& error,
+      std::int64_t fence, std::int64_t at, const std::optional<ExecutionRecord>& fallback = std::nullopt,
+      const std::string& ecs_task_arn = {});
   // The execution a dead holder left `running`, recorded as interrupted.
   static void close_abandoned_execution(Store& store, std::int64_t fence, const LockInfo& previous);
   // Records an execution handed to an external runner (Fargate) before that runner exists:
   // `running`, fence 0, so that the runner's first fenced write replaces it and a task that
   // never starts is visible. kFenced/kConflict when an execution with that id exists.
   [[nodiscard]] static WriteOutcome open_dispatched(Store& store, const std::string& execution_id,
-                                                    Direction direction, const std::string& target, const Who& who,
-                                                    std::int64_t at, const std::vector<std::string>& planned);
+                                                    Direction direction, const std::string& target,
+                                                    const Who& who, std::int64_t at,
+                                                    const std::vector<std::string>& planned);
 
  private:
   class OutputSaver;

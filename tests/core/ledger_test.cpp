@@ -130,7 +130,8 @@ TEST_F(LeaseTest, TakeOverIsConditionalOnExactlyTheDeadHolder) {
   ASSERT_TRUE(held.acquired);
   LockRequest wrong{"me", "exec", current_who(), system_now_ms(), 1000, false};
   wrong.take_over_dead = LockRequest::DeadHolder{"holder:" + std::to_string(dead.pid), held.fence + 1};
-  EXPECT_FALSE(store_->try_acquire_lock(wrong).acquired) << "a stale fence must not take a newer holder's lock";
+  EXPECT_FALSE(store_->try_acquire_lock(wrong).acquired)
+      << "a stale fence must not take a newer holder's lock";
   wrong.take_over_dead->fence = held.fence;
   EXPECT_TRUE(store_->try_acquire_lock(wrong).acquired);
 }
@@ -277,8 +278,8 @@ class FaultyStore : public ForwardingStore {
   WriteOutcome put_execution(const ExecutionRecord& execution) override {
     return inject("put_execution", [&] { return ForwardingStore::put_execution(execution); });
   }
-  WriteOutcome set_current_run(const std::string& owner, std::int64_t fence, const std::optional<CurrentRun>& current,
-                               std::int64_t expires_at) override {
+  WriteOutcome set_current_run(const std::string& owner, std::int64_t fence,
+                               const std::optional<CurrentRun>& current, std::int64_t expires_at) override {
     return inject("set_current_run",
                   [&] { return ForwardingStore::set_current_run(owner, fence, current, expires_at); });
   }
@@ -295,7 +296,8 @@ class FaultyStore : public ForwardingStore {
         (void)write();
         throw StoreError("test store: connection reset before the response (the write may have landed)");
       case Fault::kFenced: return WriteOutcome::kFenced;
-      case Fault::kThrottled: throw StoreError("test store: ProvisionedThroughputExceededException after retries");
+      case Fault::kThrottled:
+        throw StoreError("test store: ProvisionedThroughputExceededException after retries");
       case Fault::kError: throw StoreError("test store: disk I/O error");
     }
     return write();
@@ -448,7 +450,8 @@ TEST(RunHandleTest, StartedThenFinished) {
   RunHandle handle = runner.start(RunRequest{});
   const auto id = handle.started();
   ASSERT_TRUE(id.has_value());
-  EXPECT_EQ(store->get_execution(*id)->status, ExecutionStatus::kRunning) << "recorded before started() returns";
+  EXPECT_EQ(store->get_execution(*id)->status, ExecutionStatus::kRunning)
+      << "recorded before started() returns";
   release = true;
   EXPECT_EQ(handle.finished().status, ExecutionStatus::kCompleted);
 
