@@ -9,6 +9,7 @@
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
+#include <fstream>
 #include <iostream>
 #include <map>
 #include <optional>
@@ -796,6 +797,27 @@ TEST(StdioCaptureLog, LineIsPlacedWhenItsNewlineIsWritten) {
   EXPECT_EQ(labelled_lines(buffer.str()),
             (std::vector<std::string>{"[info] logged meanwhile", "[stdout] partial", "[info] logged after",
                                       "[info] no newline"}));
+}
+
+TEST(StdioCaptureLog, FlushesABufferingCppStreamFirst) {
+  // A C++ stream with a buffer of its own (as after sync_with_stdio(false)): log() must write
+  // out what it holds before the logged line.
+  OutputBuffer buffer;
+  bool opened = false;
+  {
+    FdToFile original_out(STDOUT_FILENO);
+    FdToFile original_err(STDERR_FILENO);
+    StdioCapture capture(buffer);
+    std::filebuf own;
+    opened = own.open("/dev/stdout", std::ios::out) != nullptr;  // the capture's pipe
+    std::streambuf* const synced = std::cout.rdbuf(&own);
+    std::cout << "held by the stream\n";
+    capture.log(log_line(LogLevel::kInfo, "logged"));
+    std::cout.rdbuf(synced);
+  }
+  ASSERT_TRUE(opened);
+  EXPECT_EQ(labelled_lines(buffer.str()),
+            (std::vector<std::string>{"[stdout] held by the stream", "[info] logged"}));
 }
 
 TEST(StdioCaptureLog, LoggedLinesAreEchoedToStderrOnlyAndCapturedOnce) {
