@@ -4,8 +4,10 @@
 # from the current tree and from a base revision (default d51002c), both in Release, on the
 # memory store and on dynalite. Prints medians of wall time, of µs per line
 # ((time with LINES lines - time with 0 lines) / (COUNT * LINES)), and the write and
-# thread-creating (clone/clone3) calls counted by `strace -f -c`.
-# Usage: bench/log_hot_path.sh [BASE_REV]      env: N, COUNT, LINES, STORES ("memory dynalite")
+# thread-creating (clone/clone3) and poll/epoll_wait calls counted by `strace -f -c`.
+# Usage: bench/log_hot_path.sh [BASE_REV]      env: N, COUNT, LINES, STORES ("memory dynalite"),
+#   CURRENT_SRC (the tree measured as "current", default this one: e.g. a worktree holding a
+#   change not yet in this tree)
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
@@ -14,6 +16,7 @@ runs=${N:-5}
 count=${COUNT:-100}
 lines=${LINES:-1000}
 stores=${STORES:-memory dynalite}
+current_src=${CURRENT_SRC:-$root}
 out=$root/build-bench-log
 jobs=${JOBS:-2}
 mkdir -p "$out"
@@ -52,8 +55,10 @@ if [[ ! -x $out/base/log_fixture || $(cat "$out/base/rev" 2>/dev/null) != "$base
   build_tree base "$out/base-src"
   echo "$base_commit" >"$out/base/rev"
 fi
-echo "building the current tree in Release..." >&2
-build_tree current "$root"
+current_build=current
+[[ $current_src == "$root" ]] || current_build=current-$(basename "$current_src")
+echo "building the current tree ($current_src) in Release..." >&2
+build_tree "$current_build" "$current_src"
 
 # dynalite on a free port, as tests/aws/dynalite_server.cpp starts it.
 dyn_endpoint=
@@ -72,13 +77,13 @@ if [[ " $stores " == *" dynalite "* ]]; then
   unset AWS_PROFILE AWS_SESSION_TOKEN AWS_ENDPOINT_URL
 fi
 
-table_no=0
 store_url() {  # store -> a fresh, initialised store URL
   case $1 in
     memory) echo "memory:" ;;
     dynalite)
-      table_no=$((table_no + 1))
-      local url="dynamodb:bench-log-$$-$table_no?region=us-east-1&endpoint=$dyn_endpoint"
+      # Named by the clock: this runs in a $(...) subshell, so a counter would not advance and
+      # every `up` after the first would find its migrations applied already.
+      local url="dynamodb:bench-log-$$-$(date +%s%N)?region=us-east-1&endpoint=$dyn_endpoint"
       "$bin" init --store "$url" >/dev/null 2>&1
       echo "$url" ;;
   esac
@@ -96,10 +101,12 @@ time_up() {  # lines store
   echo "$e - $s" | bc -l
 }
 
-printf '%-8s %-9s %10s %10s %10s %8s %8s\n' tree store "wall s" "0-line s" "us/line" writes threads
+printf '%-8s %-9s %10s %10s %10s %8s %8s %8s\n' tree store "wall s" "0-line s" "us/line" writes threads polls
 for store in $stores; do
   for tree in base current; do
-    bin=$out/$tree/log_fixture
+    build=$tree
+    [[ $tree == current ]] && build=$current_build
+    bin=$out/$build/log_fixture
     walls=() empties=() perline=()
     for _ in $(seq "$runs"); do
       w=$(time_up "$lines" "$store")
@@ -108,12 +115,13 @@ for store in $stores; do
       perline+=("$(echo "($w - $z) * 1000000 / ($count * $lines)" | bc -l)")
     done
     url=$(store_url "$store")
-    LOG_FIXTURE_COUNT=$count LOG_FIXTURE_LINES=$lines nice strace -f -c -e trace=write,clone,clone3 \
+    LOG_FIXTURE_COUNT=$count LOG_FIXTURE_LINES=$lines nice strace -f -c -e trace=write,clone,clone3,poll,ppoll,epoll_wait,epoll_pwait \
       -o "$out/strace-$tree-$store.txt" "$bin" up --store "$url" >/dev/null 2>"$out/up.err"
     writes=$(awk '$NF=="write" {print $4}' "$out/strace-$tree-$store.txt")
     threads=$(awk '$NF=="clone" || $NF=="clone3" {n+=$4} END {print n+0}' "$out/strace-$tree-$store.txt")
-    printf '%-8s %-9s %10.3f %10.3f %10.2f %8s %8s\n' "$tree" "$store" \
+    polls=$(awk '$NF ~ /^(poll|ppoll|epoll_wait|epoll_pwait)$/ {n+=$4} END {print n+0}' "$out/strace-$tree-$store.txt")
+    printf '%-8s %-9s %10.3f %10.3f %10.2f %8s %8s %8s\n' "$tree" "$store" \
       "$(printf '%s\n' "${walls[@]}" | median)" "$(printf '%s\n' "${empties[@]}" | median)" \
-      "$(printf '%s\n' "${perline[@]}" | median)" "${writes:-0}" "$threads"
+      "$(printf '%s\n' "${perline[@]}" | median)" "${writes:-0}" "$threads" "$polls"
   done
 done
