@@ -28,8 +28,7 @@ void print_run_event(const RunEvent& e, Direction dir) {
   const std::string d(to_string(dir));
   switch (e.kind) {
     case RunEvent::Kind::kWaitingForLock:
-      std::cerr << "[migrations] waiting for the lock held by "
-                << (e.lock ? holder_text(*e.lock) : std::string("another runner")) << " ..." << std::endl;
+      std::cerr << "[migrations] waiting for the lock held by " << holder_text(e.lock) << " ..." << std::endl;
       break;
     case RunEvent::Kind::kPlanned:
       std::cerr << "[migrations] Planning to run " << e.ids.size() << " migration(s) (" << d << ")"

@@ -12,13 +12,17 @@
 namespace auric {
 
 std::string holder_text(const LockInfo& holder) {
-  const LockInfo& l = holder;
-  std::string text = l.who.user.empty() ? std::string("a runner") : l.who.user;
-  if (!l.who.host.empty()) text += "@" + l.who.host;
-  text += " (pid " + std::to_string(l.who.pid);
-  if (!l.execution_id.empty()) text += ", execution " + l.execution_id;
-  if (l.expires_at > 0) text += ", lease until " + iso8601_ms(l.expires_at);
+  const Who& who = holder.who;
+  std::string text = who.user.empty() ? std::string("a runner") : who.user;
+  if (!who.host.empty()) text += "@" + who.host;
+  text += " (pid " + std::to_string(who.pid);
+  if (!holder.execution_id.empty()) text += ", execution " + holder.execution_id;
+  if (holder.expires_at > 0) text += ", lease until " + iso8601_ms(holder.expires_at);
   return text + ")";
+}
+
+std::string holder_text(const std::optional<LockInfo>& holder) {
+  return holder && !holder->owner.empty() ? holder_text(*holder) : std::string("another runner");
 }
 
 // Renews the lease every `interval` until destroyed; marks it lost when a renewal is refused

@@ -51,6 +51,8 @@ struct LeaseAttempt {
 
 // "alice@build-7 (pid 4242, execution 1f0c…, lease until 2026-…)": one line for messages.
 std::string holder_text(const LockInfo& holder);
+// The same, or "another runner" when the holder is unknown (nullopt or a freed lock).
+std::string holder_text(const std::optional<LockInfo>& holder);
 
 class Lease {
  public:

@@ -43,15 +43,32 @@ std::int64_t lock_sign_of_life(const LockInfo& lock) {
   return std::max(lock.heartbeat_at, lock.acquired_at);
 }
 
-// The newest runs of `id` hold the one the dead holder was running (it ran last, under the lock).
-std::optional<RunRecord> find_recent_run(Store& store, const std::string& id, const std::string& run_id) {
-  for (auto& run : store.runs_of_migration(id, 5, "").items) {
-    if (run.run_id == run_id) return std::move(run);
-  }
-  return std::nullopt;
+// `base` (the migration's state before, or a fresh one) after `run`, its latest run, written
+// under `fence`. The applied fields and the checkpoint are the caller's.
+MigrationState state_after(MigrationState base, const RunRecord& run, std::int64_t fence) {
+  base.id = run.id;
+  base.status = run.status;
+  base.direction = run.direction;
+  base.last_run_id = run.run_id;
+  base.last_execution_id = run.execution_id;
+  base.started_at = run.started_at;
+  base.completed_at = run.completed_at;
+  base.duration_ms = run.duration_ms;
+  base.error = short_error(run.error);
+  base.output_truncated = run.output_truncated;
+  base.fence = fence;
+  return base;
 }
 
 }  // namespace
+
+std::optional<RunRecord> find_current_run(Store& store, const CurrentRun& current) {
+  // It ran last under the lock, so it is among the newest runs of its migration.
+  for (auto& run : store.runs_of_migration(current.migration_id, 5, "").items) {
+    if (run.run_id == current.run_id) return std::move(run);
+  }
+  return std::nullopt;
+}
 
 LeaseLost::LeaseLost()
     : StoreError(
@@ -98,12 +115,15 @@ class ExecutionLedger::OutputSaver {
   OutputSaver& operator=(const OutputSaver&) = delete;
 
   void watch(const RunRecord& run, std::shared_ptr<const OutputBuffer> buffer) {
-    const std::lock_guard lock(mutex_);
-    run_ = run;
-    buffer_ = std::move(buffer);
-    saved_bytes_ = 0;
-    last_save_ = std::chrono::steady_clock::now();
-    if (!thread_.joinable()) thread_ = std::thread([this] { loop(); });
+    {
+      const std::lock_guard lock(mutex_);
+      run_ = run;
+      buffer_ = std::move(buffer);
+      saved_bytes_ = 0;
+      last_save_ = std::chrono::steady_clock::now();
+      if (!thread_.joinable()) thread_ = std::thread([this] { loop(); });
+    }
+    wake_.notify_all();
   }
 
   // Stops watching; returns once a save in progress has ended.
@@ -116,6 +136,11 @@ class ExecutionLedger::OutputSaver {
   void loop() {
     std::unique_lock lock(mutex_);
     while (!stopping_) {
+      // Idle between runs: sleep until watch(). While a run lasts: look every 200 ms.
+      if (!buffer_) {
+        wake_.wait(lock, [this] { return stopping_ || buffer_ != nullptr; });
+        continue;
+      }
       wake_.wait_for(lock, std::chrono::milliseconds(200), [this] { return stopping_; });
       if (stopping_ || !buffer_) continue;
       const std::uint64_t appended = buffer_->appended_bytes();
@@ -286,18 +311,7 @@ MigrationState ExecutionLedger::finish_run(RunRecord run, const MigrationState* 
   run.updated_at = finished;
   fit_run_record(run);
 
-  MigrationState next = previous ? *previous : MigrationState{};
-  next.id = run.id;
-  next.status = run.status;
-  next.direction = run.direction;
-  next.last_run_id = run.run_id;
-  next.last_execution_id = run.execution_id;
-  next.started_at = run.started_at;
-  next.completed_at = finished;
-  next.duration_ms = run.duration_ms;
-  next.error = short_error(outcome.error);
-  next.output_truncated = run.output_truncated;
-  next.fence = lease_.fence();
+  MigrationState next = state_after(previous ? *previous : MigrationState{}, run, lease_.fence());
   if (run.status == RunStatus::kCompleted) {
     next.progress = nullptr;
     if (run.direction == Direction::kUp) {
@@ -342,26 +356,12 @@ bool ExecutionLedger::record_interrupted_run(Store& store, std::int64_t fence, c
                                              const Who* who_override) {
   if (!previous.current) return false;
   const CurrentRun& c = *previous.current;
-  std::optional<RunRecord> saved = find_recent_run(store, c.migration_id, c.run_id);
+  const std::optional<RunRecord> saved = find_current_run(store, c);
   if (saved && saved->status != RunStatus::kRunning) return false;  // its own outcome was written
   const std::int64_t last_sign =
       std::max({c.started_at, lock_sign_of_life(previous), saved ? saved->updated_at : std::int64_t{0}});
 
-  MigrationState state = store.get_state(c.migration_id).value_or(MigrationState{});
-  state.id = c.migration_id;
-  state.status = RunStatus::kInterrupted;
-  state.direction = c.direction;
-  state.last_run_id = c.run_id;
-  state.last_execution_id = c.execution_id;
-  state.started_at = c.started_at;
-  state.completed_at = last_sign;
-  state.duration_ms = last_sign - c.started_at;
-  state.error = short_error(error);
-  state.output_truncated = saved && saved->output_truncated;
-  state.progress = c.progress;
-  state.fence = fence;
-  if (store.put_state(state, c.run_id) != WriteOutcome::kOk) return false;  // its outcome was written
-
+  // The run as it saved itself (keeping its output), or as the lock's note describes it.
   RunRecord run = saved.value_or(RunRecord{});
   run.run_id = c.run_id;
   run.id = c.migration_id;
@@ -382,6 +382,10 @@ bool ExecutionLedger::record_interrupted_run(Store& store, std::int64_t fence, c
   run.fence = fence;
   run.updated_at = last_sign;
   fit_run_record(run);
+
+  MigrationState state = state_after(store.get_state(c.migration_id).value_or(MigrationState{}), run, fence);
+  state.progress = c.progress;
+  if (store.put_state(state, c.run_id) != WriteOutcome::kOk) return false;  // its outcome was written
   // kConflict: its outcome landed in between (the state says interrupted regardless, and the
   // next run replaces it); kFenced cannot happen under our newer fence.
   (void)store.put_run(run);

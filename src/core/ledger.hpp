@@ -126,6 +126,10 @@ class ExecutionLedger {
   std::unique_ptr<SideWriter> side_;
 };
 
+// The run record of the lock's note `current` (its `running` record with the output saved so
+// far, or its outcome), or nullopt when it saved none. One query of the newest runs.
+std::optional<RunRecord> find_current_run(Store& store, const CurrentRun& current);
+
 // True for the statuses after which an execution never changes again.
 bool is_terminal(ExecutionStatus status);
 

@@ -113,7 +113,7 @@ class MigrationRunner::Execution {
     lo.wait_timeout = options_.wait_timeout;
     lo.reenter_execution = request_.hop > 0;
     lo.stop_requested = options_.stop_requested;
-    lo.now_ms = options_.now_ms ? options_.now_ms : std::function<std::int64_t()>(system_now_ms);
+    lo.now_ms = options_.now_ms;  // Lease defaults it to the system clock
     lo.on_waiting = [this](const LockInfo& holder) {
       emit({.kind = RunEvent::Kind::kWaitingForLock, .lock = holder});
     };
@@ -126,11 +126,12 @@ class MigrationRunner::Execution {
       return true;
     }
     result_.holder = attempt.holder;
-    const std::string holder = attempt.holder ? holder_text(*attempt.holder) : "another runner";
+    const std::string holder = holder_text(attempt.holder);
     fail(ExecutionResult::Failure::kLockHeld,
          "the migrations lock is held by " + holder +
-             (options_.wait_for_lock ? "; gave up waiting"
-                                     : "; use --wait to wait for it, or `unlock --force` if that runner is gone"));
+             (options_.wait_for_lock
+                  ? "; gave up waiting"
+                  : "; use --wait to wait for it, or `unlock --force` if that runner is gone"));
     return false;
   }
 
@@ -167,10 +168,10 @@ class MigrationRunner::Execution {
       const CurrentRun& c = *prev.current;
       if (c.execution_id == result_.execution_id) {
         resumed_ = c;  // our own execution handed over (Lambda continuation): resume it
-      } else if (ExecutionLedger::record_interrupted_run(
-                     store_, lease_->fence(), prev,
-                     "interrupted: the runner stopped while this migration was running (crash, kill or lost lease)",
-                     find(c.migration_id))) {
+      } else if (ExecutionLedger::record_interrupted_run(store_, lease_->fence(), prev,
+                                                         "interrupted: the runner stopped while this "
+                                                         "migration was running (crash, kill or lost lease)",
+                                                         find(c.migration_id))) {
         emit({.kind = RunEvent::Kind::kRecovered, .id = c.migration_id, .status = RunStatus::kInterrupted});
       }
       if (lease_->set_current(std::nullopt) != WriteOutcome::kOk) throw LeaseLost();
@@ -191,7 +192,8 @@ class MigrationRunner::Execution {
   StopReason stop_reason() const {
     if (stop_requested()) return StopReason::kSignal;
     if (lease_ && lease_->lost()) return StopReason::kLeaseLost;
-    if (options_.time_remaining && options_.time_remaining() <= options_.stop_margin) return StopReason::kDeadline;
+    if (options_.time_remaining && options_.time_remaining() <= options_.stop_margin)
+      return StopReason::kDeadline;
     return StopReason::kNone;
   }
 
@@ -199,9 +201,7 @@ class MigrationRunner::Execution {
   void stop_early(StopReason why, const std::string& before) {
     result_.stop = why;
     switch (why) {
-      case StopReason::kDeadline:
-        result_.status = ExecutionStatus::kNeedsContinuation;
-        break;
+      case StopReason::kDeadline: result_.status = ExecutionStatus::kNeedsContinuation; break;
       case StopReason::kSignal:
         result_.status = ExecutionStatus::kSuspended;
         result_.failure = ExecutionResult::Failure::kStopped;
@@ -232,7 +232,10 @@ class MigrationRunner::Execution {
       if (const StopReason why = stop_reason(); why != StopReason::kNone) {
         result_.migrations_remaining.assign(plan.begin() + static_cast<std::ptrdiff_t>(i), plan.end());
         stop_early(why, plan[i]);
-        emit({.kind = RunEvent::Kind::kStopping, .stop = why, .id = plan[i], .error = std::string(to_string(why))});
+        emit({.kind = RunEvent::Kind::kStopping,
+              .stop = why,
+              .id = plan[i],
+              .error = std::string(to_string(why))});
         write_final();
         return;
       }
@@ -254,7 +257,8 @@ class MigrationRunner::Execution {
           result_.stop = StopReason::kSignal;
           result_.status = ExecutionStatus::kSuspended;
           result_.failure = ExecutionResult::Failure::kStopped;
-          result_.error = "Migration " + entry->id + " suspended at a checkpoint; run `up` again to resume it";
+          result_.error =
+              "Migration " + entry->id + " suspended at a checkpoint; run `up` again to resume it";
         }
       } else {
         result_.status = ExecutionStatus::kFailed;
@@ -289,7 +293,12 @@ class MigrationRunner::Execution::RunContext final : public Context, private Log
  public:
   RunContext(Execution& exec, const MigrationEntry& entry, const RunRecord& run, Json progress,
              OutputBuffer& buffer, StdioCapture* capture)
-      : exec_(exec), entry_(entry), run_(run), progress_(std::move(progress)), buffer_(buffer), capture_(capture) {}
+      : exec_(exec),
+        entry_(entry),
+        run_(run),
+        progress_(std::move(progress)),
+        buffer_(buffer),
+        capture_(capture) {}
 
   Logger& logger() override { return *this; }
   const Json& config() const override { return exec_.options_.config; }

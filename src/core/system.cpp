@@ -70,31 +70,46 @@ std::string first_line(const char* path) {
   return line;
 }
 
-// Epoch ms at which process `pid` started, or nullopt when unknown: field 22 of
-// /proc/<pid>/stat (clock ticks since boot) plus the boot time (`btime` in /proc/stat).
-std::optional<std::int64_t> process_start_ms(std::int64_t pid) {
+// What /proc/<pid>/stat says of a process: its state letter ('R', 'S', 'Z', ...) and when it
+// started (epoch ms: field 22, clock ticks since boot, plus the boot time), each when known.
+struct ProcessStat {
+  char state = 0;
+  std::optional<std::int64_t> started_ms;
+};
+
+// Boot time in epoch seconds (`btime` in /proc/stat), 0 when unknown; read once per process.
+std::int64_t boot_time_s() {
+  static const std::int64_t btime = [] {
+    std::ifstream proc_stat("/proc/stat");
+    std::string key;
+    std::int64_t value = 0;
+    while (proc_stat >> key) {
+      if (key == "btime" && proc_stat >> value) return value;
+    }
+    return std::int64_t{0};
+  }();
+  return btime;
+}
+
+ProcessStat read_process_stat(std::int64_t pid) {
+  ProcessStat out;
   const std::string stat = first_line(("/proc/" + std::to_string(pid) + "/stat").c_str());
   const auto close = stat.rfind(')');  // the command name may hold spaces and parentheses
-  if (close == std::string::npos) return std::nullopt;
+  if (close == std::string::npos || close + 2 >= stat.size()) return out;
   std::istringstream fields(stat.substr(close + 2));
   std::string field;
   for (int i = 3; i <= 22 && fields >> field; ++i) {
+    if (i == 3) out.state = field.empty() ? '\0' : field[0];
     if (i != 22) continue;
-    std::ifstream proc_stat("/proc/stat");
-    std::string key;
-    std::int64_t btime = 0;
-    while (proc_stat >> key) {
-      if (key == "btime" && proc_stat >> btime) break;
-    }
     const long ticks = sysconf(_SC_CLK_TCK);
-    if (btime == 0 || ticks <= 0) return std::nullopt;
+    if (boot_time_s() == 0 || ticks <= 0) break;
     try {
-      return btime * 1000 + std::stoll(field) * 1000 / ticks;
+      out.started_ms = boot_time_s() * 1000 + std::stoll(field) * 1000 / ticks;
     } catch (const std::exception&) {
-      return std::nullopt;
+      // Unknown start time: never taken for a reused pid.
     }
   }
-  return std::nullopt;
+  return out;
 }
 
 }  // namespace
@@ -109,20 +124,17 @@ std::string host_identity() {
 
 bool holder_is_dead_on_this_host(const Who& holder, std::int64_t since_ms) {
   if (holder.pid <= 0 || holder.boot_id.empty() || holder.host.empty()) return false;
-  const Who me = current_who();
-  if (me.host != holder.host || me.boot_id != holder.boot_id) return false;
-  if (holder.pid == me.pid) return false;  // this very process: never "dead"
+  char host[256] = {};
+  if (gethostname(host, sizeof host - 1) != 0 || holder.host != host) return false;
+  if (holder.boot_id != host_identity()) return false;
+  if (holder.pid == static_cast<std::int64_t>(getpid())) return false;  // this very process: never "dead"
   if (::kill(static_cast<pid_t>(holder.pid), 0) != 0) return errno == ESRCH;
+  const ProcessStat stat = read_process_stat(holder.pid);
   // A zombie (exited, not yet reaped by its parent) holds nothing any more.
-  const std::string stat = first_line(("/proc/" + std::to_string(holder.pid) + "/stat").c_str());
-  if (const auto close = stat.rfind(')'); close != std::string::npos && close + 2 < stat.size() &&
-                                          (stat[close + 2] == 'Z' || stat[close + 2] == 'X')) {
-    return true;
-  }
+  if (stat.state == 'Z' || stat.state == 'X') return true;
   // The pid exists: dead only if it is a newer process that reused the number. Start times
   // have the boot time's one-second granularity, hence the margin.
-  const auto started = process_start_ms(holder.pid);
-  return started && *started > since_ms + 2000;
+  return stat.started_ms && *stat.started_ms > since_ms + 2000;
 }
 
 std::string new_lock_owner(const Who& who) {

@@ -10,6 +10,8 @@
 #include <cerrno>
 #include <cstring>
 
+#include "app/command.hpp"
+#include "core/ledger.hpp"
 #include "core/system.hpp"
 
 extern char** environ;
@@ -17,8 +19,11 @@ extern char** environ;
 namespace auric::dashboard {
 namespace {
 
-// The CLI's documented exit codes that a run can end with (docs/cli.md).
-constexpr int kExitOk = 0, kExitFailed = 1, kExitUsage = 2, kExitLockHeld = 3;
+using app::kExitFailed;
+using app::kExitLockHeld;
+using app::kExitOk;
+using app::kExitUsage;
+// A run stopped by the signal it was sent, or by a Ctrl-C (docs/cli.md).
 constexpr int kExitSigint = 128 + SIGINT, kExitSigterm = 128 + SIGTERM;
 
 // How long a start waits for a run that has released the lock to end.
@@ -28,8 +33,7 @@ constexpr std::chrono::seconds kEndingGrace{2};
 constexpr std::size_t kMaxChildStdout = 1024 * 1024;
 
 std::string lock_held_error(const std::optional<LockInfo>& holder) {
-  return "Another run holds the lock: " +
-         (holder && !holder->owner.empty() ? holder_text(*holder) : std::string("another runner"));
+  return "Another run holds the lock: " + holder_text(holder);
 }
 
 // "SIGABRT (signal 6)".
@@ -160,15 +164,8 @@ std::optional<LiveOutput> LocalBackend::live_output_from_store() {
   if (!lock || !lock->current || !lock->held_at(now_ms())) return std::nullopt;
   const CurrentRun& current = *lock->current;
   LiveOutput live{current.migration_id, ""};
-  // The running record is saved with the output so far (ExecutionLedger's durable output); it
-  // is the newest run of its migration, or close to it.
-  auto page = store_.runs_of_migration(current.migration_id, 5, "");
-  for (auto& run : page.items) {
-    if (run.run_id == current.run_id) {
-      live.output = std::move(run.output);
-      break;
-    }
-  }
+  // The running record is saved with the output so far (ExecutionLedger's durable output).
+  if (auto run = find_current_run(store_, current)) live.output = std::move(run->output);
   return live;
 }
 
