@@ -431,12 +431,24 @@ WriteOutcome ExecutionLedger::open_dispatched(Store& store, const std::string& e
 
 void ExecutionLedger::close_abandoned_execution(Store& store, std::int64_t fence, const LockInfo& previous) {
   if (previous.execution_id.empty() || previous.owner.empty()) return;  // released properly
-  const std::int64_t last_sign = std::max(lock_sign_of_life(previous),
-                                          previous.current ? previous.current->started_at : std::int64_t{0});
-  // kConflict: it was closed already; kFenced cannot happen under our newer fence.
-  (void)close_execution(store, previous.execution_id, ExecutionStatus::kInterrupted,
-                        "interrupted: its runner stopped without finishing (crash, kill or lost lease)",
-                        fence, last_sign);
+  std::optional<ExecutionRecord> e = store.get_execution(previous.execution_id);
+  if (!e || is_terminal(e->status)) return;
+  // Its runs say what it finished (its own final write never came) and when it last lived.
+  std::int64_t last_sign = std::max(lock_sign_of_life(previous),
+                                    previous.current ? previous.current->started_at : std::int64_t{0});
+  for (const RunRecord& run : store.runs_of_execution(e->execution_id)) {
+    last_sign = std::max({last_sign, run.updated_at, run.completed_at.value_or(0)});
+    if (run.status == RunStatus::kCompleted &&
+        std::find(e->finished.begin(), e->finished.end(), run.id) == e->finished.end()) {
+      e->finished.push_back(run.id);
+    }
+  }
+  e->status = ExecutionStatus::kInterrupted;
+  e->completed_at = last_sign;
+  e->error = "interrupted: its runner stopped without finishing (crash, kill or lost lease)";
+  e->fence = fence;
+  // kFenced cannot happen under our newer fence.
+  (void)store.put_execution(*e);
 }
 
 }  // namespace auric

@@ -104,7 +104,8 @@ class ExecutionLedger {
       Store& store, const std::string& execution_id, ExecutionStatus status, const std::string& error,
       std::int64_t fence, std::int64_t at, const std::optional<ExecutionRecord>& fallback = std::nullopt,
       const std::string& ecs_task_arn = {});
-  // The execution a dead holder left `running`, recorded as interrupted.
+  // The execution a dead holder left `running`, recorded as interrupted, with the migrations
+  // its runs completed and ending at its last sign of life (one read of its runs).
   static void close_abandoned_execution(Store& store, std::int64_t fence, const LockInfo& previous);
   // Records an execution handed to an external runner (Fargate) before that runner exists:
   // `running`, fence 0, so that the runner's first fenced write replaces it and a task that

@@ -143,6 +143,10 @@ TEST_F(MultiProcess, KilledRunnerLeavesInterruptedRecordAndIsRetried) {
   ASSERT_GE(list.size(), 2u);
   EXPECT_EQ(list[0]["status"], "completed");
   EXPECT_EQ(list[1]["status"], "interrupted");
+  // It finished steps 1 to 6 before the kill, although its own final write never came.
+  EXPECT_EQ(list[1]["finished"].size(), 6u) << list[1].dump();
+  EXPECT_GE(list[1]["completedAt"].get<std::int64_t>() - list[1]["startedAt"].get<std::int64_t>(), 2000)
+      << "it lived until its last output save, 2 s into step 7";
 }
 
 // Ctrl-C (or SIGTERM) inside a migration that checkpoints: suspended, not failed, exit 130
@@ -168,7 +172,8 @@ TEST_F(MultiProcess, ASignalSuspendsAtACheckpointWithTheShellExitCode) {
     EXPECT_EQ(result["status"], "suspended");
     EXPECT_EQ(result["migrationsRemaining"][0], id);
 
-    const auto status = nlohmann::json::parse(run({{AURIC_STRESS_FIXTURE, "status", "--json"}, env_, dir_, ""}).out);
+    const auto status =
+        nlohmann::json::parse(run({{AURIC_STRESS_FIXTURE, "status", "--json"}, env_, dir_, ""}).out);
     EXPECT_EQ(status["suspended"], nlohmann::json::array({id}));
     EXPECT_TRUE(status["failed"].empty()) << "suspended is not failed";
     const ProcessResult human = run({{AURIC_STRESS_FIXTURE, "status"}, env_, dir_, ""});
@@ -176,7 +181,8 @@ TEST_F(MultiProcess, ASignalSuspendsAtACheckpointWithTheShellExitCode) {
     EXPECT_THAT(human.out, ::testing::Not(::testing::HasSubstr("Failed")));
 
     // The next `up` resumes it (and runs a few more, up to the next suspension point).
-    const ProcessResult resumed = run({{AURIC_STRESS_FIXTURE, "up", "--steps", "1", "--json"}, env_, dir_, ""});
+    const ProcessResult resumed =
+        run({{AURIC_STRESS_FIXTURE, "up", "--steps", "1", "--json"}, env_, dir_, ""});
     EXPECT_EQ(resumed.exit_code, 0) << resumed.err;
     EXPECT_EQ(nlohmann::json::parse(resumed.out)["migrationsRun"], nlohmann::json::array({id}));
   }
