@@ -135,7 +135,10 @@ int run_migrations(Session& s, Direction dir, const RunOptions& o) {
     std::cout << "Migrations remaining: " << join(r.migrations_remaining) << "\n";
   }
   std::cout << "Execution: " << r.execution_id << std::endl;
-  if (!r.error.empty()) std::cerr << "Error: " << r.error << std::endl;
+  if (!r.error.empty()) {
+    std::cerr << (r.failure == ExecutionResult::Failure::kStopped ? "Stopped: " : "Error: ") << r.error
+              << std::endl;
+  }
   return exit_code_for(r);
 }
 
@@ -180,11 +183,9 @@ Json status_json(Session& s, const StatusReport& report) {
     if (!e.known) m["missing"] = true;
     migrations.push_back(std::move(m));
   }
-  Json j = {{"store", s.store().describe()}, {"completed", report.applied},
-            {"pending", report.pending},     {"failed", report.failed},
-            {"suspended", report.suspended},
-            {"missing", report.missing},     {"outOfOrder", report.out_of_order},
-            {"drift", report.drift},         {"migrations", migrations}};
+  Json j = {{"store", s.store().describe()},     {"completed", report.applied},   {"pending", report.pending},
+            {"failed", report.failed},           {"suspended", report.suspended}, {"missing", report.missing},
+            {"outOfOrder", report.out_of_order}, {"drift", report.drift},         {"migrations", migrations}};
   const auto lock = s.store().read_lock();
   j["lock"] = lock ? to_json(*lock, system_now_ms()) : Json{{"held", false}};
   return j;
@@ -566,9 +567,9 @@ int run_init(Session& s) {
 int run_unlock(Session& s, bool force) {
   if (!force) {
     throw CommandError(kExitUsage,
-                   "refusing to release the lock without --force: only do this when the holder is gone "
-                   "(check `status` first); a live holder is fenced out and its current migration is "
-                   "recorded as interrupted");
+                       "refusing to release the lock without --force: only do this when the holder is gone "
+                       "(check `status` first); a live holder is fenced out and its current migration is "
+                       "recorded as interrupted");
   }
   const auto before = s.store().force_unlock();
   const bool was_held = before && before->held_at(system_now_ms());
