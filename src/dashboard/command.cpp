@@ -9,7 +9,6 @@
 
 #include <atomic>
 #include <chrono>
-#include <csignal>
 #include <cstring>
 #include <filesystem>
 #include <iostream>
@@ -22,6 +21,7 @@
 #include "app/progress.hpp"
 #include "app/runner_options.hpp"
 #include "core/runner.hpp"
+#include "core/stop_signal.hpp"
 #include "dashboard/local_backend.hpp"
 #include "dashboard/local_server.hpp"
 #include "store/store_url.hpp"
@@ -30,15 +30,6 @@ extern char** environ;
 
 namespace auric::dashboard {
 namespace {
-
-std::atomic<bool> g_stop{false};
-
-extern "C" void on_dashboard_signal(int sig) {
-  if (g_stop.exchange(true)) {
-    std::signal(sig, SIG_DFL);  // a second signal stops at once
-    std::raise(sig);
-  }
-}
 
 struct DashboardOptions {
   int port = 3100;
@@ -113,14 +104,14 @@ int run_dashboard(app::Session& s, const DashboardOptions& o) {
     throw app::CommandError(app::kExitFailed, e.what());
   }
 
-  g_stop = false;
-  std::signal(SIGINT, on_dashboard_signal);
-  std::signal(SIGTERM, on_dashboard_signal);
+  // The first SIGINT/SIGTERM shuts down gracefully; a second one stops at once.
+  const StopSignalScope signals;
+  const std::atomic<bool>& stop = stop_signal_flag();
   const std::string url = server.url();
   std::cout << "> Dashboard ready: " << url << std::endl;
   pid_t opener = o.no_open ? -1 : open_browser(url);
 
-  while (!g_stop) {
+  while (!stop) {
     std::this_thread::sleep_for(std::chrono::milliseconds(100));
     if (opener > 0) {
       int status = 0;
@@ -144,8 +135,6 @@ int run_dashboard(app::Session& s, const DashboardOptions& o) {
               << std::endl;
     backend->wait_idle(std::chrono::hours(24));
   }
-  std::signal(SIGINT, SIG_DFL);
-  std::signal(SIGTERM, SIG_DFL);
   return app::kExitOk;
 }
 
