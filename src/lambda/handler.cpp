@@ -36,10 +36,6 @@ LeaseAttempt short_lease(Store& store, const std::string& execution_id, const Wh
   return Lease::acquire(store, execution_id, who, std::move(options));
 }
 
-std::string holder_or_unknown(const std::optional<LockInfo>& lock) {
-  return lock ? holder_text(*lock) : std::string("another runner");
-}
-
 }  // namespace
 
 DispatchSettings dispatch_settings_from_env(const EnvLookup& env) {
@@ -259,16 +255,18 @@ Json EventHandler::fail_run(const RunEventData& event, const ExecutionResult& re
 
 bool EventHandler::fail_execution(const std::string& execution_id, Direction direction,
                                   const std::string& target, const std::string& error) {
-  const LeaseAttempt lock = short_lease(store_, execution_id, who({}), base_, "lambda-closer");
+  // who() may look the user up (getpwuid) and the host: once for the lease and the fallback.
+  const Who closer = who({});
+  const LeaseAttempt lock = short_lease(store_, execution_id, closer, base_, "lambda-closer");
   if (!lock.lease) {
     log("Could not record execution " + execution_id + " as failed: the lock is held by " +
-        holder_or_unknown(lock.holder));
+        holder_text(lock.holder));
     return false;
   }
   ExecutionRecord fallback;
   fallback.direction = direction;
   fallback.target = target;
-  fallback.who = who({});
+  fallback.who = closer;
   const WriteOutcome outcome = ExecutionLedger::close_execution(
       store_, execution_id, ExecutionStatus::kFailed, error, lock.lease->fence(), now(), fallback);
   // kConflict: it had ended already, which is what the caller wants.
@@ -379,7 +377,7 @@ Json EventHandler::task_stopped(const TaskStoppedAction& stopped) {
   const LeaseAttempt lock = short_lease(store_, t.execution_id, who({}), base_, "task-stopped");
   if (!lock.lease) {
     // Another execution holds the lock; it recorded ours as interrupted when it took over.
-    log("Task-stopped: the lock is held by " + holder_or_unknown(lock.holder) + "; leaving execution " +
+    log("Task-stopped: the lock is held by " + holder_text(lock.holder) + "; leaving execution " +
         t.execution_id + " to it");
     return ignored;
   }
