@@ -13,6 +13,7 @@
 #include <auric/migrations.hpp>
 
 #include "app/env.hpp"
+#include "core/lease.hpp"
 
 namespace auric::app {
 
@@ -27,8 +28,8 @@ struct Config {
   std::string env;     // the [env.NAME] applied, or ""
   std::string store;   // store URL
   std::string migrations_dir = "migrations";
-  std::chrono::seconds lock_ttl{30};
-  std::chrono::seconds heartbeat{10};
+  std::chrono::seconds lock_ttl = std::chrono::duration_cast<std::chrono::seconds>(kDefaultLeaseTtl);
+  std::chrono::seconds heartbeat = std::chrono::duration_cast<std::chrono::seconds>(kDefaultHeartbeat);
   std::chrono::seconds wait_timeout{600};
   std::chrono::seconds stop_margin{60};  // Lambda: hand over when this much time is left
   int max_hops = 100;                    // Lambda: continuation limit
