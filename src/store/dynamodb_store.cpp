@@ -242,17 +242,22 @@ class DynamoDbStore final : public Store {
 
   json base_request() const { return json{{"TableName", table_}}; }
 
+  // An item in a response to `operation` (wire form); one that is not an item is a StoreError.
+  Item response_item(const json& wire, std::string_view operation) {
+    return guard([&] {
+      try {
+        return aws::item_from_wire(wire);
+      } catch (const std::invalid_argument& e) {
+        throw aws::malformed_response("DynamoDB", operation, e.what());
+      }
+    });
+  }
+
   // The Attributes of an UpdateItem/PutItem response as an Item.
   Item attributes_of(const json& response) {
     const auto it = response.find("Attributes");
     if (it == response.end() || it->is_null()) return {};
-    return guard([&] {
-      try {
-        return aws::item_from_wire(*it);
-      } catch (const std::invalid_argument& e) {
-        throw aws::malformed_response("DynamoDB", "UpdateItem", e.what());
-      }
-    });
+    return response_item(*it, "UpdateItem");
   }
 
   // The item a failed conditional write found (ReturnValuesOnConditionCheckFailure=ALL_OLD),
@@ -260,13 +265,7 @@ class DynamoDbStore final : public Store {
   std::optional<Item> old_item_of(const json& failure) {
     const auto it = failure.find("Item");
     if (it == failure.end() || !it->is_object()) return std::nullopt;
-    return guard([&] {
-      try {
-        return std::optional<Item>(aws::item_from_wire(*it));
-      } catch (const std::invalid_argument& e) {
-        throw aws::malformed_response("DynamoDB", "PutItem", e.what());
-      }
-    });
+    return response_item(*it, "PutItem");
   }
 
   // A strongly consistent GetItem, optionally only some attributes.
@@ -286,11 +285,7 @@ class DynamoDbStore final : public Store {
       const auto it = response.find("Item");
       if (it == response.end() || it->is_null()) return std::optional<Item>();
       if (!it->is_object()) throw aws::malformed_response("DynamoDB", "GetItem", "Item is not an object");
-      try {
-        return std::optional<Item>(aws::item_from_wire(*it));
-      } catch (const std::invalid_argument& e) {
-        throw aws::malformed_response("DynamoDB", "GetItem", e.what());
-      }
+      return std::optional<Item>(response_item(*it, "GetItem"));
     });
   }
 
@@ -478,13 +473,6 @@ LockAttempt DynamoDbStore::try_acquire_lock(const LockRequest& request) {
   // lease's fence is fence - 1); the holder being replaced is snapshotted into prev_* in the
   // same write, so a retried request (its first attempt applied, the response lost) still
   // knows it.
-  LockInfo next;
-  next.owner = request.owner;
-  next.acquired_at = request.now_ms;
-  next.expires_at = request.now_ms + request.ttl_ms;
-  next.heartbeat_at = request.now_ms;
-  next.execution_id = request.execution_id;
-  next.who = request.who;
   const Item unset = items::lock_attributes(LockInfo{});
   Expr x;
   const std::string empty = x.value(str(""));
@@ -492,8 +480,9 @@ LockAttempt DynamoDbStore::try_acquire_lock(const LockRequest& request) {
   const std::string owner = x.value(str(request.owner));
   const std::string tok = x.value(str(token));
   std::string update = "SET ";
-  for (const auto& [name, value] : items::lock_attributes(next)) {
-    if (name == "fence") continue;  // ADDed below
+  // The new lease as store_rules makes it, but the fence: that the update ADDs, atomically.
+  for (const auto& [name, value] : items::lock_attributes(store_rules::acquired(std::nullopt, request))) {
+    if (name == "fence") continue;
     update += x.name(std::string(items::kPreviousPrefix) + name) + " = if_not_exists(" + x.name(name) + ", " +
               x.value(unset.at(name)) + "), " + x.name(name) + " = " + x.value(value) + ", ";
   }
