@@ -71,8 +71,7 @@ WriteOutcome check_run_write(std::optional<RunStatus> stored_status, std::int64_
                              std::int64_t writer_fence) {
   if (!stored_status) return WriteOutcome::kOk;
   if (*stored_status != RunStatus::kRunning) return WriteOutcome::kConflict;
-  if (stored_fence > writer_fence) return WriteOutcome::kFenced;
-  return WriteOutcome::kOk;
+  return check_fenced_write(stored_fence, writer_fence);
 }
 
 std::string encode_cursor(std::int64_t started_at, std::string_view key) {

@@ -18,8 +18,8 @@ namespace auric::store_rules {
 void check_request(const LockRequest& request);
 
 // True when `request` may take the lock as stored (nullopt: never taken): free, expired
-// (expires_at <= now_ms), owned by request.owner, or held for the same non-empty execution
-// with reenter_execution.
+// (expires_at <= now_ms), owned by request.owner, held for the same non-empty execution
+// with reenter_execution, or still held by exactly request.take_over_dead (owner and fence).
 bool may_acquire(const std::optional<LockInfo>& stored, const LockRequest& request);
 
 // The lock after a successful acquisition: fence + 1 (1 for a lock never taken), owner,
@@ -43,7 +43,7 @@ WriteOutcome check_fenced_write(std::optional<std::int64_t> stored_fence, std::i
                                 const std::optional<std::string>& unless_last_run_id = std::nullopt);
 
 // put_run: kOk when absent (stored_status nullopt); kConflict when the stored run is final;
-// kFenced when it is running under a newer fence; else kOk.
+// else the fence rule of check_fenced_write (kFenced when it is running under a newer fence).
 WriteOutcome check_run_write(std::optional<RunStatus> stored_status, std::int64_t stored_fence,
                              std::int64_t writer_fence);
 
