@@ -1,7 +1,6 @@
 #include "store/dynamodb_items.hpp"
 
 #include <cstdio>
-#include <limits>
 #include <stdexcept>
 #include <type_traits>
 #include <utility>
@@ -353,9 +352,7 @@ void get_value(const Item& item, const std::string& name, T& out) {
     out = get_bool(item, name, out);
   } else if constexpr (std::is_integral_v<T>) {
     const std::int64_t value = get_int(item, name, out);
-    if (value < std::numeric_limits<T>::min() || value > std::numeric_limits<T>::max()) {
-      wrong_type(name, "N (in range)");
-    }
+    if (!std::in_range<T>(value)) wrong_type(name, "N (in range)");
     out = static_cast<T>(value);
   } else if constexpr (std::is_same_v<T, Who>) {
     out = get_who(item, name);

@@ -1,7 +1,7 @@
 #include "store/record_json.hpp"
 
 #include <cstdint>
-#include <limits>
+#include <utility>
 #include <stdexcept>
 #include <type_traits>
 
@@ -22,10 +22,10 @@ template <class T>
 T whole(const Json& value, std::string_view key) {
   if (value.is_number_unsigned()) {
     const auto v = value.get<std::uint64_t>();
-    if (v <= static_cast<std::uint64_t>(std::numeric_limits<T>::max())) return static_cast<T>(v);
+    if (std::in_range<T>(v)) return static_cast<T>(v);
   } else if (value.is_number_integer()) {
     const auto v = value.get<std::int64_t>();
-    if (v >= std::numeric_limits<T>::min() && v <= std::numeric_limits<T>::max()) return static_cast<T>(v);
+    if (std::in_range<T>(v)) return static_cast<T>(v);
   }
   throw std::invalid_argument(std::string(key) + " is not a whole number in range (got " + value.dump() +
                               ")");

@@ -4,7 +4,6 @@
 
 #include <algorithm>
 #include <filesystem>
-#include <limits>
 #include <mutex>
 #include <stdexcept>
 #include <string_view>
@@ -302,7 +301,7 @@ void read_value(const Query& row, int column, std::string_view name, T& out) {
     out = row.integer(column) != 0;
   } else if constexpr (std::is_integral_v<T>) {
     const std::int64_t value = row.integer(column);
-    if (value < std::numeric_limits<T>::min() || value > std::numeric_limits<T>::max()) {
+    if (!std::in_range<T>(value)) {
       throw std::invalid_argument(std::string(name) + " " + std::to_string(value) + " is out of range");
     }
     out = static_cast<T>(value);
@@ -318,7 +317,7 @@ void read_value(const Query& row, int column, std::string_view name, T& out) {
   }
 }
 
-// Binds ?1..?n to the record's fields, in table order (the order of row_sql's columns).
+// Binds ?1..?n to the record's fields, in table order (the order of column_list's columns).
 template <class Record, class Fields>
 void bind_fields(Query& q, const Fields& fields, const Record& record) {
   int index = 1;
