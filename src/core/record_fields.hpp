@@ -23,9 +23,6 @@ enum class InApi {
 
 template <class Record, class T>
 struct Field {
-  using RecordType = Record;
-  using ValueType = T;
-
   std::string_view store;  // snake_case, the same in every store
   std::string_view api;    // camelCase; empty when kNever
   T Record::*member;
