@@ -83,6 +83,20 @@ class RawDb {
     sqlite3_finalize(stmt);
     return value;
   }
+  // The first column of every row.
+  std::vector<std::string> texts(const std::string& sql) {
+    sqlite3_stmt* stmt = nullptr;
+    if (sqlite3_prepare_v2(db_, sql.c_str(), -1, &stmt, nullptr) != SQLITE_OK) {
+      throw std::runtime_error(sql + ": " + sqlite3_errmsg(db_));
+    }
+    std::vector<std::string> values;
+    while (sqlite3_step(stmt) == SQLITE_ROW) {
+      const auto* value = sqlite3_column_text(stmt, 0);
+      values.emplace_back(value != nullptr ? reinterpret_cast<const char*>(value) : "");
+    }
+    sqlite3_finalize(stmt);
+    return values;
+  }
   // The `detail` column of every row of EXPLAIN QUERY PLAN, joined with " / ".
   std::string plan(const std::string& sql) {
     sqlite3_stmt* stmt = nullptr;
@@ -354,15 +368,7 @@ std::string columns_of(RawDb& raw, const std::string& table) {
 
 // The column names of a table, sorted, and the stored names of a field table, sorted.
 std::vector<std::string> column_names(RawDb& raw, const std::string& table) {
-  std::vector<std::string> names;
-  std::string list = raw.text("SELECT group_concat(name, ',') FROM pragma_table_info('" + table + "')");
-  for (std::size_t start = 0; start <= list.size();) {
-    const std::size_t comma = std::min(list.find(',', start), list.size());
-    names.push_back(list.substr(start, comma - start));
-    start = comma + 1;
-  }
-  std::sort(names.begin(), names.end());
-  return names;
+  return raw.texts("SELECT name FROM pragma_table_info('" + table + "') ORDER BY name");
 }
 
 template <class Fields>

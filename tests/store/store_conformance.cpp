@@ -158,6 +158,18 @@ LockRequest lock_request(const std::string& owner, std::int64_t now_ms,
   return request;
 }
 
+// The lock as `request` leaves it once granted with `fence`, `current` kept from before.
+LockInfo lease_of(const LockRequest& request, std::int64_t fence, const std::optional<CurrentRun>& current) {
+  return LockInfo{.owner = request.owner,
+                  .fence = fence,
+                  .acquired_at = request.now_ms,
+                  .expires_at = request.now_ms + request.ttl_ms,
+                  .heartbeat_at = request.now_ms,
+                  .execution_id = request.execution_id,
+                  .who = request.who,
+                  .current = current};
+}
+
 // ---- Field-by-field comparison with readable failures ----------------------------------------
 
 std::string printable(const Json& value) {
@@ -374,25 +386,10 @@ TEST_P(StoreConformance, TakeoverOfExpiredLeaseKeepsCurrentRunAndReturnsPrevious
   EXPECT_EQ(attempt.previous->owner, "a");
   EXPECT_EQ(attempt.previous->fence, 1);
   EXPECT_EQ(attempt.previous->execution_id, "exec-a");
-  EXPECT_TRUE(same_lock(LockInfo{.owner = "a",
-                                 .fence = 1,
-                                 .acquired_at = kNow,
-                                 .expires_at = kNow + kTtl,
-                                 .heartbeat_at = kNow,
-                                 .execution_id = "exec-a",
-                                 .who = sample_who("a"),
-                                 .current = current},
-                        *attempt.previous));
+  EXPECT_TRUE(same_lock(lease_of(lock_request("a", kNow, "exec-a"), 1, current), *attempt.previous));
 
-  LockInfo expected{.owner = "b",
-                    .fence = 2,
-                    .acquired_at = request.now_ms,
-                    .expires_at = request.now_ms + kTtl,
-                    .heartbeat_at = request.now_ms,
-                    .execution_id = "exec-b",
-                    .who = request.who,
-                    .current = current};
-  EXPECT_TRUE(same_lock(expected, *store().read_lock())) << "`current` must be kept on takeover";
+  EXPECT_TRUE(same_lock(lease_of(request, 2, current), *store().read_lock()))
+      << "`current` must be kept on takeover";
 
   // The new holder clears it once it has recovered the interrupted work.
   ASSERT_EQ(store().set_current_run("b", 2, std::nullopt, request.now_ms + kTtl), WriteOutcome::kOk);
@@ -434,15 +431,7 @@ TEST_P(StoreConformance, ReenterExecutionTakesOverOnlyTheSameExecution) {
   const auto lock = store().read_lock();
   EXPECT_EQ(lock->owner, "hop1");
   EXPECT_EQ(lock->execution_id, "exec-x");
-  EXPECT_TRUE(same_lock(LockInfo{.owner = "hop1",
-                                 .fence = 2,
-                                 .acquired_at = kNow + 1,
-                                 .expires_at = kNow + 1 + kTtl,
-                                 .heartbeat_at = kNow + 1,
-                                 .execution_id = "exec-x",
-                                 .who = reenter.who,
-                                 .current = current},
-                        *lock));
+  EXPECT_TRUE(same_lock(lease_of(reenter, 2, current), *lock));
   EXPECT_EQ(store().renew_lock("hop0", 1, kNow + 2, kNow + kTtl), WriteOutcome::kFenced);
 }
 
@@ -469,24 +458,8 @@ TEST_P(StoreConformance, TakeOverDeadTakesAnUnexpiredLeaseOnlyFromExactlyThatHol
   ASSERT_TRUE(attempt.acquired);
   EXPECT_EQ(attempt.fence, 2);
   ASSERT_TRUE(attempt.previous.has_value());
-  EXPECT_TRUE(same_lock(LockInfo{.owner = "dead",
-                                 .fence = 1,
-                                 .acquired_at = kNow,
-                                 .expires_at = kNow + kTtl,
-                                 .heartbeat_at = kNow,
-                                 .execution_id = "exec-dead",
-                                 .who = sample_who("dead"),
-                                 .current = current},
-                        *attempt.previous));
-  EXPECT_TRUE(same_lock(LockInfo{.owner = "next",
-                                 .fence = 2,
-                                 .acquired_at = kNow + 1,
-                                 .expires_at = kNow + 1 + kTtl,
-                                 .heartbeat_at = kNow + 1,
-                                 .execution_id = "exec-next",
-                                 .who = request.who,
-                                 .current = current},
-                        *store().read_lock()))
+  EXPECT_TRUE(same_lock(lease_of(lock_request("dead", kNow, "exec-dead"), 1, current), *attempt.previous));
+  EXPECT_TRUE(same_lock(lease_of(request, 2, current), *store().read_lock()))
       << "`current` is kept, as on any takeover";
   EXPECT_EQ(store().renew_lock("dead", 1, kNow + 2, kNow + kTtl), WriteOutcome::kFenced);
 
