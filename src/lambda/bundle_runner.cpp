@@ -48,6 +48,7 @@ int supervise(const std::filesystem::path& cwd, const std::vector<std::string>& 
   sigprocmask(SIG_BLOCK, &watched, &previous);
   std::vector<std::string> arg_copy = args;
   std::vector<char*> argv;
+  argv.reserve(arg_copy.size() + 1);
   for (auto& a : arg_copy) argv.push_back(a.data());
   argv.push_back(nullptr);
   const pid_t pid = ::fork();

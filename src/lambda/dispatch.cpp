@@ -47,10 +47,10 @@ Action decide_run(RunEventData run, std::int64_t deadline_ms, const DispatchRule
 }
 
 Action decide_task_state(const TaskStateEventData& task) {
-  const Json ignored = {{"status", "ignored"}};
-  if (task.last_status != "STOPPED") return ReplyAction{ignored, ""};
+  if (task.last_status != "STOPPED") return ReplyAction{ignored_result_json(), ""};
   if (task.execution_id.empty() || !task.direction) {
-    return ReplyAction{ignored, "ECS task-stopped event missing migration env overrides; ignoring"};
+    return ReplyAction{ignored_result_json(),
+                       "ECS task-stopped event missing migration env overrides; ignoring"};
   }
   return TaskStoppedAction{task, task_stopped_error(task)};
 }

@@ -173,6 +173,10 @@ Json failed_result_json(const std::string& execution_id, const std::string& erro
           {"error", error}};
 }
 
+Json ignored_result_json() {
+  return {{"status", "ignored"}};
+}
+
 Json status_result_json(const StatusReport& report) {
   return {{"pending", report.pending}, {"completed", report.applied}, {"failed", report.failed}};
 }

@@ -71,6 +71,9 @@ Event parse_event_text(const std::string& body);
 Json execution_result_json(const ExecutionResult& result);
 // The failed ExecutionResult for a rejected event or a run that could not start.
 Json failed_result_json(const std::string& execution_id, const std::string& error);
+// {status: "ignored"}: the answer to an event that changes nothing (a task event that is not
+// ours to close out, or closed out already).
+Json ignored_result_json();
 // {pending, completed, failed}.
 Json status_result_json(const StatusReport& report);
 // ExecutionStatus {executionId, status: running|completed|failed|not_found, migrations: [{id,

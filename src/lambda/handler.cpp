@@ -291,8 +291,8 @@ Json EventHandler::dispatch(const RunEventData& event, const InvocationInfo& inv
   log("Dispatching migration run to external runtime: execution " + execution_id);
 
   // The execution exists before the task does, so a task that never starts is visible.
-  if (ExecutionLedger::open_dispatched(store_, execution_id, event.direction, event.target, who(invocation), now(),
-                                       planned) != WriteOutcome::kOk) {
+  if (ExecutionLedger::open_dispatched(store_, execution_id, event.direction, event.target, who(invocation),
+                                       now(), planned) != WriteOutcome::kOk) {
     return failed_result_json(execution_id, "Execution " + execution_id + " already exists");
   }
 
@@ -355,9 +355,9 @@ Json EventHandler::dispatch(const RunEventData& event, const InvocationInfo& inv
 Json EventHandler::task_stopped(const TaskStoppedAction& stopped) {
   const TaskStateEventData& t = stopped.task;
   const std::string& error = stopped.error;
-  const Json ignored = {{"status", "ignored"}};
   auto execution = store_.get_execution(t.execution_id);
-  if (execution && is_terminal(execution->status)) return ignored;  // the run finished (or was closed) already
+  // The run finished (or was closed) already.
+  if (execution && is_terminal(execution->status)) return ignored_result_json();
 
   ExecutionRecord fallback;
   fallback.direction = *t.direction;
@@ -367,7 +367,7 @@ Json EventHandler::task_stopped(const TaskStoppedAction& stopped) {
     // Written by the dispatcher and never taken up by a runner: no lock to respect.
     if (ExecutionLedger::close_execution(store_, t.execution_id, ExecutionStatus::kFailed, error, 0, now(),
                                          std::nullopt, t.task_arn) != WriteOutcome::kOk) {
-      return ignored;  // a runner took it up (or closed it) meanwhile
+      return ignored_result_json();  // a runner took it up (or closed it) meanwhile
     }
     log("Fargate task " + t.task_arn + " stopped before running execution " + t.execution_id + ": " + error);
     return {{"status", "recorded"}};
@@ -379,7 +379,7 @@ Json EventHandler::task_stopped(const TaskStoppedAction& stopped) {
     // Another execution holds the lock; it recorded ours as interrupted when it took over.
     log("Task-stopped: the lock is held by " + holder_text(lock.holder) + "; leaving execution " +
         t.execution_id + " to it");
-    return ignored;
+    return ignored_result_json();
   }
   Lease& lease = *lock.lease;
   if (const auto& prev = lease.previous();
@@ -391,14 +391,15 @@ Json EventHandler::task_stopped(const TaskStoppedAction& stopped) {
     for (const auto& m : migrations_) {
       if (m.id == c.migration_id) migration = &m;
     }
-    (void)ExecutionLedger::record_interrupted_run(store_, lease.fence(), *prev,
-                                                  "Fargate task stopped while migration was still running: " + error,
-                                                  migration, &who);
-    if (lease.set_current(std::nullopt) != WriteOutcome::kOk) return ignored;  // lost it: the new holder closes out
+    (void)ExecutionLedger::record_interrupted_run(
+        store_, lease.fence(), *prev, "Fargate task stopped while migration was still running: " + error,
+        migration, &who);
+    // Lost it: the new holder closes out.
+    if (lease.set_current(std::nullopt) != WriteOutcome::kOk) return ignored_result_json();
   }
-  if (ExecutionLedger::close_execution(store_, t.execution_id, ExecutionStatus::kFailed, error, lease.fence(), now(),
-                                       fallback, t.task_arn) == WriteOutcome::kFenced) {
-    return ignored;
+  if (ExecutionLedger::close_execution(store_, t.execution_id, ExecutionStatus::kFailed, error, lease.fence(),
+                                       now(), fallback, t.task_arn) == WriteOutcome::kFenced) {
+    return ignored_result_json();
   }
   log("Fargate task " + t.task_arn + " stopped; execution " + t.execution_id +
       " recorded as failed: " + error);

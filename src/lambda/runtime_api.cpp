@@ -31,7 +31,7 @@ InvocationResponse InvocationResponse::success(std::string payload, std::string 
   return r;
 }
 
-InvocationResponse InvocationResponse::failure(std::string error_type, std::string message) {
+InvocationResponse InvocationResponse::failure(std::string error_type, const std::string& message) {
   InvocationResponse r;
   r.ok_ = false;
   r.payload_ = error_payload(error_type, message);
@@ -46,7 +46,7 @@ std::string error_payload(const std::string& error_type, const std::string& mess
       .dump();
 }
 
-RuntimeClient::RuntimeClient(std::string endpoint, std::shared_ptr<aws::HttpTransport> transport)
+RuntimeClient::RuntimeClient(const std::string& endpoint, std::shared_ptr<aws::HttpTransport> transport)
     : base_("http://" + endpoint + kApiVersion), transport_(std::move(transport)) {
   if (!transport_) {
     aws::CurlTransportOptions options;

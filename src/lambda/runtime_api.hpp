@@ -41,7 +41,7 @@ class InvocationResponse {
   static InvocationResponse success(std::string payload, std::string content_type = "application/json");
   // An error for POST .../error: {"errorMessage", "errorType", "stackTrace": []} and the
   // Lambda-Runtime-Function-Error-Type header.
-  static InvocationResponse failure(std::string error_type, std::string message);
+  static InvocationResponse failure(std::string error_type, const std::string& message);
 
   bool ok() const { return ok_; }
   const std::string& payload() const { return payload_; }
@@ -65,7 +65,8 @@ class RuntimeApiError : public std::runtime_error {
 class RuntimeClient {
  public:
   // nullptr transport: a dedicated libcurl transport.
-  explicit RuntimeClient(std::string endpoint, std::shared_ptr<aws::HttpTransport> transport = nullptr);
+  explicit RuntimeClient(const std::string& endpoint,
+                         std::shared_ptr<aws::HttpTransport> transport = nullptr);
 
   // Blocks until the next event arrives (no timeout, as the Runtime API asks). Throws
   // RuntimeApiError when the request fails or the request id header is missing.

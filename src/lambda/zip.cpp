@@ -134,6 +134,11 @@ std::string errno_text(const std::string& what, const std::string& name) {
   return "cannot " + what + " " + name + ": " + std::strerror(errno);
 }
 
+// Entry `name` needs `folder` (a path below the destination) to be a folder, and it is not.
+ZipError not_a_folder(const std::string& name, const std::string& folder) {
+  return ZipError("refusing entry " + name + ": '" + folder + "' is not a folder in the bundle");
+}
+
 std::vector<std::string> split_path(const std::string& name) {
   std::vector<std::string> parts;
   std::stringstream in(name);
@@ -156,9 +161,8 @@ Fd open_folder(int root, const std::vector<std::string>& parts, std::size_t coun
     }
     Fd next(::openat(current.get(), part, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
     if (next.get() < 0) {
-      throw ZipError(errno == ENOTDIR || errno == ELOOP
-                         ? "refusing entry " + name + ": '" + parts[i] + "' is not a folder in the bundle"
-                         : errno_text("open the folder for", name));
+      if (errno == ENOTDIR || errno == ELOOP) throw not_a_folder(name, parts[i]);
+      throw ZipError(errno_text("open the folder for", name));
     }
     current = std::move(next);
   }
@@ -194,9 +198,7 @@ void validate_entries(archive* a) {
     std::string prefix;
     for (std::size_t i = 0; i + (type == AE_IFREG ? 1 : 0) < parts.size(); ++i) {
       prefix += (i > 0 ? "/" : "") + parts[i];
-      if (files.count(prefix) != 0) {
-        throw ZipError("refusing entry " + name + ": '" + prefix + "' is not a folder in the bundle");
-      }
+      if (files.count(prefix) != 0) throw not_a_folder(name, prefix);
       folders.insert(prefix);
     }
     if (type == AE_IFREG) {
