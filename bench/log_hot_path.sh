@@ -2,9 +2,11 @@
 # The ctx.log hot path through the real binary (docs/benchmarks.md): `up` of COUNT migrations
 # x LINES ctx.log lines (default 100 x 1,000), run N times (default 5) by the fixture built
 # from the current tree and from a base revision (default d51002c), both in Release, on the
-# memory store and on dynalite. Prints medians of wall time, of µs per line
-# ((time with LINES lines - time with 0 lines) / (COUNT * LINES)), and the write and
-# thread-creating (clone/clone3) and poll/epoll_wait calls counted by `strace -f -c`.
+# memory store and on dynalite (also `sqlite`). Prints medians of wall time, of the time of an
+# `up` of COUNT no-op migrations (0 lines), of µs per line ((time with LINES lines - time with
+# 0 lines) / (COUNT * LINES)), the write and thread-creating (clone/clone3) and poll/epoll_wait
+# calls counted by `strace -f -c`, and on dynalite the DynamoDB requests of one no-op `up`
+# (counted by bench/count_proxy.mjs in front of dynalite).
 # Usage: bench/log_hot_path.sh [BASE_REV]      env: N, COUNT, LINES, STORES ("memory dynalite"),
 #   CURRENT_SRC (the tree measured as "current", default this one: e.g. a worktree holding a
 #   change not yet in this tree)
@@ -42,6 +44,7 @@ CMAKE
 
 cleanup() {
   [[ -n ${dyn_pid:-} ]] && kill "$dyn_pid" 2>/dev/null || true
+  [[ -n ${PROXY_PID:-} ]] && kill "$PROXY_PID" 2>/dev/null || true
   if [[ -d $out/base-src ]]; then git worktree remove --force "$out/base-src" || true; fi
 }
 trap cleanup EXIT
@@ -72,21 +75,36 @@ if [[ " $stores " == *" dynalite "* ]]; then
     sleep 0.1
   done
   dyn_endpoint=http://127.0.0.1:$port
+  # The same dynalite behind a counting proxy, for the requests of one `up`.
+  coproc PROXY { node bench/count_proxy.mjs "$dyn_endpoint" "$out/requests.txt"; }
+  read -r proxy_port <&"${PROXY[0]}"
+  counted_endpoint=http://127.0.0.1:$proxy_port
   export AWS_ACCESS_KEY_ID=AKIDTEST AWS_SECRET_ACCESS_KEY=secret AWS_REGION=us-east-1 \
     AWS_EC2_METADATA_DISABLED=true AWS_ENDPOINT_URL_DYNAMODB=$dyn_endpoint
   unset AWS_PROFILE AWS_SESSION_TOKEN AWS_ENDPOINT_URL
 fi
 
-store_url() {  # store -> a fresh, initialised store URL
+store_url() {  # store [endpoint] -> a fresh, initialised store URL
+  # Named by the clock: this runs in a $(...) subshell, so a counter would not advance and
+  # every `up` after the first would find its migrations applied already.
+  local name=bench-log-$$-$(date +%s%N)
   case $1 in
     memory) echo "memory:" ;;
+    sqlite) echo "sqlite:$out/$name.db" ;;
     dynalite)
-      # Named by the clock: this runs in a $(...) subshell, so a counter would not advance and
-      # every `up` after the first would find its migrations applied already.
-      local url="dynamodb:bench-log-$$-$(date +%s%N)?region=us-east-1&endpoint=$dyn_endpoint"
+      local url="dynamodb:$name?region=us-east-1&endpoint=${2:-$dyn_endpoint}"
       "$bin" init --store "$url" >/dev/null 2>&1
       echo "$url" ;;
   esac
+}
+
+# DynamoDB requests of one no-op `up` of COUNT migrations, through the counting proxy.
+count_requests() {
+  local url
+  url=$(store_url dynalite "$counted_endpoint")
+  : >"$out/requests.txt"
+  LOG_FIXTURE_COUNT=$count LOG_FIXTURE_LINES=0 "$bin" up --store "$url" >/dev/null 2>"$out/up.err"
+  wc -l <"$out/requests.txt"
 }
 
 median() { sort -g | awk '{a[NR]=$1} END {m=(NR%2)?a[(NR+1)/2]:(a[NR/2]+a[NR/2+1])/2; print m}'; }
@@ -101,7 +119,7 @@ time_up() {  # lines store
   echo "$e - $s" | bc -l
 }
 
-printf '%-8s %-9s %10s %10s %10s %8s %8s %8s\n' tree store "wall s" "0-line s" "us/line" writes threads polls
+printf '%-8s %-9s %10s %10s %10s %8s %8s %8s %9s\n' tree store "wall s" "0-line s" "us/line" writes threads polls requests
 for store in $stores; do
   for tree in base current; do
     build=$tree
@@ -120,8 +138,10 @@ for store in $stores; do
     writes=$(awk '$NF=="write" {print $4}' "$out/strace-$tree-$store.txt")
     threads=$(awk '$NF=="clone" || $NF=="clone3" {n+=$4} END {print n+0}' "$out/strace-$tree-$store.txt")
     polls=$(awk '$NF ~ /^(poll|ppoll|epoll_wait|epoll_pwait)$/ {n+=$4} END {print n+0}' "$out/strace-$tree-$store.txt")
-    printf '%-8s %-9s %10.3f %10.3f %10.2f %8s %8s %8s\n' "$tree" "$store" \
+    requests=-
+    [[ $store == dynalite ]] && requests=$(count_requests)
+    printf '%-8s %-9s %10.3f %10.3f %10.2f %8s %8s %8s %9s\n' "$tree" "$store" \
       "$(printf '%s\n' "${walls[@]}" | median)" "$(printf '%s\n' "${empties[@]}" | median)" \
-      "$(printf '%s\n' "${perline[@]}" | median)" "${writes:-0}" "$threads" "$polls"
+      "$(printf '%s\n' "${perline[@]}" | median)" "${writes:-0}" "$threads" "$polls" "$requests"
   done
 done
