@@ -8,6 +8,7 @@
 #include <cctype>
 #include <iostream>
 
+#include "aws/encoding.hpp"
 #include "aws/errors.hpp"
 #include "aws/s3.hpp"
 #include "aws/session.hpp"
@@ -29,11 +30,6 @@ bool is_sha256_hex(const std::string& s) {
     if (!std::isxdigit(static_cast<unsigned char>(c))) return false;
   }
   return true;
-}
-
-std::string lower(std::string s) {
-  for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return s;
 }
 
 // Runs `argv` in `cwd`, forwarding SIGTERM/SIGINT and escalating to SIGKILL `grace` after the
@@ -105,7 +101,7 @@ RunnerSettings runner_settings_from_env(const RunnerEnv& env) {
     if (!is_sha256_hex(*sha)) {
       throw std::invalid_argument("MIGRATION_BUNDLE_SHA256 must be 64 hex digits (got '" + *sha + "')");
     }
-    s.sha256 = lower(*sha);
+    s.sha256 = aws::to_lower(*sha);
   } else if (!s.allow_unverified) {
     throw std::invalid_argument(
         "MIGRATION_BUNDLE_SHA256 is required: refusing to run an unverified bundle (set "

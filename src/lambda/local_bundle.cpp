@@ -5,11 +5,11 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <cctype>
 #include <cerrno>
 #include <cstring>
 #include <system_error>
 
+#include "aws/encoding.hpp"
 #include "lambda/bundle.hpp"
 #include "lambda/zip.hpp"
 
@@ -17,12 +17,6 @@ namespace auric::lambda {
 namespace {
 
 using Reason = BundleError::Reason;
-
-std::string lower(std::string_view text) {
-  std::string out(text);
-  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
-}
 
 BundleError cannot(const std::string& what, const std::filesystem::path& path, const std::string& why) {
   return BundleError(Reason::kUnreadable,
@@ -67,6 +61,15 @@ class MappedFile {
   std::size_t size_ = 0;
 };
 
+// The digest of `bytes`, checked against `expected_sha256` (see verify_bundle_digest), with no
+// files yet.
+UnpackedBundle checked_digest(std::string_view bytes, std::string_view expected_sha256) {
+  UnpackedBundle out;
+  out.sha256 = verify_bundle_digest(bytes, expected_sha256);
+  out.verified = !expected_sha256.empty();
+  return out;
+}
+
 // Unpacks bytes whose digest was checked; `where` prefixes archive errors (the file's name).
 std::vector<std::string> unpack_checked(std::string_view bytes, int dir_fd, const std::string& where) {
   std::vector<std::string> files;
@@ -93,7 +96,7 @@ std::string verify_bundle_digest(std::string_view bytes, std::string_view expect
   } catch (const std::runtime_error& e) {
     throw BundleError(Reason::kUnreadable, std::string("cannot hash the bundle: ") + e.what());
   }
-  if (!expected_sha256.empty() && lower(expected_sha256) != actual) {
+  if (!expected_sha256.empty() && aws::to_lower(expected_sha256) != actual) {
     throw BundleError(Reason::kDigestMismatch, "bundle sha256 mismatch: expected " +
                                                    std::string(expected_sha256) + ", got " + actual +
                                                    ". Refusing to execute.");
@@ -102,9 +105,7 @@ std::string verify_bundle_digest(std::string_view bytes, std::string_view expect
 }
 
 UnpackedBundle unpack_bundle(std::string_view bytes, std::string_view expected_sha256, int dir_fd) {
-  UnpackedBundle out;
-  out.sha256 = verify_bundle_digest(bytes, expected_sha256);
-  out.verified = !expected_sha256.empty();
+  UnpackedBundle out = checked_digest(bytes, expected_sha256);
   out.files = unpack_checked(bytes, dir_fd, "");
   return out;
 }
@@ -112,9 +113,7 @@ UnpackedBundle unpack_bundle(std::string_view bytes, std::string_view expected_s
 UnpackedBundle unpack_bundle_file(const std::filesystem::path& zip, std::string_view expected_sha256,
                                   const std::filesystem::path& dir) {
   const MappedFile file(zip);
-  UnpackedBundle out;
-  out.sha256 = verify_bundle_digest(file.bytes(), expected_sha256);
-  out.verified = !expected_sha256.empty();
+  UnpackedBundle out = checked_digest(file.bytes(), expected_sha256);
 
   std::error_code ec;
   std::filesystem::remove_all(dir, ec);
