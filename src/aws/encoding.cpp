@@ -7,6 +7,8 @@
 #include <array>
 #include <cctype>
 #include <charconv>
+#include <chrono>
+#include <optional>
 #include <stdexcept>
 
 #include "text/encoding.hpp"
@@ -149,6 +151,20 @@ TimePoint saturating_time(Duration since_epoch) {
   return TimePoint{duration_cast<TimePoint::duration>(since_epoch)};
 }
 
+// Seconds since the epoch of a UTC date and time of day, or nullopt when it is no such date or
+// time (second 60, a leap second, is allowed). Counted in seconds: a 64-bit count covers every
+// 4-digit year, and saturating_time() then fits it to what the clock can hold (its nanosecond
+// ticks reach only 1677-09-21..2262-04-11, and a "never expires" date such as 9999-12-31 must
+// not wrap into the past).
+std::optional<std::chrono::seconds> utc_seconds(int year, int month, int day, int hour, int minute,
+                                                int second) {
+  using namespace std::chrono;
+  const year_month_day ymd{std::chrono::year{year}, std::chrono::month{static_cast<unsigned>(month)},
+                           std::chrono::day{static_cast<unsigned>(day)}};
+  if (!ymd.ok() || hour > 23 || minute > 59 || second > 60) return std::nullopt;
+  return sys_days{ymd}.time_since_epoch() + hours{hour} + minutes{minute} + seconds{second};
+}
+
 }  // namespace
 
 TimePoint parse_iso8601(std::string_view text) {
@@ -185,16 +201,9 @@ TimePoint parse_iso8601(std::string_view text) {
   } else {
     fail();
   }
-  using namespace std::chrono;
-  const year_month_day ymd{std::chrono::year{year}, std::chrono::month{static_cast<unsigned>(month)},
-                           std::chrono::day{static_cast<unsigned>(day)}};
-  if (!ymd.ok() || hour > 23 || minute > 59 || second > 60) fail();
-  // Count in seconds (a 64-bit count covers every 4-digit year), then saturate to what the
-  // clock can hold: its nanosecond ticks reach only 1677-09-21..2262-04-11, and a "never
-  // expires" date such as 9999-12-31 must not wrap into the past.
-  const seconds since_epoch = sys_days{ymd}.time_since_epoch() + hours{hour} + minutes{minute} +
-                              seconds{second} - minutes{offset_minutes};
-  return saturating_time(since_epoch);
+  const auto local = utc_seconds(year, month, day, hour, minute, second);
+  if (!local) fail();
+  return saturating_time(*local - std::chrono::minutes{offset_minutes});
 }
 
 TimePoint parse_http_date(std::string_view text) {
@@ -227,12 +236,9 @@ TimePoint parse_http_date(std::string_view text) {
   };
   const int day = number(5, 2), year = number(12, 4);
   const int hour = number(17, 2), minute = number(20, 2), second = number(23, 2);
-  using namespace std::chrono;
-  const year_month_day ymd{std::chrono::year{year},
-                           std::chrono::month{static_cast<unsigned>(month_at / 3 + 1)},
-                           std::chrono::day{static_cast<unsigned>(day)}};
-  if (!ymd.ok() || hour > 23 || minute > 59 || second > 60) fail();
-  return saturating_time(sys_days{ymd}.time_since_epoch() + hours{hour} + minutes{minute} + seconds{second});
+  const auto since_epoch = utc_seconds(year, static_cast<int>(month_at / 3 + 1), day, hour, minute, second);
+  if (!since_epoch) fail();
+  return saturating_time(*since_epoch);
 }
 
 TimePoint time_from_epoch_ms(std::int64_t ms) {
