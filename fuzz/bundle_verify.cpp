@@ -9,12 +9,10 @@
 
 #include <cstddef>
 #include <cstdint>
-#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <optional>
 #include <string>
-#include <system_error>
 
 #include "fuzz_support.hpp"
 #include "lambda/local_bundle.hpp"
@@ -24,31 +22,6 @@ namespace lambda = auric::lambda;
 using auric::fuzz::check;
 
 namespace {
-
-const fs::path& scratch() {
-  static const fs::path dir = [] {
-    std::string pattern = (fs::temp_directory_path() / "auric-fuzz-bundle-XXXXXX").string();
-    if (mkdtemp(pattern.data()) == nullptr) auric::fuzz::fail("mkdtemp failed");
-    std::atexit([] {
-      std::error_code ignored;
-      fs::remove_all(scratch(), ignored);
-    });
-    return fs::path(pattern);
-  }();
-  return dir;
-}
-
-// Checks every entry below `dir`, giving each folder back its owner bits on the way (an
-// archive may drop them) so that it can be listed and removed.
-void inspect(const fs::path& dir) {
-  fs::permissions(dir, fs::perms::owner_all, fs::perm_options::add);
-  for (const auto& entry : fs::directory_iterator(dir)) {
-    const fs::file_type type = entry.symlink_status().type();
-    check(type == fs::file_type::regular || type == fs::file_type::directory,
-          "unpacking left a link or a special file", entry.path().string());
-    if (type == fs::file_type::directory) inspect(entry.path());
-  }
-}
 
 // The files, or the reason it was refused.
 struct Outcome {
@@ -67,7 +40,8 @@ void check_unpacked(const lambda::UnpackedBundle& bundle, const fs::path& out, b
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   const std::string_view bytes = auric::fuzz::as_text(data, size);
-  const fs::path parent = scratch() / "case";
+  const auric::fuzz::ScratchFolder scratch("bundle");
+  const fs::path& parent = scratch.path();
   const fs::path from_bytes = parent / "bytes";
   const fs::path from_file = parent / "file";
   const fs::path zip = parent / "bundle.zip";
@@ -112,8 +86,9 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     check(entry.path() == from_bytes || entry.path() == from_file || entry.path() == zip,
           "unpacking wrote outside its folder", entry.path().string());
   }
-  inspect(from_bytes);
-  if (fs::exists(from_file)) inspect(from_file);
-  fs::remove_all(parent);
+  auric::fuzz::check_only_files_and_folders(from_bytes, "unpacking left a link or a special file");
+  if (fs::exists(from_file)) {
+    auric::fuzz::check_only_files_and_folders(from_file, "unpacking left a link or a special file");
+  }
   return 0;
 }

@@ -4,12 +4,16 @@
 // that loses data, a 5xx from bad input) call fail().
 #pragma once
 
+#include <stdlib.h>  // mkdtemp
+
 #include <cstddef>
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
+#include <filesystem>
 #include <string>
 #include <string_view>
+#include <system_error>
 #include <vector>
 
 namespace auric::fuzz {
@@ -45,5 +49,57 @@ inline std::vector<std::string_view> split(std::string_view text, char separator
 inline void check(bool ok, std::string_view what, std::string_view detail = {}) {
   if (!ok) fail(what, detail);
 }
+
+// Checks that everything below `dir` is a regular file or a folder (`what` is the broken
+// invariant otherwise), giving each folder back its owner bits on the way (an archive may drop
+// them) so that it can be listed and removed.
+inline void check_only_files_and_folders(const std::filesystem::path& dir, std::string_view what) {
+  namespace fs = std::filesystem;
+  fs::permissions(dir, fs::perms::owner_all, fs::perm_options::add);
+  for (const auto& entry : fs::directory_iterator(dir)) {
+    const fs::file_type type = entry.symlink_status().type();
+    check(type == fs::file_type::regular || type == fs::file_type::directory, what, entry.path().string());
+    if (type == fs::file_type::directory) check_only_files_and_folders(entry.path(), what);
+  }
+}
+
+// A fresh folder for one input (temp/auric-fuzz-<name>-XXXXXX), removed with everything in it
+// when the input is done. Per input rather than per process: libFuzzer also leaves through
+// _Exit and abort, where atexit handlers and static destructors do not run, and a folder made
+// once per process was left behind. A crashing input keeps its folder, to look at what it wrote.
+class ScratchFolder {
+ public:
+  explicit ScratchFolder(std::string_view name) {
+    std::string pattern =
+        (std::filesystem::temp_directory_path() / ("auric-fuzz-" + std::string(name) + "-XXXXXX")).string();
+    if (mkdtemp(pattern.data()) == nullptr) fail("mkdtemp failed");
+    path_ = pattern;
+  }
+  ~ScratchFolder() {
+    std::error_code ec;
+    std::filesystem::remove_all(path_, ec);
+    if (ec) {  // a folder without its owner bits (the input did not get to check it)
+      give_back_owner_bits(path_);
+      std::filesystem::remove_all(path_, ec);
+    }
+  }
+  ScratchFolder(const ScratchFolder&) = delete;
+  ScratchFolder& operator=(const ScratchFolder&) = delete;
+
+  const std::filesystem::path& path() const { return path_; }
+
+ private:
+  static void give_back_owner_bits(const std::filesystem::path& dir) {
+    namespace fs = std::filesystem;
+    std::error_code ec;
+    fs::permissions(dir, fs::perms::owner_all, fs::perm_options::add, ec);
+    for (fs::directory_iterator it(dir, ec), end; !ec && it != end; it.increment(ec)) {
+      std::error_code type_ec;
+      if (it->symlink_status(type_ec).type() == fs::file_type::directory) give_back_owner_bits(it->path());
+    }
+  }
+
+  std::filesystem::path path_;
+};
 
 }  // namespace auric::fuzz

@@ -7,10 +7,8 @@
 
 #include <cstddef>
 #include <cstdint>
-#include <cstdlib>
 #include <filesystem>
 #include <string>
-#include <system_error>
 #include <vector>
 
 #include "fuzz_support.hpp"
@@ -19,37 +17,9 @@
 namespace fs = std::filesystem;
 using auric::fuzz::check;
 
-namespace {
-
-const fs::path& scratch() {
-  static const fs::path dir = [] {
-    std::string pattern = (fs::temp_directory_path() / "auric-fuzz-zip-XXXXXX").string();
-    if (mkdtemp(pattern.data()) == nullptr) auric::fuzz::fail("mkdtemp failed");
-    std::atexit([] {
-      std::error_code ignored;
-      fs::remove_all(scratch(), ignored);
-    });
-    return fs::path(pattern);
-  }();
-  return dir;
-}
-
-// Checks every entry below `dir`, giving each folder back its owner bits on the way (an
-// archive may drop them) so that it can be listed and removed.
-void inspect(const fs::path& dir) {
-  fs::permissions(dir, fs::perms::owner_all, fs::perm_options::add);
-  for (const auto& entry : fs::directory_iterator(dir)) {
-    const fs::file_type type = entry.symlink_status().type();
-    check(type == fs::file_type::regular || type == fs::file_type::directory,
-          "extraction left a link or a special file", entry.path().string());
-    if (type == fs::file_type::directory) inspect(entry.path());
-  }
-}
-
-}  // namespace
-
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
-  const fs::path parent = scratch() / "case";
+  const auric::fuzz::ScratchFolder scratch("zip");
+  const fs::path& parent = scratch.path();
   const fs::path out = parent / "out";
   fs::create_directories(out);
   const int dir_fd = open(out.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
@@ -64,11 +34,10 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   for (const auto& entry : fs::directory_iterator(parent)) {
     check(entry.path() == out, "extraction wrote outside its folder", entry.path().string());
   }
-  inspect(out);
+  auric::fuzz::check_only_files_and_folders(out, "extraction left a link or a special file");
   for (const std::string& name : names) {
     check(fs::symlink_status(out / name).type() == fs::file_type::regular, "a returned name is not a file",
           name);
   }
-  fs::remove_all(parent);
   return 0;
 }
