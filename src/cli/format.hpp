@@ -40,12 +40,12 @@ struct Style {
   std::string bold(std::string_view s) const;
 };
 
-inline constexpr std::string_view kMarkDone = "\u2713";     // ✓
-inline constexpr std::string_view kMarkPending = "\u25CB";  // ○
-inline constexpr std::string_view kMarkFailed = "\u2717";   // ✗
+inline constexpr std::string_view kMarkDone = "\u2713";       // ✓
+inline constexpr std::string_view kMarkPending = "\u25CB";    // ○
+inline constexpr std::string_view kMarkFailed = "\u2717";     // ✗
 inline constexpr std::string_view kMarkSuspended = "\u25D1";  // ◑
-std::string rule(std::size_t width);                        // ─ × width
-std::string heavy_rule(std::size_t width);                  // ═ × width
+std::string rule(std::size_t width);                          // ─ × width
+std::string heavy_rule(std::size_t width);                    // ═ × width
 
 // ✓ / ○ / ✗ for a run status, coloured.
 std::string mark_for(RunStatus status, const Style& style);

@@ -134,7 +134,8 @@ StatusReport build_status(const std::vector<KnownMigration>& known, std::vector<
 
 std::string_view view_status(const MigrationState* state) {
   if (!state) return "pending";
-  if (state->status == RunStatus::kCompleted) return state->direction == Direction::kUp ? "completed" : "rolled_back";
+  if (state->status == RunStatus::kCompleted)
+    return state->direction == Direction::kUp ? "completed" : "rolled_back";
   return to_string(state->status);
 }
 

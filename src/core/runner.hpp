@@ -17,8 +17,8 @@
 
 #include <auric/migrations.hpp>
 
-#include "core/ledger.hpp"
 #include "core/lease.hpp"
+#include "core/ledger.hpp"
 #include "core/plan.hpp"
 #include "core/records.hpp"
 #include "core/store.hpp"
@@ -59,7 +59,7 @@ struct RunEvent {
 struct RunnerOptions {
   std::chrono::milliseconds lease_ttl = kDefaultLeaseTtl;
   std::chrono::milliseconds heartbeat = kDefaultHeartbeat;
-  DurableOutputPolicy durable_output;  // how often a running run's output is saved
+  DurableOutputPolicy durable_output;               // how often a running run's output is saved
   bool wait_for_lock = false;                       // --wait
   std::chrono::milliseconds wait_timeout{600'000};  // give up waiting after this long
   bool capture_stdio = true;                        // tee fds 1/2 into the run's output

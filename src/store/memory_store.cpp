@@ -150,7 +150,8 @@ class MemoryStore final : public Store {
   WriteOutcome put_run(const RunRecord& run) override {
     const auto guard = write_lock();
     if (const auto it = data_->runs.find(run.run_id); it != data_->runs.end()) {
-      const WriteOutcome outcome = store_rules::check_run_write(it->second.status, it->second.fence, run.fence);
+      const WriteOutcome outcome =
+          store_rules::check_run_write(it->second.status, it->second.fence, run.fence);
       if (outcome == WriteOutcome::kOk) it->second = run;
       return outcome;
     }

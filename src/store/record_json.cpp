@@ -1,9 +1,9 @@
 #include "store/record_json.hpp"
 
 #include <cstdint>
-#include <utility>
 #include <stdexcept>
 #include <type_traits>
+#include <utility>
 
 #include "core/record_fields.hpp"
 #include "core/store.hpp"

@@ -251,7 +251,8 @@ TEST(Router, SuspendedIsItsOwnStatusAndSummaryBucket) {
   EXPECT_EQ((*row(h.get_json("/api/migrations"), kIds[0]))["status"], "suspended");
   EXPECT_EQ(
       h.get_json("/api/migrations/summary"),
-      Json({{"pending", 3}, {"completed", 0}, {"failed", 0}, {"suspended", 1}, {"running", 0}, {"total", 4}}));
+      Json(
+          {{"pending", 3}, {"completed", 0}, {"failed", 0}, {"suspended", 1}, {"running", 0}, {"total", 4}}));
 }
 
 TEST(Router, StatusListsIds) {

@@ -137,7 +137,8 @@ TEST_F(DynamoDbProcesses, KilledRunnerLeavesInterruptedRecordAndIsRetried) {
   const auto started = std::chrono::steady_clock::now();
   const ProcessResult retry = cli({"up"});
   EXPECT_EQ(retry.exit_code, 0) << retry.err;
-  EXPECT_LT(std::chrono::steady_clock::now() - started, std::chrono::seconds(60)) << "did not wait for the lease";
+  EXPECT_LT(std::chrono::steady_clock::now() - started, std::chrono::seconds(60))
+      << "did not wait for the lease";
   EXPECT_THAT(retry.err, HasSubstr("Took over the lock from"));
   EXPECT_THAT(retry.err, HasSubstr("Recorded 20250101000007_step-07 as interrupted"));
 
