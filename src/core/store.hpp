@@ -25,11 +25,13 @@ class StoreError : public std::runtime_error {
 };
 
 // Result of a conditional write. [[nodiscard]]: every caller decides what each outcome means.
-enum class [[nodiscard]] WriteOutcome{
-    kOk,
-    kFenced,    // a newer lease holder has written this item (or holds the lock): the caller lost its lease
-    kConflict,  // the item's precondition did not hold (see the method's contract)
+// clang-format off (clang-format 14 mis-indents an enum with an attribute)
+enum class [[nodiscard]] WriteOutcome {
+  kOk,
+  kFenced,    // a newer lease holder has written this item (or holds the lock): the caller lost its lease
+  kConflict,  // the item's precondition did not hold (see the method's contract)
 };
+// clang-format on
 
 struct LockRequest {
   std::string owner;         // unique per runner
