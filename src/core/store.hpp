@@ -25,7 +25,8 @@ class StoreError : public std::runtime_error {
 };
 
 // Result of a conditional write. [[nodiscard]]: every caller decides what each outcome means.
-// clang-format off (clang-format 14 mis-indents an enum with an attribute)
+// (clang-format 14 mis-indents an enum with an attribute.)
+// clang-format off
 enum class [[nodiscard]] WriteOutcome {
   kOk,
   kFenced,    // a newer lease holder has written this item (or holds the lock): the caller lost its lease
