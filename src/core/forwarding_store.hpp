@@ -71,6 +71,7 @@ class ForwardingStore : public Store {
   }
 
   std::optional<std::uint64_t> data_version() override { return target_.data_version(); }
+  SegmentStore* segments() override { return target_.segments(); }
 
  private:
   Store& target_;

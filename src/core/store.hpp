@@ -34,6 +34,8 @@ enum class [[nodiscard]] WriteOutcome {
 };
 // clang-format on
 
+class SegmentStore;  // core/segment_store.hpp: backfill segments
+
 struct LockRequest {
   std::string owner;         // unique per runner
   std::string execution_id;  // the execution this lease is for
@@ -163,6 +165,11 @@ class Store {
   // they derived from the store under it. nullopt (the default): the backend cannot tell
   // cheaply, and callers must not cache.
   virtual std::optional<std::uint64_t> data_version() { return std::nullopt; }
+
+  // ---- Backfill segments --------------------------------------------------------------------
+  // The backfill segments kept beside the records (core/segment_store.hpp), owned by this
+  // store and valid while it lives; nullptr (the default) when the backend keeps none.
+  virtual SegmentStore* segments() { return nullptr; }
 };
 
 }  // namespace auric

@@ -15,6 +15,7 @@
 #include "aws/session.hpp"
 #include "core/system.hpp"
 #include "store/dynamodb_items.hpp"
+#include "store/dynamodb_segment_store.hpp"
 #include "store/record_json.hpp"
 #include "store/registry.hpp"
 #include "store/store_rules.hpp"
@@ -153,6 +154,8 @@ class DynamoDbStore final : public Store {
            ": add ?region=REGION to the store URL, or set AWS_REGION (or a region in your AWS profile)");
     }
     endpoint_ = client_->service_client().endpoint();
+    segments_ =
+        make_dynamodb_segment_store(*client_, table_, [this](const aws::AwsError& e) { return explain(e); });
   }
 
   std::string describe() const override { return "dynamodb:" + table_ + location(); }
@@ -183,6 +186,8 @@ class DynamoDbStore final : public Store {
   std::optional<ExecutionRecord> get_execution(const std::string& execution_id) override;
   Page<ExecutionRecord> list_executions(int limit, const std::string& cursor) override;
   WriteOutcome advance_hop(const std::string& execution_id, int from, int to) override;
+
+  SegmentStore* segments() override { return segments_.get(); }
 
  private:
   bool standard_endpoint() const {
@@ -343,6 +348,7 @@ class DynamoDbStore final : public Store {
   std::string endpoint_;
   std::chrono::milliseconds init_timeout_;
   std::unique_ptr<aws::DynamoDbClient> client_;
+  std::unique_ptr<SegmentStore> segments_;  // backfill segments in the same table
 };
 
 std::string DynamoDbStore::explain(const aws::AwsError& e) const {

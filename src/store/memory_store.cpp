@@ -7,6 +7,7 @@
 #include <tuple>
 #include <utility>
 
+#include "store/memory_segment_store.hpp"
 #include "store/registry.hpp"
 #include "store/store_rules.hpp"
 
@@ -28,6 +29,7 @@ struct MemoryData {
   std::map<std::string, ExecutionRecord> executions;
   std::map<TimeKey, std::string> executions_by_start;  // → execution_id
   std::uint64_t version = 0;                           // grows on every write (data_version())
+  std::shared_ptr<SegmentStore> segments = make_memory_segment_store();  // backfill segments
 };
 
 // Newest-first keyset page over an ordered index: entries strictly before `cursor` (in
@@ -61,6 +63,8 @@ class MemoryStore final : public Store {
   std::string describe() const override { return "memory:" + name_; }
 
   void init() override {}
+
+  SegmentStore* segments() override { return data_->segments.get(); }
 
   LockAttempt try_acquire_lock(const LockRequest& request) override {
     store_rules::check_request(request);
