@@ -107,12 +107,32 @@ void apply_table(const toml::table& table, Config& config, const std::string& so
           unknown_key(lv, "lambda." + name, source, "stop_margin_seconds, max_hops");
         }
       }
+    } else if (key == "safety") {
+      auto* t = v.as_table();
+      if (!t) throw ConfigError(where(v, source) + ": 'safety' must be a table ([safety])");
+      for (const auto& [sk, sv] : *t) {
+        const std::string name(sk.str());
+        if (name == "allow_drift") {
+          auto* b = sv.as_boolean();
+          if (!b) throw ConfigError(where(sv, source) + ": 'safety.allow_drift' must be true or false");
+          config.safety.allow_drift = b->get();
+        } else if (name == "order") {
+          const auto order = order_policy_from(need_string(sv, "safety." + name, source));
+          if (!order) {
+            throw ConfigError(where(sv, source) +
+                              ": 'safety.order' must be \"strict\" or \"allow-out-of-order\"");
+          }
+          config.safety.order = *order;
+        } else {
+          unknown_key(sv, "safety." + name, source, "allow_drift, order");
+        }
+      }
     } else if (key == "env" && top_level) {
       if (!v.as_table()) throw ConfigError(where(v, source) + ": 'env' must hold [env.NAME] tables");
     } else {
       unknown_key(v, key, source,
-                  top_level ? "store, migrations_dir, lock, lambda, context, env"
-                            : "store, migrations_dir, lock, lambda, context");
+                  top_level ? "store, migrations_dir, lock, lambda, safety, context, env"
+                            : "store, migrations_dir, lock, lambda, safety, context");
     }
   }
   if (config.heartbeat >= config.lock_ttl) {

@@ -14,6 +14,7 @@
 
 #include "app/env.hpp"
 #include "core/lease.hpp"
+#include "core/policy.hpp"
 
 namespace auric::app {
 
@@ -34,6 +35,7 @@ struct Config {
   std::chrono::seconds stop_margin{60};  // Lambda: hand over when this much time is left
   int max_hops = 100;                    // Lambda: continuation limit
   Json context = Json::object();         // [context], merged with [env.NAME.context]
+  SafetyPolicy safety;                   // [safety]: allow_drift, order (--allow-drift overrides)
 };
 
 struct ConfigOverrides {

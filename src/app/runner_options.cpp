@@ -12,6 +12,7 @@ RunnerOptions runner_options(const Config& config, const Program& program, Direc
   ro.heartbeat = config.heartbeat;
   ro.wait_timeout = config.wait_timeout;
   ro.config = config.context;
+  ro.safety = config.safety;
   ro.make_user_context = program.make_user_context;
   offer_dynamodb_client(ro, make_dynamodb_client_factory(config.store, config.context));
   ro.stop_requested = &stop_signal_flag();

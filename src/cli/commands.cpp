@@ -65,6 +65,7 @@ int exit_code_for(const ExecutionResult& r) {
     case ExecutionResult::Failure::kMigrationFailed:
     case ExecutionResult::Failure::kStore: return kExitFailed;
     case ExecutionResult::Failure::kStopped: return stopped_exit_code();
+    case ExecutionResult::Failure::kRefused: return kExitDrift;
   }
   return kExitFailed;
 }

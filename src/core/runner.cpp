@@ -51,8 +51,11 @@ class MigrationRunner::Execution {
     }
     if (request_.dry_run) {
       result_.dry_run = true;
-      result_.planned = runner_.plan(plan_request);
+      std::map<std::string, MigrationState> states;
+      for (auto& s : store_.list_states()) states.emplace(s.id, std::move(s));
+      result_.planned = compute_plan(runner_.known_ids(), states, plan_request);
       result_.migrations_remaining = result_.planned;
+      refuse_by_policy(states);  // a dry run shows the refusal the run would meet
       return result_;
     }
     if (!acquire()) return result_;
@@ -62,6 +65,17 @@ class MigrationRunner::Execution {
       std::map<std::string, MigrationState> states;
       for (auto& s : store_.list_states()) states.emplace(s.id, std::move(s));
       result_.planned = compute_plan(runner_.known_ids(), states, plan_request);
+      // A continuation hop carries on an execution that passed the checks at its first hop.
+      if (!continuing() && refuse_by_policy(states)) {
+        close_opened_execution();
+        return finish_unrecorded();
+      }
+      // Nothing to do: nothing is recorded (a deploy with nothing pending leaves no empty
+      // execution), unless the caller opened this execution already (a dispatched task).
+      if (result_.planned.empty() && !continuing() && !opened_by_caller()) {
+        result_.status = ExecutionStatus::kCompleted;
+        return finish_unrecorded();
+      }
       ledger_->set_planned(result_.planned);
       emit({.kind = RunEvent::Kind::kPlanned, .ids = result_.planned});
       ledger_->write_execution(ExecutionStatus::kRunning);
@@ -90,6 +104,46 @@ class MigrationRunner::Execution {
   class RunContext;
 
   std::int64_t now() const { return options_.now_ms ? options_.now_ms() : system_now_ms(); }
+
+  bool continuing() const { return request_.hop > 0 || request_.history.has_value(); }
+
+  // True when the caller chose the execution id and an execution of that id exists already
+  // (a dispatcher records it before its task starts). One read, only for a chosen id.
+  bool opened_by_caller() {
+    if (request_.execution_id.empty()) return false;
+    if (!opened_) opened_ = store_.get_execution(result_.execution_id);
+    return opened_->has_value();
+  }
+
+  // Applies the safety policy to the plan in result_; true (result_ says why) when refused.
+  bool refuse_by_policy(const std::map<std::string, MigrationState>& states) {
+    std::vector<KnownMigration> known;
+    known.reserve(runner_.migrations_.size());
+    for (const auto& m : runner_.migrations_) known.push_back({m.id, m.checksum});
+    auto refusal = check_run_policy(known, states, request_.direction, result_.planned, options_.safety);
+    if (!refusal) return false;
+    result_.status = ExecutionStatus::kFailed;
+    result_.failure = ExecutionResult::Failure::kRefused;
+    result_.error = refusal->message;
+    result_.migrations_remaining = result_.planned;
+    result_.refusal = std::move(refusal);
+    return true;
+  }
+
+  // A refused run records nothing of its own; an execution the caller opened for it (a
+  // dispatched task's) is closed as failed with the refusal, so it does not stay `running`.
+  void close_opened_execution() {
+    if (!opened_by_caller() || is_terminal((**opened_).status)) return;
+    (void)ExecutionLedger::close_execution(store_, result_.execution_id, ExecutionStatus::kFailed,
+                                           result_.error, lease_->fence(), now());
+  }
+
+  // Ends a run that wrote no execution: releases the lease.
+  ExecutionResult finish_unrecorded() {
+    ledger_.reset();
+    lease_.reset();
+    return result_;
+  }
 
   void emit(RunEvent event) const {
     if (!options_.on_event) return;
@@ -283,6 +337,7 @@ class MigrationRunner::Execution {
   std::unique_ptr<Lease> lease_;
   std::optional<ExecutionLedger> ledger_;
   std::optional<CurrentRun> resumed_;
+  std::optional<std::optional<ExecutionRecord>> opened_;  // read once by opened_by_caller()
   std::string last_error_;
   std::any user_context_;
   bool user_context_made_ = false;

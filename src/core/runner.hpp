@@ -20,6 +20,7 @@
 #include "core/lease.hpp"
 #include "core/ledger.hpp"
 #include "core/plan.hpp"
+#include "core/policy.hpp"
 #include "core/records.hpp"
 #include "core/store.hpp"
 
@@ -81,6 +82,9 @@ struct RunnerOptions {
   const std::atomic<bool>* stop_requested = nullptr;  // set by a SIGTERM/SIGINT handler
   std::function<void(const RunEvent&)> on_event;
   std::function<std::int64_t()> now_ms;  // defaults to the system clock
+  // Drift and ordering checks made under the lease before anything is recorded
+  // (core/policy.hpp); a refused run records nothing.
+  SafetyPolicy safety;
 };
 
 struct RunRequest {
@@ -104,6 +108,7 @@ struct ExecutionResult {
     kLockHeld,         // another runner holds the lock: exit 3
     kStore,            // the store failed or the lease was lost: exit 1
     kStopped,          // stopped by a signal, suspended: exit 128 + the signal (130, 143)
+    kRefused,          // refused by the safety policy (drift, out of order): exit 4; nothing recorded
   };
   ExecutionStatus status = ExecutionStatus::kCompleted;
   std::string execution_id;
@@ -113,7 +118,8 @@ struct ExecutionResult {
   std::vector<std::string> migrations_remaining;
   std::string error;
   Failure failure = Failure::kNone;
-  std::optional<LockInfo> holder;  // with kLockHeld
+  std::optional<LockInfo> holder;     // with kLockHeld
+  std::optional<RunRefusal> refusal;  // with kRefused
   StopReason stop = StopReason::kNone;
   bool dry_run = false;
 };

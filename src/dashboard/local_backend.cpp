@@ -264,6 +264,7 @@ StartOutcome LocalBackend::start_in_process(const RunParams& params, std::unique
       outcome.error = lock_held_error(finished.holder);
       break;
     case ExecutionResult::Failure::kUsage:
+    case ExecutionResult::Failure::kRefused:  // drift, out of order: the message says which
       outcome.kind = StartOutcome::Kind::kUsage;
       outcome.error = finished.error;
       break;
