@@ -15,6 +15,7 @@
 
 #include "core/records.hpp"
 #include "core/store.hpp"
+#include "dashboard/identity.hpp"
 
 namespace auric::dashboard {
 
@@ -94,6 +95,10 @@ class DashboardBackend {
   // the run was handed to the remote function). Never throws for expected outcomes (lock
   // held, bad target, not available); may throw for unexpected failures (→ 500).
   virtual StartOutcome start_run(const RunParams& params) = 0;
+
+  // GET /api/identity: which store and environment this dashboard shows. The default names
+  // only the store's scheme (from Store::describe()); the real backends are told the rest.
+  virtual DashboardIdentity identity();
 
   // Wall clock in epoch milliseconds (lease expiry is judged against it).
   virtual std::int64_t now_ms();

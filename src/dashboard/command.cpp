@@ -18,6 +18,7 @@
 #include <CLI/CLI.hpp>
 
 #include "app/command.hpp"
+#include "app/env.hpp"
 #include "app/progress.hpp"
 #include "app/runner_options.hpp"
 #include "core/runner.hpp"
@@ -93,6 +94,7 @@ int run_dashboard(app::Session& s, const DashboardOptions& o) {
   }
   const app::Config& config = s.config();
   const std::unique_ptr<LocalBackend> backend = make_backend(s, config);
+  backend->set_identity({store_identity(config.store, app::process_env), config.env});
 
   LocalServerOptions so;
   so.host = o.host;

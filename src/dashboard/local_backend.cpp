@@ -146,6 +146,14 @@ LocalBackend::~LocalBackend() {
   if (thread.joinable()) thread.join();
 }
 
+DashboardIdentity LocalBackend::identity() {
+  return identity_ ? *identity_ : DashboardBackend::identity();
+}
+
+void LocalBackend::set_identity(DashboardIdentity identity) {
+  identity_ = std::move(identity);
+}
+
 std::optional<LiveOutput> LocalBackend::live_output() {
   if (child_options_) return live_output_from_store();
   std::shared_ptr<MigrationRunner> runner;

@@ -61,6 +61,10 @@ class LocalBackend final : public DashboardBackend {
 
   Store& store() override { return store_; }
   std::vector<MigrationInfo> migrations() override { return infos_; }
+  // What set_identity() said; before that, the base class's default.
+  DashboardIdentity identity() override;
+  // Names the store and environment shown by GET /api/identity. Call before serving.
+  void set_identity(DashboardIdentity identity);
   // The store's data version: the migrations of this binary never change.
   std::optional<std::uint64_t> data_version() override { return store_.data_version(); }
   // In process: the running migration's buffer. Child processes: from the store, the running
@@ -99,6 +103,7 @@ class LocalBackend final : public DashboardBackend {
   Store& store_;
   RunnerOptions options_;
   EventSink on_event_;
+  std::optional<DashboardIdentity> identity_;
   std::optional<ChildRunOptions> child_options_;  // set: runs are child processes
   std::atomic<bool> stop_{false};
 

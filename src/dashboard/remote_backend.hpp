@@ -31,6 +31,8 @@ struct RemoteBackendOptions {
   std::shared_ptr<FunctionInvoker> invoker;  // null: runs are not available
   // The second sentence of "Migrate is not available. …" when there is no invoker.
   std::string unavailable_hint = "Set MIGRATION_FUNCTION_NAME to enable it.";
+  // What GET /api/identity shows; unset: the base class's default (the store's scheme).
+  std::optional<DashboardIdentity> identity;
 };
 
 class RemoteBackend final : public DashboardBackend {
@@ -42,6 +44,9 @@ class RemoteBackend final : public DashboardBackend {
   std::vector<MigrationInfo> migrations() override { return options_.migrations; }
   std::optional<StatusLists> remote_status() override;
   std::optional<std::string> run_unavailable_reason() override;
+  DashboardIdentity identity() override {
+    return options_.identity ? *options_.identity : DashboardBackend::identity();
+  }
   // Refuses with kLockHeld while the lock is held; otherwise invokes the function
   // asynchronously with a fresh executionId and returns it.
   StartOutcome start_run(const RunParams& params) override;

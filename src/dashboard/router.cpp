@@ -21,6 +21,14 @@ std::int64_t DashboardBackend::now_ms() {
   return system_now_ms();
 }
 
+DashboardIdentity DashboardBackend::identity() {
+  const std::string described = store().describe();
+  DashboardIdentity identity;
+  identity.store.scheme = described.substr(0, described.find(':'));
+  identity.store.label = identity.store.scheme + " store";
+  return identity;
+}
+
 namespace {
 
 constexpr int kDefaultPageSize = 50;
@@ -498,6 +506,7 @@ Response route(const Request& request, DashboardBackend& backend, const RouterOp
   if (path == "/api/status") return cached(request, backend, options, [&] { return get_status(backend); });
   if (path == "/api/plan") return get_plan(backend, query);
   if (path == "/api/lock") return get_lock(backend);
+  if (path == "/api/identity") return Response::json(200, identity_json(backend.identity()));
   return Response::error(404, "Not found");
 }
 

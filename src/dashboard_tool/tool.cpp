@@ -33,10 +33,13 @@ namespace {
 // answer arrives, the migrations recorded in the table stand in.
 class ToolBackend final : public dashboard::DashboardBackend {
  public:
-  ToolBackend(Store& store, std::shared_ptr<dashboard::FunctionInvoker> invoker)
-      : store_(store), inner_(store, dashboard::RemoteBackendOptions{{}, std::move(invoker), {}}) {}
+  ToolBackend(Store& store, std::shared_ptr<dashboard::FunctionInvoker> invoker,
+              dashboard::DashboardIdentity identity)
+      : store_(store),
+        inner_(store, dashboard::RemoteBackendOptions{{}, std::move(invoker), {}, std::move(identity)}) {}
 
   Store& store() override { return store_; }
+  dashboard::DashboardIdentity identity() override { return inner_.identity(); }
 
   std::vector<dashboard::MigrationInfo> migrations() override {
     {
@@ -179,7 +182,11 @@ int run_tool(const ToolOptions& options, const ToolHooks& hooks) {
 
   // 5. Store and invoker, both with the same credentials.
   const std::unique_ptr<Store> store = open_dynamodb_store(table_name, config);
-  ToolBackend backend(*store, dashboard::make_lambda_invoker(config, function_name));
+  // The tool has no [env.NAME]: the table, region and profile say which deployment this is.
+  const std::string endpoint =
+      env->get("AWS_ENDPOINT_URL_DYNAMODB").value_or(env->get("AWS_ENDPOINT_URL").value_or(""));
+  ToolBackend backend(*store, dashboard::make_lambda_invoker(config, function_name),
+                      {dashboard::dynamodb_identity(table_name, region, endpoint, profile.name), ""});
 
   // 6. Server (the local dashboard's, with its Host and token checks).
   dashboard::LocalServerOptions server_options;
