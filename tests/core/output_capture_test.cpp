@@ -81,6 +81,20 @@ std::size_t count_of(const std::string& text, char c) {
   return static_cast<std::size_t>(std::count(text.begin(), text.end(), c));
 }
 
+// Everything written to `fd` so far, read from offset 0 (the fd's own offset is untouched).
+std::string read_whole_file(int fd) {
+  std::string text;
+  char chunk[65536];
+  off_t offset = 0;
+  for (;;) {
+    const ssize_t got = ::pread(fd, chunk, sizeof chunk, offset);
+    if (got <= 0) break;
+    text.append(chunk, static_cast<std::size_t>(got));
+    offset += got;
+  }
+  return text;
+}
+
 // Points `fd` at an anonymous temporary file until destroyed, so that a StdioCapture started
 // meanwhile sees that file as "the original" descriptor and its echo can be read back. Test
 // assertions belong after restore(): while redirected, gtest's own output would land here.
@@ -112,16 +126,7 @@ class FdToFile {
 
   std::string contents() const {
     flush_all();
-    std::string text;
-    char chunk[65536];
-    off_t offset = 0;
-    for (;;) {
-      const ssize_t got = ::pread(file_, chunk, sizeof chunk, offset);
-      if (got <= 0) break;
-      text.append(chunk, static_cast<std::size_t>(got));
-      offset += got;
-    }
-    return text;
+    return read_whole_file(file_);
   }
 
  private:
@@ -686,18 +691,7 @@ class BothToOneFile {
     saved_out_ = saved_err_ = -1;
   }
 
-  std::string contents() const {
-    std::string text;
-    char chunk[65536];
-    off_t offset = 0;
-    for (;;) {
-      const ssize_t got = ::pread(file_, chunk, sizeof chunk, offset);
-      if (got <= 0) break;
-      text.append(chunk, static_cast<std::size_t>(got));
-      offset += got;
-    }
-    return text;
-  }
+  std::string contents() const { return read_whole_file(file_); }
 
  private:
   int file_ = -1;
