@@ -17,7 +17,7 @@ namespace auric::record_fields {
 // Whether a field appears in the API JSON (docs/dashboard-api.md).
 enum class InApi {
   kAlways,  // always present
-  kIfSet,   // omitted when empty, false, zero, null or unset
+  kIfSet,   // omitted when empty, false, zero, null, unset, or an enum's first (default) value
   kNever,   // internal (fencing tokens, the holder's boot id)
 };
 
@@ -56,6 +56,9 @@ inline void from_name(std::string_view name, ExecutionStatus& out) {
 }
 inline void from_name(std::string_view name, Direction& out) {
   out = direction_from(name);
+}
+inline void from_name(std::string_view name, RunKind& out) {
+  out = run_kind_from(name);
 }
 
 using enum InApi;
@@ -131,7 +134,9 @@ inline constexpr auto kRunFields = std::make_tuple(
     field("result_truncated",      "metadataTruncated",    &RunRecord::result_truncated,      kIfSet),
     field("error_truncated",       "errorTruncated",       &RunRecord::error_truncated,       kIfSet),
     field("fence",                 "",                     &RunRecord::fence,                 kNever),
-    field("updated_at",            "updatedAt",            &RunRecord::updated_at,            kIfSet));
+    field("updated_at",            "updatedAt",            &RunRecord::updated_at,            kIfSet),
+    field("kind",                  "kind",                 &RunRecord::kind,                  kIfSet),
+    field("reason",                "reason",               &RunRecord::reason,                kIfSet));
 
 inline constexpr auto kExecutionFields = std::make_tuple(
     field("execution_id", "executionId", &ExecutionRecord::execution_id, kAlways),
@@ -145,7 +150,9 @@ inline constexpr auto kExecutionFields = std::make_tuple(
     field("planned",      "planned",     &ExecutionRecord::planned,      kAlways),
     field("finished",     "finished",    &ExecutionRecord::finished,     kAlways),
     field("error",        "error",       &ExecutionRecord::error,        kIfSet),
-    field("fence",        "",            &ExecutionRecord::fence,        kNever));
+    field("fence",        "",            &ExecutionRecord::fence,        kNever),
+    field("kind",         "kind",        &ExecutionRecord::kind,         kIfSet),
+    field("reason",       "reason",      &ExecutionRecord::reason,       kIfSet));
 
 // clang-format on
 

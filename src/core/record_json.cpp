@@ -29,10 +29,13 @@ Json api_value(const T& value) {
   }
 }
 
-// False for what InApi::kIfSet leaves out: empty, false, zero, null or unset.
+// False for what InApi::kIfSet leaves out: empty, false, zero, null, unset, or an enum's
+// first value (its default: `kind` is shown only when it is not `run`).
 template <class T>
 bool is_set(const T& value) {
-  if constexpr (std::is_same_v<T, std::string>) {
+  if constexpr (std::is_enum_v<T>) {
+    return value != T{};
+  } else if constexpr (std::is_same_v<T, std::string>) {
     return !value.empty();
   } else if constexpr (std::is_same_v<T, Json>) {
     return !value.is_null();

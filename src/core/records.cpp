@@ -11,6 +11,7 @@ constexpr std::array<std::string_view, 5> kRunStatusNames = {"running", "complet
                                                              "suspended"};
 constexpr std::array<std::string_view, 6> kExecutionStatusNames = {
     "running", "completed", "failed", "interrupted", "needs_continuation", "suspended"};
+constexpr std::array<std::string_view, 2> kRunKindNames = {"run", "manual"};
 
 template <class Enum, std::size_t N>
 Enum enum_from(std::string_view name, const std::array<std::string_view, N>& names, std::string_view what) {
@@ -56,6 +57,14 @@ std::string_view to_string(ExecutionStatus status) {
 
 ExecutionStatus execution_status_from(std::string_view name) {
   return enum_from<ExecutionStatus>(name, kExecutionStatusNames, "execution status");
+}
+
+std::string_view to_string(RunKind kind) {
+  return kRunKindNames.at(static_cast<std::size_t>(kind));
+}
+
+RunKind run_kind_from(std::string_view name) {
+  return enum_from<RunKind>(name, kRunKindNames, "run kind");
 }
 
 }  // namespace auric

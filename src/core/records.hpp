@@ -28,6 +28,14 @@ enum class ExecutionStatus { kRunning, kCompleted, kFailed, kInterrupted, kNeeds
 std::string_view to_string(ExecutionStatus status);
 ExecutionStatus execution_status_from(std::string_view name);  // throws std::invalid_argument
 
+// What made a run or an execution. kRun: migration bodies ran (`up`, `down`, `redo`).
+// kManual: an operator changed the recorded state without running any body (`baseline`,
+// `mark applied`, `mark rolled-back`, `repair --accept-checksum`); its runs are the audit
+// trail. Records written before the field existed read as kRun.
+enum class RunKind { kRun, kManual };
+std::string_view to_string(RunKind kind);      // "run", "manual"
+RunKind run_kind_from(std::string_view name);  // throws std::invalid_argument
+
 // Who ran something and where. Empty strings / 0 mean unknown.
 struct Who {
   std::string user;  // OS user
@@ -87,6 +95,8 @@ struct RunRecord {
   bool error_truncated = false;
   std::int64_t fence = 0;       // fencing token of the last writer (the lease holder)
   std::int64_t updated_at = 0;  // epoch ms of the last write: the run's last durable sign of life
+  RunKind kind = RunKind::kRun;
+  std::string reason;  // --reason of the command that made it, or empty
 };
 
 // One invocation of up/down: a batch of runs.
@@ -103,6 +113,8 @@ struct ExecutionRecord {
   std::vector<std::string> finished;  // ids completed so far, in order
   std::string error;
   std::int64_t fence = 0;  // fencing token of the last writer
+  RunKind kind = RunKind::kRun;
+  std::string reason;  // --reason of the command that made it, or empty
 };
 
 // What the lock item says about the migration its holder is running right now. It stays in

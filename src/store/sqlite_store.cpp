@@ -3,6 +3,7 @@
 #include <sqlite3.h>
 
 #include <algorithm>
+#include <atomic>
 #include <filesystem>
 #include <mutex>
 #include <stdexcept>
@@ -83,7 +84,9 @@ CREATE TABLE IF NOT EXISTS runs (
   result_truncated       INTEGER NOT NULL,
   error_truncated        INTEGER NOT NULL,
   fence                  INTEGER NOT NULL DEFAULT 0,
-  updated_at             INTEGER NOT NULL DEFAULT 0
+  updated_at             INTEGER NOT NULL DEFAULT 0,
+  kind                   TEXT    NOT NULL DEFAULT 'run',
+  reason                 TEXT    NOT NULL DEFAULT ''
 );
 CREATE INDEX IF NOT EXISTS runs_by_migration
   ON runs (migration_id, started_at DESC, run_id DESC);
@@ -101,7 +104,9 @@ CREATE TABLE IF NOT EXISTS executions (
   planned       TEXT    NOT NULL,
   finished      TEXT    NOT NULL,
   error         TEXT    NOT NULL,
-  fence         INTEGER NOT NULL
+  fence         INTEGER NOT NULL,
+  kind          TEXT    NOT NULL DEFAULT 'run',
+  reason        TEXT    NOT NULL DEFAULT ''
 );
 CREATE INDEX IF NOT EXISTS executions_by_start
   ON executions (started_at DESC, execution_id DESC);
@@ -122,6 +127,10 @@ constexpr AddedColumn kAddedColumns[] = {
     {2, "states", "output_truncated", "INTEGER NOT NULL DEFAULT 0"},  // the latest run's output was cut
     {3, "runs", "fence", "INTEGER NOT NULL DEFAULT 0"},               // the writer's lease (put_run)
     {3, "runs", "updated_at", "INTEGER NOT NULL DEFAULT 0"},          // the run's last durable write
+    {4, "runs", "kind", "TEXT NOT NULL DEFAULT 'run'"},  // run or manual (baseline, mark, repair)
+    {4, "runs", "reason", "TEXT NOT NULL DEFAULT ''"},   // --reason
+    {4, "executions", "kind", "TEXT NOT NULL DEFAULT 'run'"},
+    {4, "executions", "reason", "TEXT NOT NULL DEFAULT ''"},
 };
 
 std::string sql(std::initializer_list<std::string_view> parts) {
@@ -338,7 +347,10 @@ class SqliteStore final : public Store {
   ~SqliteStore() override;
 
   std::string describe() const override { return "sqlite:" + path_; }
-  void init() override { ensure_schema(); }
+  InitOutcome init() override {
+    const bool created = ensure_schema();
+    return created || created_on_open_.exchange(false) ? InitOutcome::kCreated : InitOutcome::kFound;
+  }
 
   LockAttempt try_acquire_lock(const LockRequest& request) override;
   WriteOutcome renew_lock(const std::string& owner, std::int64_t fence, std::int64_t now_ms,
@@ -399,7 +411,7 @@ class SqliteStore final : public Store {
   void rollback_if_open() noexcept;
 
   void configure_connection();
-  void ensure_schema();
+  bool ensure_schema();  // true when it created the schema (the file had none)
   void check_schema_compatible(std::int64_t version, std::int64_t application_id);
   std::int64_t pragma_integer(const char* pragma);
   bool has_column(const char* table, const char* column);
@@ -423,6 +435,8 @@ class SqliteStore final : public Store {
   // data_version(): grows on each commit of this connection and whenever PRAGMA data_version
   // shows a commit by another one. Guarded by mutex_.
   std::uint64_t version_ = 0;
+  std::atomic<bool> created_on_open_{
+      false};  // opening this handle created the schema; init() reports it once
   std::int64_t seen_data_version_ = -1;
   std::unordered_map<std::string, sqlite3_stmt*> statements_;
 };
@@ -471,7 +485,7 @@ SqliteStore::SqliteStore(const std::string& path, const SqliteStoreOptions& opti
     sqlite3_extended_result_codes(db_, 1);
     sqlite3_busy_timeout(db_, static_cast<int>(options_.busy_timeout.count()));
     configure_connection();
-    ensure_schema();
+    created_on_open_ = ensure_schema();
   } catch (...) {
     for (auto& entry : statements_) sqlite3_finalize(entry.second);
     statements_.clear();
@@ -587,18 +601,18 @@ void SqliteStore::check_schema_compatible(std::int64_t version, std::int64_t app
   }
 }
 
-void SqliteStore::ensure_schema() {
+bool SqliteStore::ensure_schema() {
   // Fast path without the write lock: an up-to-date file needs nothing.
   const auto [version, application_id] = transact(Mode::kRead, [&] {
     return std::pair(pragma_integer("user_version"), pragma_integer("application_id"));
   });
   check_schema_compatible(version, application_id);
-  if (version == kSqliteSchemaVersion) return;
+  if (version == kSqliteSchemaVersion) return false;
 
-  transact(Mode::kWrite, [&] {
+  return transact(Mode::kWrite, [&] {
     const auto locked_version = pragma_integer("user_version");
     check_schema_compatible(locked_version, pragma_integer("application_id"));
-    if (locked_version == kSqliteSchemaVersion) return;  // another process got there first
+    if (locked_version == kSqliteSchemaVersion) return false;  // another process got there first
     if (locked_version == 0) {
       auto q = query(
           "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' "
@@ -616,6 +630,7 @@ void SqliteStore::ensure_schema() {
     }
     exec(("PRAGMA application_id = " + std::to_string(kSqliteApplicationId)).c_str());
     exec(("PRAGMA user_version = " + std::to_string(kSqliteSchemaVersion)).c_str());
+    return locked_version == 0;
   });
 }
 

@@ -15,8 +15,9 @@ namespace auric {
 // PRAGMA user_version written by this build. A file with a greater version was made by a
 // newer auric and is refused; an older one is upgraded in place when opened (one
 // transaction). Version 2 added states.output_truncated; version 3 runs.fence and
-// runs.updated_at (a running run is rewritten as its output grows: Store::put_run).
-inline constexpr int kSqliteSchemaVersion = 3;
+// runs.updated_at (a running run is rewritten as its output grows: Store::put_run); version 4
+// runs.kind/reason and executions.kind/reason (manual audit runs: baseline, mark, repair).
+inline constexpr int kSqliteSchemaVersion = 4;
 
 // PRAGMA application_id marking a file as an auric store ("AURC").
 inline constexpr int kSqliteApplicationId = 0x41555243;

@@ -215,6 +215,17 @@ TEST(SqliteStore, EverythingSurvivesReopening) {
   EXPECT_EQ(next.fence, 2);
 }
 
+TEST(SqliteStore, InitSaysWhetherItCreatedTheFileOrFoundIt) {
+  const auto path = new_scratch_dir() / "init.db";
+  {
+    auto store = open_sqlite_store(path.string());
+    EXPECT_EQ(store->init(), InitOutcome::kCreated) << "opening this handle created the schema";
+    EXPECT_EQ(store->init(), InitOutcome::kFound);
+  }
+  auto again = open_sqlite_store(path.string());
+  EXPECT_EQ(again->init(), InitOutcome::kFound) << "a second handle finds the file";
+}
+
 TEST(SqliteStore, FileIsInWalModeWithTheSchemaVersion) {
   const auto path = new_scratch_dir() / "wal.db";
   auto store = open_sqlite_store(path.string());
@@ -427,7 +438,7 @@ TEST(SqliteStore, VersionTwoFileIsUpgradedInPlaceKeepingEverything) {
   auto store = open_sqlite_store(path.string());
   {
     RawDb raw(path);
-    EXPECT_EQ(raw.text("PRAGMA user_version"), "3");
+    EXPECT_EQ(raw.text("PRAGMA user_version"), std::to_string(kSqliteSchemaVersion));
     const auto fresh_path = new_scratch_dir() / "fresh.db";
     open_sqlite_store(fresh_path.string());
     RawDb fresh(fresh_path);
@@ -496,6 +507,76 @@ TEST(SqliteStore, VersionTwoFileIsUpgradedInPlaceKeepingEverything) {
   EXPECT_EQ(got[0].updated_at, 205);
   EXPECT_EQ(got[0].who.boot_id, "boot-1");
   EXPECT_EQ(reopened->runs_of_migration("m1", 10, "").items.at(0).fence, 0);
+}
+
+// Version 3 as the previous release created it: version 2 plus runs.fence and runs.updated_at.
+constexpr const char* kVersion3Additions = R"sql(
+ALTER TABLE runs ADD COLUMN fence INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE runs ADD COLUMN updated_at INTEGER NOT NULL DEFAULT 0;
+)sql";
+
+TEST(SqliteStore, VersionThreeFileIsUpgradedInPlaceAndItsRecordsReadAsNormalRuns) {
+  const auto path = new_scratch_dir() / "v3.db";
+  const std::string who = R"({"host":"box","pid":1,"user":"ann"})";
+  {
+    RawDb raw(path);
+    raw.exec("PRAGMA journal_mode=WAL");
+    raw.exec(kVersion2Schema);
+    raw.exec(kVersion3Additions);
+    raw.exec("PRAGMA application_id = " + std::to_string(kSqliteApplicationId));
+    raw.exec("PRAGMA user_version = 3");
+    raw.exec(
+        "INSERT INTO runs (run_id, migration_id, name, status, direction, execution_id, started_at, "
+        "completed_at, duration_ms, description, output, output_truncated, result, error, checksum, hop, "
+        "who, description_truncated, result_truncated, error_truncated, fence, updated_at) VALUES "
+        "('run-v3', 'm1', 'first', 'completed', 'up', 'exec-v3', 100, 110, 10, '', 'ok\n', 0, 'null', '', "
+        "'sha', 0, '" +
+        who + "', 0, 0, 0, 5, 110)");
+    raw.exec(
+        "INSERT INTO executions (execution_id, direction, target, status, who, started_at, completed_at, "
+        "hop, planned, finished, error, fence) VALUES ('exec-v3', 'up', '', 'completed', '" +
+        who + "', 100, 110, 0, '[\"m1\"]', '[\"m1\"]', '', 5)");
+  }
+
+  auto store = open_sqlite_store(path.string());
+  {
+    RawDb raw(path);
+    EXPECT_EQ(raw.text("PRAGMA user_version"), "4");
+    const auto fresh_path = new_scratch_dir() / "fresh.db";
+    open_sqlite_store(fresh_path.string());
+    RawDb fresh(fresh_path);
+    for (const char* table : {"lock", "states", "runs", "executions"}) {
+      EXPECT_EQ(columns_of(raw, table), columns_of(fresh, table))
+          << "an upgraded " << table << " is the same as a new one";
+    }
+  }
+  // What version 3 wrote reads back as a normal run with no reason.
+  const auto old = store->runs_of_migration("m1", 10, "").items;
+  ASSERT_EQ(old.size(), 1u);
+  EXPECT_EQ(old[0].kind, RunKind::kRun);
+  EXPECT_EQ(old[0].reason, "");
+  EXPECT_EQ(old[0].fence, 5);
+  EXPECT_EQ(old[0].output, "ok\n");
+  const auto execution = store->get_execution("exec-v3");
+  ASSERT_TRUE(execution.has_value());
+  EXPECT_EQ(execution->kind, RunKind::kRun);
+  EXPECT_EQ(execution->status, ExecutionStatus::kCompleted);
+
+  // New records keep the new fields.
+  RunRecord manual;
+  manual.run_id = "run-manual";
+  manual.id = "m2";
+  manual.execution_id = "exec-manual";
+  manual.status = RunStatus::kCompleted;
+  manual.started_at = 200;
+  manual.kind = RunKind::kManual;
+  manual.reason = "adopting the legacy database";
+  ASSERT_EQ(store->put_run(manual), WriteOutcome::kOk);
+  const auto reopened = open_sqlite_store(path.string());
+  const auto got = reopened->runs_of_migration("m2", 10, "").items;
+  ASSERT_EQ(got.size(), 1u);
+  EXPECT_EQ(got[0].kind, RunKind::kManual);
+  EXPECT_EQ(got[0].reason, "adopting the legacy database");
 }
 
 TEST(SqliteStore, ParentFoldersAreCreated) {

@@ -116,6 +116,8 @@ RunRecord sample_run(const std::string& id, const std::string& run_id, std::int6
   run.error_truncated = true;
   run.fence = 3;
   run.updated_at = started_at + 1400;
+  run.kind = RunKind::kManual;
+  run.reason = "adopted the \xE2\x80\x9Clegacy\xE2\x80\x9D database";  // “legacy”
   return run;
 }
 
@@ -144,6 +146,8 @@ ExecutionRecord sample_execution(const std::string& execution_id, std::int64_t s
   execution.finished = {"20250101000000_a"};
   execution.error = "stopped";
   execution.fence = fence;
+  execution.kind = RunKind::kManual;
+  execution.reason = "ticket OPS-12";
   return execution;
 }
 
@@ -313,8 +317,8 @@ TEST_P(StoreConformance, FreshStoreHasNoLock) {
 TEST_P(StoreConformance, InitIsIdempotentAndKeepsData) {
   ASSERT_EQ(store().put_state(sample_state("m1", 1)), WriteOutcome::kOk);
   ASSERT_TRUE(store().try_acquire_lock(lock_request("a", kNow)).acquired);
-  store().init();
-  store().init();
+  EXPECT_EQ(store().init(), InitOutcome::kFound) << "the suite initialised the store already";
+  EXPECT_EQ(store().init(), InitOutcome::kFound);
   EXPECT_EQ(store().list_states().size(), 1u);
   ASSERT_TRUE(store().read_lock().has_value());
   EXPECT_EQ(store().read_lock()->owner, "a");
