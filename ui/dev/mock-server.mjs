@@ -4,6 +4,7 @@
 // a few seconds and stream output into GET /api/lock). Node built-ins only.
 //
 //   node dev/mock-server.mjs [--port N] [--bearer SECRET] [--no-function] [--seed N] [--quiet]
+//                            [--env NAME] (GET /api/identity's environment; default staging, '' for none)
 //
 // Listens on 127.0.0.1 (an ephemeral port unless --port), prints `> Dashboard ready: <url>`,
 // and stops on SIGTERM / SIGINT. It follows the local server's security rules so the UI is
@@ -31,6 +32,11 @@ const bearer = option('--bearer', '');
 const hasFunction = !args.includes('--no-function');
 const quiet = args.includes('--quiet');
 const speed = Number(option('--speed', '1')); // >1 runs migrations faster
+const envName = option('--env', 'staging');
+const identity = {
+  store: { scheme: 'dynamodb', table: 'migrations-demo', region: 'eu-west-1', label: 'dynamodb: migrations-demo (eu-west-1)' },
+  ...(envName ? { env: envName } : {}),
+};
 const token = randomBytes(24).toString('hex');
 
 // ---- the "binary": migrations it knows ----------------------------------------------------
@@ -612,6 +618,7 @@ async function handle(req, res) {
     return send(res, 200, { direction, ...(target !== undefined ? { target } : {}), ...(steps !== undefined ? { steps } : {}), migrations: plan.migrations });
   }
   if (path === '/api/lock') return send(res, 200, lockView());
+  if (path === '/api/identity') return send(res, 200, identity);
   return send(res, 404, { error: 'Not found' });
 }
 

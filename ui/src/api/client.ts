@@ -10,12 +10,14 @@ import type {
   ActionResponse,
   Direction,
   ExecutionBatch,
+  Identity,
   LockView,
   MigrationRecord,
   MigrationView,
   Page,
   Plan,
   RunParams,
+  RunRefusal,
   StatusLists,
   Summary,
 } from './types';
@@ -28,12 +30,24 @@ export class ApiError extends Error {
   readonly status: number;
   /** For 409 answers: who holds the lock (a LockView, or whatever the server sent). */
   readonly holder?: unknown;
-  constructor(status: number, message: string, holder?: unknown) {
+  /** For 409 answers to a run the safety policy refuses (drift, out of order). */
+  readonly refusal?: RunRefusal;
+  constructor(status: number, message: string, holder?: unknown, refusal?: RunRefusal) {
     super(message);
     this.name = 'ApiError';
     this.status = status;
     this.holder = holder;
+    this.refusal = refusal;
   }
+}
+
+/** `value` as a RunRefusal when it has the shape of one. */
+export function asRefusal(value: unknown): RunRefusal | undefined {
+  if (!value || typeof value !== 'object') return undefined;
+  const obj = value as Record<string, unknown>;
+  if (typeof obj.message !== 'string' || !obj.message) return undefined;
+  const ids = Array.isArray(obj.ids) ? obj.ids.filter((id): id is string => typeof id === 'string') : [];
+  return { code: typeof obj.code === 'string' ? obj.code : 'refused', ids, message: obj.message };
 }
 
 /** Minimal Storage subset, so tests can pass a Map-backed fake. */
@@ -68,14 +82,18 @@ export function buildQuery(query: Query | undefined): string {
 }
 
 /** Picks the error line shown to the user: JSON `message`, then `error`, then the raw body. */
-export function errorMessage(status: number, bodyText: string): { message: string; holder?: unknown } {
+export function errorMessage(
+  status: number,
+  bodyText: string,
+): { message: string; holder?: unknown; refusal?: RunRefusal } {
   try {
     const parsed: unknown = JSON.parse(bodyText);
     if (parsed && typeof parsed === 'object') {
       const obj = parsed as Record<string, unknown>;
       const holder = obj.holder;
-      if (typeof obj.message === 'string' && obj.message) return { message: obj.message, holder };
-      if (typeof obj.error === 'string' && obj.error) return { message: obj.error, holder };
+      const refusal = asRefusal(obj.refusal);
+      if (typeof obj.message === 'string' && obj.message) return { message: obj.message, holder, refusal };
+      if (typeof obj.error === 'string' && obj.error) return { message: obj.error, holder, refusal };
     }
   } catch {
     // not JSON: fall through
@@ -157,8 +175,8 @@ export class ApiClient {
         if (bearer) this.setAccessToken(null);
         for (const listener of this.authListeners) listener(reason);
       }
-      const { message, holder } = errorMessage(response.status, text);
-      throw new ApiError(response.status, message, holder);
+      const { message, holder, refusal } = errorMessage(response.status, text);
+      throw new ApiError(response.status, message, holder, refusal);
     }
     let data: T;
     try {
@@ -215,6 +233,10 @@ export class ApiClient {
 
   plan(direction: Direction, params: RunParams, signal?: AbortSignal): Promise<Plan> {
     return this.get('/api/plan', { direction, target: params.target, steps: params.steps }, signal);
+  }
+
+  identity(signal?: AbortSignal): Promise<Identity> {
+    return this.get('/api/identity', undefined, signal);
   }
 
   lock(signal?: AbortSignal): Promise<LockView> {

@@ -45,6 +45,12 @@ export interface Summary {
   total: number;
 }
 
+/**
+ * How a run or execution came about: absent for a normal `up`/`down`; 'manual' for an
+ * operations command (baseline, mark, repair) that recorded state without running the body.
+ */
+export type RecordKind = 'manual';
+
 /** One run of one migration (GET /api/migrations/{id}, GET /api/executions/{id}). */
 export interface MigrationRecord {
   runId: string;
@@ -64,6 +70,10 @@ export interface MigrationRecord {
   checksum?: string;
   hop?: number;
   who?: Who;
+  /** 'manual' for an operations command's audit run; absent for a normal run. */
+  kind?: RecordKind | string;
+  /** Why it was done (`--reason`), for manual runs. */
+  reason?: string;
 }
 
 export interface ExecutionBatch {
@@ -80,6 +90,9 @@ export interface ExecutionBatch {
   hop: number;
   who?: Who;
   error?: string;
+  /** 'manual' for an operations command; absent for a normal `up`/`down`. */
+  kind?: RecordKind | string;
+  reason?: string;
 }
 
 export interface StatusLists {
@@ -88,11 +101,22 @@ export interface StatusLists {
   failed: string[];
 }
 
+/** Why a run would be (or was) refused before it started: the safety policy of the CLI. */
+export interface RunRefusal {
+  code: 'drift' | 'out-of-order' | string;
+  /** The drifted migrations, or the out-of-order planned ones. */
+  ids: string[];
+  /** One paragraph naming the ids and the command that accepts them. */
+  message: string;
+}
+
 export interface Plan {
   direction: Direction;
   target?: string;
   steps?: number;
   migrations: string[];
+  /** Present when running this plan would be refused (drift, out of order). */
+  refusal?: RunRefusal;
 }
 
 export interface CurrentRunView {
@@ -123,6 +147,26 @@ export interface ActionResponse {
   message: string;
   invoked: boolean;
   executionId?: string;
+}
+
+/** GET /api/identity: which store and environment this dashboard shows. */
+export interface StoreIdentity {
+  scheme: string;
+  /** "dynamodb: migrations-prod (eu-west-1)", "sqlite: ./app.db". */
+  label: string;
+  table?: string;
+  region?: string;
+  /** A custom endpoint, host[:port] only. */
+  endpoint?: string;
+  profile?: string;
+  path?: string;
+  name?: string;
+}
+
+export interface Identity {
+  store: StoreIdentity;
+  /** The [env.NAME] / --env applied; absent when none. */
+  env?: string;
 }
 
 export interface Page<T> {

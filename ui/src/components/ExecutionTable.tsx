@@ -1,7 +1,7 @@
 import { Link, useNavigate } from 'react-router-dom';
 import type { ExecutionBatch } from '../api/types';
 import { formatDuration, formatWho, shortId } from '../lib/format';
-import { DirectionPill, StatusBadge, TimeAgo } from './bits';
+import { DirectionPill, KindBadge, StatusBadge, TimeAgo } from './bits';
 import { DataTable, type Column } from './DataTable';
 
 export function executionDuration(batch: ExecutionBatch): number | undefined {
@@ -20,7 +20,17 @@ const columns: Column<ExecutionBatch>[] = [
     ),
     sortValue: (b) => b.executionId,
   },
-  { key: 'status', header: 'Status', render: (b) => <StatusBadge status={b.status} />, sortValue: (b) => b.status },
+  {
+    key: 'status',
+    header: 'Status',
+    render: (b) => (
+      <span className="badges" title={b.reason ? `Reason: ${b.reason}` : undefined}>
+        <StatusBadge status={b.status} />
+        <KindBadge kind={b.kind} />
+      </span>
+    ),
+    sortValue: (b) => b.status,
+  },
   { key: 'direction', header: 'Direction', render: (b) => <DirectionPill direction={b.direction} />, sortValue: (b) => b.direction },
   {
     key: 'count',

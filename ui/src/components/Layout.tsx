@@ -1,5 +1,9 @@
+import { useEffect } from 'react';
 import { NavLink, Outlet, useRouteError, Link } from 'react-router-dom';
+import { documentTitle, envTone } from '../lib/identity';
+import { useApi, useClient } from '../lib/hooks';
 import { SignOutButton } from './Auth';
+import { IdentityBadge } from './IdentityBadge';
 import { LockIndicator } from './LiveRun';
 
 const NAV = [
@@ -9,8 +13,14 @@ const NAV = [
 ];
 
 export function Layout() {
+  const client = useClient();
+  // Once per page load: which store and environment this is (older servers: none).
+  const identity = useApi((signal) => client.identity(signal), ['identity']).data;
+  useEffect(() => {
+    document.title = documentTitle(identity);
+  }, [identity]);
   return (
-    <div className="app">
+    <div className="app" data-env-tone={envTone(identity?.env)}>
       <header className="sidebar">
         <div className="sidebar-inner">
           <Link to="/" className="brand" aria-label="auric migrations home">
@@ -21,6 +31,7 @@ export function Layout() {
               Migrations <span className="brand-sub">auric</span>
             </span>
           </Link>
+          <IdentityBadge identity={identity} />
           <nav className="nav" aria-label="Main">
             {NAV.map((item) => (
               <NavLink key={item.to} to={item.to} end={item.end} className={({ isActive }) => (isActive ? 'active' : undefined)}>

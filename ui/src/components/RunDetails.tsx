@@ -12,7 +12,8 @@ export function hasMetadata(value: unknown): boolean {
 
 export function runHasDetails(run: MigrationRecord, showDescription: boolean): boolean {
   return Boolean(
-    run.error || hasMetadata(run.metadata) || run.output || run.outputTruncated || (showDescription && run.description?.trim()),
+    run.reason ||
+      run.error || hasMetadata(run.metadata) || run.output || run.outputTruncated || (showDescription && run.description?.trim()),
   );
 }
 
@@ -32,6 +33,21 @@ export function RunDetails({ run, showDescription = false }: { run: MigrationRec
           </>
         )}
       </div>
+      {(run.kind || run.reason) && (
+        <div className="run-section" data-testid="run-kind">
+          <span className="section-label">{run.kind === 'manual' ? 'Manual run' : run.kind ? `${run.kind} run` : 'Reason'}</span>
+          <p className="muted">
+            {run.kind === 'manual' && 'Recorded by an operations command, not by up/down. '}
+            {run.reason ? (
+              <>
+                Reason: <span className="reason">{run.reason}</span>
+              </>
+            ) : (
+              'No reason was given.'
+            )}
+          </p>
+        </div>
+      )}
       {showDescription && run.description?.trim() && (
         <div className="run-section">
           <span className="section-label">Description</span>

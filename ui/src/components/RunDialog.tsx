@@ -3,7 +3,7 @@
 // parameters, when it is empty, and while the request is being submitted.
 import { useEffect, useMemo, useRef, useState } from 'react';
 import { ApiError } from '../api/client';
-import type { ActionResponse, Direction, Plan } from '../api/types';
+import type { ActionResponse, Direction, Plan, RunRefusal } from '../api/types';
 import { formatHolder } from '../lib/format';
 import { useClient } from '../lib/hooks';
 import {
@@ -11,13 +11,12 @@ import {
   choiceToParams,
   confirmLabel,
   dialogTitle,
-  focusWarnings,
   isValidChoice,
   paramsKey,
-  planHeadline,
   planMatches,
   type RunChoice,
 } from '../lib/plan';
+import { PlanPreview, RefusalBanner } from './PlanPreview';
 
 export interface RunDialogProps {
   direction: Direction;
@@ -49,6 +48,7 @@ export function RunDialog({ direction, onClose, onStarted, focusId, candidates =
   const [planError, setPlanError] = useState<string | null>(null);
   const [submitting, setSubmitting] = useState(false);
   const [submitError, setSubmitError] = useState<string | null>(null);
+  const [submitRefusal, setSubmitRefusal] = useState<RunRefusal | null>(null);
 
   const params = useMemo(() => choiceToParams(choice), [choice]);
   const valid = isValidChoice(choice);
@@ -94,15 +94,17 @@ export function RunDialog({ direction, onClose, onStarted, focusId, candidates =
   }, [key, valid, client]);
 
   const matches = planMatches(plan, direction, params);
-  const migrations = matches && plan ? plan.migrations : [];
+  const shownPlan = matches ? plan : null;
+  const migrations = shownPlan ? shownPlan.migrations : [];
+  const refusal = shownPlan?.refusal;
   const confirmEnabled = canConfirm({
     planLoading,
     submitting,
     planMatchesParams: matches,
     count: migrations.length,
     choiceValid: valid,
+    refused: Boolean(refusal),
   });
-  const warnings = matches ? focusWarnings(direction, migrations, focusId) : [];
 
   const close = () => {
     if (!submitting) onClose();
@@ -112,12 +114,15 @@ export function RunDialog({ direction, onClose, onStarted, focusId, candidates =
     if (!confirmEnabled) return;
     setSubmitting(true);
     setSubmitError(null);
+    setSubmitRefusal(null);
     try {
       const response = await client.run(direction, params);
       onStarted(response);
       onClose();
     } catch (error) {
-      if (error instanceof ApiError && error.status === 409) setSubmitError(lockHeldMessage(error));
+      // A refusal (drift, out of order) found when the run started, after the plan was shown.
+      if (error instanceof ApiError && error.refusal) setSubmitRefusal(error.refusal);
+      else if (error instanceof ApiError && error.status === 409) setSubmitError(lockHeldMessage(error));
       else setSubmitError(error instanceof Error ? error.message : String(error));
       setSubmitting(false);
     }
@@ -214,43 +219,16 @@ export function RunDialog({ direction, onClose, onStarted, focusId, candidates =
           </fieldset>
         )}
 
-        <div className="plan" aria-live="polite" data-testid="plan">
-          {!valid ? (
-            <p className="muted">Enter a whole number of migrations (1 or more).</p>
-          ) : planLoading ? (
-            <p className="muted">Loading the plan…</p>
-          ) : planError ? (
-            <div className="banner banner-danger" role="alert">
-              <strong>No plan</strong>
-              <span>{planError}</span>
-            </div>
-          ) : matches ? (
-            <>
-              <p className="plan-headline" data-testid="plan-headline">
-                {planHeadline(direction, migrations)}
-                {migrations.length ? ':' : '.'}
-              </p>
-              {migrations.length > 0 && (
-                <ol className="plan-list">
-                  {migrations.map((id) => (
-                    <li key={id} className={id === focusId ? 'focus' : undefined}>
-                      <code>{id}</code>
-                    </li>
-                  ))}
-                </ol>
-              )}
-              {warnings.map((warning) => (
-                <div key={warning} className="banner banner-warn" role="note">
-                  {warning}
-                </div>
-              ))}
-              <p className="plan-note muted">
-                This is the server's plan for exactly this request, in the order it will run.
-              </p>
-            </>
-          ) : null}
-        </div>
+        <PlanPreview
+          direction={direction}
+          valid={valid}
+          loading={planLoading}
+          error={planError}
+          plan={shownPlan}
+          focusId={focusId}
+        />
 
+        {submitRefusal && <RefusalBanner refusal={submitRefusal} />}
         {submitError && (
           <div className="banner banner-danger" role="alert">
             <strong>{direction === 'up' ? 'Not started' : 'Not rolled back'}</strong>
@@ -262,7 +240,12 @@ export function RunDialog({ direction, onClose, onStarted, focusId, candidates =
           <button type="button" className="btn" onClick={close} disabled={submitting}>
             Cancel
           </button>
-          <button type="submit" className={danger ? 'btn btn-danger' : 'btn btn-primary'} disabled={!confirmEnabled}>
+          <button
+            type="submit"
+            className={danger ? 'btn btn-danger' : 'btn btn-primary'}
+            disabled={!confirmEnabled}
+            title={refusal ? refusal.message : undefined}
+          >
             {confirmLabel(direction, migrations.length, submitting)}
           </button>
         </div>

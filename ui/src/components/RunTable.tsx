@@ -1,7 +1,7 @@
 import { Link } from 'react-router-dom';
 import type { MigrationRecord } from '../api/types';
 import { formatDuration, formatWho, shortId } from '../lib/format';
-import { DirectionPill, StatusBadge, TimeAgo } from './bits';
+import { DirectionPill, KindBadge, StatusBadge, TimeAgo } from './bits';
 import { DataTable, type Column } from './DataTable';
 import { RunDetails, runHasDetails } from './RunDetails';
 
@@ -19,7 +19,17 @@ export function RunTable({
 }) {
   const showDescription = mode === 'execution';
   const columns: Column<MigrationRecord>[] = [
-    { key: 'status', header: 'Status', render: (r) => <StatusBadge status={r.status} />, sortValue: (r) => r.status },
+    {
+      key: 'status',
+      header: 'Status',
+      render: (r) => (
+        <span className="badges">
+          <StatusBadge status={r.status} />
+          <KindBadge kind={r.kind} />
+        </span>
+      ),
+      sortValue: (r) => r.status,
+    },
     mode === 'execution'
       ? {
           key: 'id',
@@ -54,7 +64,7 @@ export function RunTable({
       loading={loading}
       paginate={mode === 'execution'}
       emptyText={mode === 'execution' ? 'No runs recorded for this execution.' : 'This migration has never run.'}
-      renderExpanded={(r) => (runHasDetails(r, showDescription) || r.who || r.checksum ? <RunDetails run={r} showDescription={showDescription} /> : null)}
+      renderExpanded={(r) => (runHasDetails(r, showDescription) || r.who || r.checksum || r.kind ? <RunDetails run={r} showDescription={showDescription} /> : null)}
       initiallyExpanded={expandFirst && first ? [first.runId] : undefined}
     />
   );

@@ -17,6 +17,18 @@ export function StatusBadge({ status }: { status: string | undefined }) {
   );
 }
 
+/** How a run or execution came about, when it is not a normal `up`/`down` ("manual"). */
+export function KindBadge({ kind }: { kind: string | undefined }) {
+  if (!kind) return null;
+  const title =
+    kind === 'manual' ? 'Recorded by an operations command (baseline, mark, repair), not by up/down' : `Recorded as ${kind}`;
+  return (
+    <span className={`badge kind-${kind}`} data-kind={kind} title={title}>
+      {kind}
+    </span>
+  );
+}
+
 export function DirectionPill({ direction }: { direction: Direction | undefined }) {
   if (!direction) return <span className="muted">-</span>;
   return (

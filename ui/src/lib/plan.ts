@@ -73,11 +73,25 @@ export interface ConfirmState {
   planMatchesParams: boolean;
   count: number;
   choiceValid: boolean;
+  /** The server said this run would be refused (drift, out of order). */
+  refused?: boolean;
 }
 
-/** Confirm is possible only with a loaded plan for the current parameters that runs something. */
+/**
+ * Confirm is possible only with a loaded plan for the current parameters that runs something
+ * and that the safety policy does not refuse.
+ */
 export function canConfirm(state: ConfirmState): boolean {
-  return !state.planLoading && !state.submitting && state.planMatchesParams && state.choiceValid && state.count > 0;
+  return (
+    !state.planLoading && !state.submitting && state.planMatchesParams && state.choiceValid && state.count > 0 && !state.refused
+  );
+}
+
+/** "Refused: checksum drift" / "Refused: out of order" (the banner's heading). */
+export function refusalHeading(code: string): string {
+  if (code === 'drift') return 'Refused: checksum drift';
+  if (code === 'out-of-order') return 'Refused: out of order';
+  return 'Refused';
 }
 
 /**

@@ -1,5 +1,5 @@
 import { Link, useParams } from 'react-router-dom';
-import { Card, DirectionPill, ErrorBanner, Stat, StatusBadge, TimeAgo } from '../components/bits';
+import { Card, DirectionPill, ErrorBanner, KindBadge, Stat, StatusBadge, TimeAgo } from '../components/bits';
 import { executionDuration } from '../components/ExecutionTable';
 import { LiveRunPanel } from '../components/LiveRun';
 import { useLock } from '../components/LockProvider';
@@ -35,7 +35,12 @@ export function ExecutionDetail() {
           <span className="eyebrow">Execution</span>
           <h1 className="mono title-break">{id}</h1>
         </div>
-        {batch && <StatusBadge status={batch.status} />}
+        {batch && (
+          <span className="badges">
+            <StatusBadge status={batch.status} />
+            <KindBadge kind={batch.kind} />
+          </span>
+        )}
       </section>
 
       {notFound ? (
@@ -59,6 +64,11 @@ export function ExecutionDetail() {
           </Stat>
           <Stat label="By">{formatWho(batch?.who) || <span className="muted">-</span>}</Stat>
           {batch && batch.hop > 0 && <Stat label="Lambda hops">{batch.hop + 1}</Stat>}
+          {batch && (batch.kind || batch.reason) && (
+            <Stat label="Reason">
+              {batch.reason ? <span className="reason">{batch.reason}</span> : <span className="muted">none given</span>}
+            </Stat>
+          )}
         </div>
       )}
 

@@ -8,6 +8,7 @@ import { Markdown } from '../components/Markdown';
 import { RunDialog } from '../components/RunDialog';
 import { RunTable } from '../components/RunTable';
 import { StartedNotice } from '../components/StartedNotice';
+import { UnknownMigration } from '../components/UnknownMigration';
 import { formatDuration, shortId } from '../lib/format';
 import { useApi, useClient, useRefreshOn } from '../lib/hooks';
 import { MigrationFlags } from './Migrations';
@@ -35,6 +36,18 @@ export function MigrationDetail() {
   const notFound = migrations.data && !view && runs.data && runList.length === 0 && cursors.length === 1;
   const canRollBack = Boolean(view?.applied);
   const canRun = Boolean(view && !view.applied && !view.missing && view.status !== 'running');
+
+  if (notFound) {
+    // Neither in this binary nor in the store: nothing else on this page would be true of it.
+    return (
+      <div className="page">
+        <Link to="/migrations" className="back">
+          ← Migrations
+        </Link>
+        <UnknownMigration id={id} knownIds={(migrations.data ?? []).map((m) => m.id)} />
+      </div>
+    );
+  }
 
   return (
     <div className="page">
@@ -65,36 +78,30 @@ export function MigrationDetail() {
 
       <StartedNotice response={started} onDismiss={() => setStarted(null)} />
 
-      {notFound ? (
-        <div className="banner banner-warn" role="note">
-          No migration with this id is known to this binary or the store.
-        </div>
-      ) : (
-        <div className="stats">
-          <Stat label="Status">{view ? <StatusBadge status={view.status} /> : '…'}</Stat>
-          <Stat label="Applied">{view ? (view.applied ? 'yes' : 'no') : '…'}</Stat>
-          <Stat label="Last run">
-            <TimeAgo ts={view?.startedAt} />
-          </Stat>
-          <Stat label="Duration">{formatDuration(view?.duration)}</Stat>
-          <Stat label="Last execution">
-            {view?.executionId ? (
-              <Link to={`/executions/${encodeURIComponent(view.executionId)}`} className="mono">
-                {shortId(view.executionId)}
-              </Link>
-            ) : (
-              '-'
-            )}
-          </Stat>
-          <Stat label="Checksum">
-            {view?.checksum ? (
-              <code title={view.checksum}>{view.checksum.slice(0, 12)}</code>
-            ) : (
-              <span className="muted">-</span>
-            )}
-          </Stat>
-        </div>
-      )}
+      <div className="stats">
+        <Stat label="Status">{view ? <StatusBadge status={view.status} /> : '…'}</Stat>
+        <Stat label="Applied">{view ? (view.applied ? 'yes' : 'no') : '…'}</Stat>
+        <Stat label="Last run">
+          <TimeAgo ts={view?.startedAt} />
+        </Stat>
+        <Stat label="Duration">{formatDuration(view?.duration)}</Stat>
+        <Stat label="Last execution">
+          {view?.executionId ? (
+            <Link to={`/executions/${encodeURIComponent(view.executionId)}`} className="mono">
+              {shortId(view.executionId)}
+            </Link>
+          ) : (
+            '-'
+          )}
+        </Stat>
+        <Stat label="Checksum">
+          {view?.checksum ? (
+            <code title={view.checksum}>{view.checksum.slice(0, 12)}</code>
+          ) : (
+            <span className="muted">-</span>
+          )}
+        </Stat>
+      </div>
 
       {view && (view.drift || view.missing || view.outOfOrder) && (
         <div className="banner banner-warn" role="note">
@@ -102,7 +109,7 @@ export function MigrationDetail() {
           <span>
             {view.drift && 'Its source changed after it was applied (checksum drift). '}
             {view.missing && 'It is recorded in the store but not part of this binary. '}
-            {view.outOfOrder && 'It is pending but older than the newest applied migration; it will run next. '}
+            {view.outOfOrder && 'It is pending but older than the newest applied migration (out of order); the Run dialog says whether the ordering policy lets it run. '}
           </span>
         </div>
       )}
