@@ -27,6 +27,10 @@ namespace aws {
 class DynamoDbClient;  // complete in <auric/dynamodb.hpp>
 }  // namespace aws
 
+struct BackfillSpec;  // complete in <auric/backfill.hpp>
+struct BackfillResult;
+class BackfillFn;
+
 enum class Direction { kUp, kDown };
 
 // "up" / "down".
@@ -106,6 +110,15 @@ class Context {
   // when no client can be made (no region, or a runner without AWS support).
   aws::DynamoDbClient& dynamodb();
 
+  // Rewrites every item of a DynamoDB table in parallel Scan segments, rate-limited and
+  // resumable (include <auric/backfill.hpp>; docs/backfill.md): fn returns the writes for
+  // each item (or page). Its segments are kept in the store, and its job id in progress(), so
+  // a resumed attempt continues every segment from its saved cursor. Stops (suspending the
+  // run) when should_stop(). Throws BackfillFailed when the error policy gives up, AwsError
+  // or StoreError when DynamoDB or the store keep failing, std::invalid_argument for a bad
+  // spec, std::runtime_error when the runner offers no DynamoDB client or segment store.
+  BackfillResult backfill(const BackfillSpec& spec, const BackfillFn& fn);
+
   virtual const std::string& migration_id() const = 0;
   virtual const std::string& execution_id() const = 0;
   virtual Direction direction() const = 0;
@@ -174,9 +187,24 @@ std::vector<MigrationEntry> define_migrations(std::vector<std::pair<std::string,
 std::vector<MigrationEntry> registered_migrations();
 
 namespace detail {
+// Adds a migration to the registry behind registered_migrations(). An empty checksum takes the
+// one register_migration_checksum() gives for the id (in any order of static initialisation).
 struct Registrar {
-  Registrar(const char* id, const char* checksum, Migration migration);
+  Registrar(std::string_view id, std::string_view checksum, Migration migration);
 };
+
+// Records the source checksum of migration `id`. Called by the small checksum unit that
+// auric_add_migrations() generates per migration file (which declares it itself, so that it
+// needs no header); not for hand-written code.
+void register_migration_checksum(const char* id, const char* checksum);
+
+// The migration id of a source file: its name without folders and extension, as CMake's
+// NAME_WE ("src/20250101000000_add-orders.cpp" -> "20250101000000_add-orders").
+constexpr std::string_view migration_id_of_file(std::string_view path) {
+  if (const auto slash = path.find_last_of("/\\"); slash != std::string_view::npos)
+    path.remove_prefix(slash + 1);
+  return path.substr(0, path.find('.'));
+}
 }  // namespace detail
 
 struct RunMainOptions {
@@ -193,20 +221,28 @@ int run_main(int argc, char** argv, const RunMainOptions& options = {});
 
 }  // namespace auric
 
-// Registers the migration defined in this file. auric_add_migrations() compiles each
-// migration file with AURIC_MIGRATION_ID (the file stem) and AURIC_MIGRATION_CHECKSUM.
+// Registers the migration defined in this file:
 //
 //   AURIC_MIGRATION({
 //       .description = "Adds the roles table.",
 //       .up = [](auric::Context& ctx) -> auric::Json { ...; return {}; },
 //       .down = [](auric::Context& ctx) -> auric::Json { ...; return {}; },
 //   });
+//
+// The id is the stem of the file the macro is written in (__FILE__), so the same compile
+// flags serve every migration file; the checksum comes from the unit auric_add_migrations()
+// generates beside it. A file compiled by hand may define AURIC_MIGRATION_ID (a string) and
+// AURIC_MIGRATION_CHECKSUM before including this header. The registrar's name is unique per
+// translation unit (__COUNTER__), so migrations compiled together in a unity build don't clash.
+#ifndef AURIC_MIGRATION_ID
+#define AURIC_MIGRATION_ID ::auric::detail::migration_id_of_file(__FILE__)
+#endif
 #ifndef AURIC_MIGRATION_CHECKSUM
 #define AURIC_MIGRATION_CHECKSUM ""
 #endif
 #define AURIC_MIGRATION_CONCAT_INNER(a, b) a##b
 #define AURIC_MIGRATION_CONCAT(a, b) AURIC_MIGRATION_CONCAT_INNER(a, b)
-#define AURIC_MIGRATION(...)                                                                             \
-  static const ::auric::detail::Registrar AURIC_MIGRATION_CONCAT(auric_migration_registrar_, __LINE__) { \
-    AURIC_MIGRATION_ID, AURIC_MIGRATION_CHECKSUM, ::auric::Migration __VA_ARGS__                         \
+#define AURIC_MIGRATION(...)                                                                                \
+  static const ::auric::detail::Registrar AURIC_MIGRATION_CONCAT(auric_migration_registrar_, __COUNTER__) { \
+    AURIC_MIGRATION_ID, AURIC_MIGRATION_CHECKSUM, ::auric::Migration __VA_ARGS__                            \
   }

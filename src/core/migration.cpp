@@ -1,5 +1,6 @@
 // define_migrations(), the static registry behind AURIC_MIGRATION, and their validation.
 #include <algorithm>
+#include <map>
 #include <mutex>
 #include <set>
 #include <stdexcept>
@@ -11,9 +12,12 @@
 namespace auric {
 namespace {
 
+// Filled during static initialisation: migrations by AURIC_MIGRATION, checksums by the units
+// auric_add_migrations() generates, in whatever order the linker placed them.
 struct Registry {
   std::mutex mutex;
   std::vector<MigrationEntry> entries;
+  std::map<std::string, std::string, std::less<>> checksums;  // id -> SHA-256 of its source
 };
 
 Registry& registry() {
@@ -24,10 +28,16 @@ Registry& registry() {
 }  // namespace
 
 namespace detail {
-Registrar::Registrar(const char* id, const char* checksum, Migration migration) {
+Registrar::Registrar(std::string_view id, std::string_view checksum, Migration migration) {
   Registry& r = registry();
   std::lock_guard lock(r.mutex);
-  r.entries.push_back(MigrationEntry{id, std::move(migration), checksum});
+  r.entries.push_back(MigrationEntry{std::string(id), std::move(migration), std::string(checksum)});
+}
+
+void register_migration_checksum(const char* id, const char* checksum) {
+  Registry& r = registry();
+  std::lock_guard lock(r.mutex);
+  r.checksums.insert_or_assign(id, checksum);
 }
 }  // namespace detail
 
@@ -71,7 +81,12 @@ std::vector<MigrationEntry> define_migrations(std::vector<std::pair<std::string,
 std::vector<MigrationEntry> registered_migrations() {
   Registry& r = registry();
   std::lock_guard lock(r.mutex);
-  return validated(r.entries);
+  std::vector<MigrationEntry> entries = r.entries;
+  for (MigrationEntry& e : entries) {
+    if (!e.checksum.empty()) continue;  // compiled with AURIC_MIGRATION_CHECKSUM
+    if (const auto it = r.checksums.find(e.id); it != r.checksums.end()) e.checksum = it->second;
+  }
+  return validated(std::move(entries));
 }
 
 }  // namespace auric
