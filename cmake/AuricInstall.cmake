@@ -4,7 +4,7 @@
 include(CMakePackageConfigHelpers)
 
 set(_auric_export_targets)
-foreach(part text core store aws app cli dashboard dashboard_lambda lambda entry migrations)
+foreach(part text core store aws app cli dashboard dashboard_lambda lambda entry migrations testing)
   if(TARGET auric_${part})
     set_target_properties(auric_${part} PROPERTIES EXPORT_NAME ${part})
     list(APPEND _auric_export_targets auric_${part})
@@ -46,4 +46,5 @@ write_basic_package_version_file(${PROJECT_BINARY_DIR}/AuricMigrationsConfigVers
 install(FILES ${PROJECT_BINARY_DIR}/AuricMigrationsConfig.cmake
               ${PROJECT_BINARY_DIR}/AuricMigrationsConfigVersion.cmake
               ${PROJECT_SOURCE_DIR}/cmake/AuricMigrations.cmake
+              ${PROJECT_SOURCE_DIR}/cmake/AuricTesting.cmake
         DESTINATION ${_auric_cmake_dir})
