@@ -17,7 +17,7 @@ class ForwardingStore : public Store {
   Store& target() const { return target_; }
 
   std::string describe() const override { return target_.describe(); }
-  void init() override { target_.init(); }
+  InitOutcome init() override { return target_.init(); }
 
   LockAttempt try_acquire_lock(const LockRequest& request) override {
     return target_.try_acquire_lock(request);

@@ -36,6 +36,12 @@ enum class [[nodiscard]] WriteOutcome {
 
 class SegmentStore;  // core/segment_store.hpp: backfill segments
 
+// What Store::init() found.
+enum class InitOutcome {
+  kCreated,  // the store did not exist: it does now
+  kFound,    // it existed already
+};
+
 struct LockRequest {
   std::string owner;         // unique per runner
   std::string execution_id;  // the execution this lease is for
@@ -77,7 +83,10 @@ class Store {
   // Creates the schema / table if missing. Idempotent. Other methods on a store that was
   // never initialised either initialise it implicitly (embedded backends) or throw
   // StoreError telling the user to run `init` (DynamoDB).
-  virtual void init() = 0;
+  // kCreated when this call created the store, or (embedded backends, which create it on
+  // open) when opening this handle did and this is the handle's first init(); kFound when
+  // the store already existed (a schema upgrade on open counts as found).
+  virtual InitOutcome init() = 0;
 
   // ---- Lock -------------------------------------------------------------------------------
   // Atomically takes the lock when it is free (no owner), expired (expires_at <= now_ms),

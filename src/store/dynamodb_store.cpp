@@ -160,7 +160,7 @@ class DynamoDbStore final : public Store {
 
   std::string describe() const override { return "dynamodb:" + table_ + location(); }
 
-  void init() override;
+  InitOutcome init() override;
 
   LockAttempt try_acquire_lock(const LockRequest& request) override;
   WriteOutcome renew_lock(const std::string& owner, std::int64_t fence, std::int64_t now_ms,
@@ -398,7 +398,7 @@ std::string DynamoDbStore::explain(const aws::AwsError& e) const {
 
 // ---- Table ----------------------------------------------------------------------------------------
 
-void DynamoDbStore::init() {
+InitOutcome DynamoDbStore::init() {
   json create = base_request();
   create["BillingMode"] = "PAY_PER_REQUEST";
   create["AttributeDefinitions"] = json::array({
@@ -416,7 +416,7 @@ void DynamoDbStore::init() {
       {"Projection", {{"ProjectionType", "ALL"}}},
   }});
   const auto deadline = std::chrono::steady_clock::now() + init_timeout_;
-  guard([&] { return client_->create_table_if_absent(create, init_timeout_); });
+  const bool created = guard([&] { return client_->create_table_if_absent(create, init_timeout_); });
 
   // The table may predate this call (another runner, CloudFormation): check that it is ours,
   // and wait for the index too.
@@ -450,7 +450,7 @@ void DynamoDbStore::init() {
       problem = std::string("unexpected DescribeTable response (") + e.what() + ")";
     }
     if (!problem.empty()) fail(problem);
-    if (index_status == "ACTIVE") return;
+    if (index_status == "ACTIVE") return created ? InitOutcome::kCreated : InitOutcome::kFound;
     if (std::chrono::steady_clock::now() >= deadline) {
       fail("index gsi1 is still " + index_status + " after " + std::to_string(init_timeout_.count()) +
            " ms: run `init` again later");

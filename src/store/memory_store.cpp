@@ -29,6 +29,7 @@ struct MemoryData {
   std::map<std::string, ExecutionRecord> executions;
   std::map<TimeKey, std::string> executions_by_start;  // → execution_id
   std::uint64_t version = 0;                           // grows on every write (data_version())
+  bool initialised = false;                            // init() was called: later calls find it
   std::shared_ptr<SegmentStore> segments = make_memory_segment_store();  // backfill segments
 };
 
@@ -62,7 +63,10 @@ class MemoryStore final : public Store {
 
   std::string describe() const override { return "memory:" + name_; }
 
-  void init() override {}
+  InitOutcome init() override {
+    const std::lock_guard guard(data_->mutex);
+    return std::exchange(data_->initialised, true) ? InitOutcome::kFound : InitOutcome::kCreated;
+  }
 
   SegmentStore* segments() override { return data_->segments.get(); }
 

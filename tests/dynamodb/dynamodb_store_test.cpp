@@ -202,15 +202,15 @@ TEST(DynamoDbStore, InitIsIdempotentAndWaitsUntilTableAndIndexAreActive) {
     return std::nullopt;
   });
   auto store = open_test_store(table, proxy.endpoint());
-  store->init();
+  EXPECT_EQ(store->init(), InitOutcome::kCreated);
   EXPECT_GE(describes.load(), 4) << "init returned before the table and its index were ACTIVE";
 
   MigrationState state;
   state.id = "20250101000000_a";
   state.fence = 1;
   ASSERT_EQ(store->put_state(state), WriteOutcome::kOk);
-  store->init();
-  open_test_store(table)->init();
+  EXPECT_EQ(store->init(), InitOutcome::kFound);
+  EXPECT_EQ(open_test_store(table)->init(), InitOutcome::kFound);
   EXPECT_EQ(store->list_states().size(), 1u) << "init again keeps the data";
 
   aws::DynamoDbClient client(client_config());

@@ -19,6 +19,12 @@ StoreHandleFactory new_memory_medium() {
 INSTANTIATE_TEST_SUITE_P(Memory, StoreConformance,
                          ::testing::Values(StoreBackend{"memory", new_memory_medium}), store_backend_name);
 
+TEST(MemoryStore, InitCreatesOnceAndFindsAfterwards) {
+  auto store = make_memory_store();
+  EXPECT_EQ(store->init(), InitOutcome::kCreated);
+  EXPECT_EQ(store->init(), InitOutcome::kFound);
+}
+
 TEST(MemoryStore, FreshStoresAreIndependent) {
   auto a = make_memory_store();
   auto b = make_memory_store();
