@@ -14,6 +14,7 @@
 #include "app/runner_options.hpp"
 #include "cli/cli.hpp"
 #include "cli/format.hpp"
+#include "cli/resolve.hpp"
 #include "core/ids.hpp"
 #include "core/plan.hpp"
 #include "core/record_json.hpp"
@@ -87,6 +88,18 @@ int run_migrations(Session& s, Direction dir, const RunOptions& o) {
   RunRequest req;
   req.direction = dir;
   req.target = o.to;
+  // The target as resolve_migration() reads it (a unique name or id prefix too), with "did
+  // you mean" when it names nothing; the runner reports a target it cannot resolve.
+  std::string target_problem;
+  if (!o.to.empty() && o.steps == 0) {
+    std::vector<std::string> ids;
+    for (const auto& m : s.migrations()) ids.push_back(m.id);
+    try {
+      req.target = resolve_migration(ids, o.to, "Target migration not found: ");
+    } catch (const CommandError& e) {
+      target_problem = e.what();
+    }
+  }
   if (o.steps != 0) req.steps = o.steps;
   req.dry_run = o.dry_run;
   req.execution_id = o.execution_id;
@@ -94,10 +107,11 @@ int run_migrations(Session& s, Direction dir, const RunOptions& o) {
   // With --json, stdout carries only the JSON: what migrations print goes to stderr.
   const int saved_stdout = s.json() ? ::dup(1) : -1;
   if (saved_stdout >= 0) ::dup2(2, 1);
-  const ExecutionResult r = [&] {
+  ExecutionResult r = [&] {
     const StopSignalScope signals;
     return runner.run(req);
   }();
+  if (r.failure == ExecutionResult::Failure::kUsage && !target_problem.empty()) r.error = target_problem;
   if (saved_stdout >= 0) {
     std::cout.flush();
     std::fflush(stdout);
@@ -151,9 +165,10 @@ CommandDef run_command(Direction dir) {
           false, [dir, up](CLI::App& sub, const Program&) {
             auto o = std::make_shared<RunOptions>();
             sub.add_option(
-                "--to", o->to,
-                up ? "apply up to and including this migration (id or name)"
-                   : "roll back every applied migration from the newest down to and including this one");
+                   "--to", o->to,
+                   up ? "apply up to and including this migration (id, name or unique id prefix)"
+                      : "roll back every applied migration from the newest down to and including this one")
+                ->type_name("MIGRATION");
             sub.add_option("--steps", o->steps, "run at most N migrations")->check(positive_whole_number);
             sub.add_flag("--dry-run", o->dry_run, "print the plan and change nothing");
             sub.add_flag("--wait", o->wait,
@@ -166,9 +181,29 @@ CommandDef run_command(Direction dir) {
 }
 
 // ---- status / verify --------------------------------------------------------------------
-Json status_json(Session& s, const StatusReport& report) {
+// Which migrations `status --pending / --applied / --failed` lists (several: any of them);
+// none set lists every one.
+struct StatusFilter {
+  bool pending = false;  // known and not applied: what `up` would run (failed and suspended ups too)
+  bool applied = false;
+  bool failed = false;  // the latest run failed or was interrupted
+  bool any() const { return pending || applied || failed; }
+  bool keeps(const StatusEntry& e) const {
+    return !any() || (pending && e.known && !e.applied) || (applied && e.applied) || (failed && e.failed);
+  }
+  Json names() const {
+    Json out = Json::array();
+    if (pending) out.push_back("pending");
+    if (applied) out.push_back("applied");
+    if (failed) out.push_back("failed");
+    return out;
+  }
+};
+
+Json status_json(Session& s, const StatusReport& report, const StatusFilter& filter) {
   Json migrations = Json::array();
   for (const auto& e : report.entries) {
+    if (!filter.keeps(e)) continue;
     Json m = {{"id", e.id}, {"applied", e.applied}, {"known", e.known}};
     const std::string status(view_status(e.state));
     if (e.state) {
@@ -187,6 +222,7 @@ Json status_json(Session& s, const StatusReport& report) {
   Json j = {{"store", s.store().describe()},     {"completed", report.applied},   {"pending", report.pending},
             {"failed", report.failed},           {"suspended", report.suspended}, {"missing", report.missing},
             {"outOfOrder", report.out_of_order}, {"drift", report.drift},         {"migrations", migrations}};
+  if (filter.any()) j["filter"] = filter.names();
   const auto lock = s.store().read_lock();
   j["lock"] = lock ? to_json(*lock, system_now_ms()) : Json{{"held", false}};
   return j;
@@ -194,6 +230,7 @@ Json status_json(Session& s, const StatusReport& report) {
 
 struct StatusOptions {
   bool exit_code = false;
+  StatusFilter filter;
 };
 
 int run_status(Session& s, const StatusOptions& o) {
@@ -205,25 +242,52 @@ int run_status(Session& s, const StatusOptions& o) {
                    : !report.pending.empty()                            ? kExitPending
                                                                         : kExitOk;
   if (s.json()) {
-    print_json(status_json(s, report));
+    print_json(status_json(s, report, o.filter));
     return code;
   }
   const Style st = Style::detect(1);
+  const std::int64_t now = system_now_ms();
   std::ostringstream out;
   out << "Migration Status:\n" << rule(50) << "\n";
+  std::map<std::string, const StatusEntry*> entries;
+  for (const auto& e : report.entries) entries.emplace(e.id, &e);
+  const auto kept = [&](const std::vector<std::string>& ids) {
+    std::vector<std::string> out_ids;
+    for (const auto& id : ids) {
+      if (o.filter.keeps(*entries.at(id))) out_ids.push_back(id);
+    }
+    return out_ids;
+  };
   std::vector<std::string> pending_only;
   for (const auto& id : report.pending) {
     if (std::find(report.failed.begin(), report.failed.end(), id) == report.failed.end() &&
         std::find(report.suspended.begin(), report.suspended.end(), id) == report.suspended.end())
       pending_only.push_back(id);
   }
-  auto group = [&](const std::string& title, const std::vector<std::string>& ids, auto line) {
+  std::size_t shown = 0;
+  auto group = [&](const std::string& title, const std::vector<std::string>& all_ids, auto line) {
+    const std::vector<std::string> ids = kept(all_ids);
     if (ids.empty()) return;
+    shown += ids.size();
     out << "\n" << title << " (" << ids.size() << "):\n";
     for (const auto& id : ids) out << "  " << line(id) << "\n";
   };
-  group("Completed", report.applied, [&](const std::string& id) { return st.green(kMarkDone) + " " + id; });
-  group("Pending", pending_only, [&](const std::string& id) { return std::string(kMarkPending) + " " + id; });
+  group("Completed", report.applied, [&](const std::string& id) {
+    std::string text = st.green(kMarkDone) + " " + id;
+    if (const auto& applied_at = report.states.at(id).applied_at)
+      text += "  " + st.dim("applied " + format_applied_at(*applied_at, now));
+    return text;
+  });
+  group("Pending", pending_only, [&](const std::string& id) {
+    std::string text = std::string(kMarkPending) + " " + id;
+    const auto state = report.states.find(id);
+    if (state != report.states.end() && view_status(&state->second) == "rolled_back") {
+      const MigrationState& rolled = state->second;
+      text += "  " + st.dim("rolled back " +
+                            format_applied_at(rolled.completed_at.value_or(rolled.started_at), now));
+    }
+    return text;
+  });
   group("Failed", report.failed, [&](const std::string& id) {
     const MigrationState& state = report.states.at(id);
     std::string text = st.red(kMarkFailed) + " " + id;
@@ -247,7 +311,13 @@ int run_status(Session& s, const StatusOptions& o) {
   group("Drift", report.drift, [&](const std::string& id) {
     return st.yellow("!") + " " + id + " (source changed since it was applied)";
   });
-  if (report.entries.empty()) out << "\nNo migrations found.\n";
+  if (report.entries.empty()) {
+    out << "\nNo migrations found.\n";
+  } else if (shown == 0 && o.filter.any()) {
+    std::string names;
+    for (const auto& n : o.filter.names()) names += (names.empty() ? "" : " or ") + n.get<std::string>();
+    out << "\nNo " << names << " migrations.\n";
+  }
   if (const auto lock = s.store().read_lock(); lock && lock->held_at(system_now_ms())) {
     out << "\nLock: held by " << holder_text(*lock);
     if (lock->current) out << ", running " << lock->current->migration_id;
@@ -294,13 +364,14 @@ struct ExecutionsOptions {
   bool detail = false;
 };
 
-int show_execution(Session& s, const ExecutionsOptions& o) {
+int show_execution(Session& s, ExecutionsOptions o) {
   if (auto problem = id_length_problem(o.id, "the execution id"); !problem.empty()) {
     throw CommandError(kExitUsage, problem + ": copy it from `executions`");
   }
+  o.id = resolve_execution_id(s.store(), o.id);
   const auto exec = s.store().get_execution(o.id);
   const auto runs = s.store().runs_of_execution(o.id);
-  if (!exec && runs.empty()) throw CommandError(kExitFailed, "Execution not found: " + o.id);
+  if (!exec && runs.empty()) throw CommandError(kExitNotFound, "Execution not found: " + o.id);
   if (s.json()) {
     Json j = exec ? to_json(*exec) : Json{{"executionId", o.id}};
     Json list = Json::array();
@@ -397,13 +468,17 @@ int run_migration(Session& s, const MigrationOptions& o) {
   }
   std::vector<std::string> known;
   for (const auto& m : s.migrations()) known.push_back(m.id);
+  // Known ids, and those only the store remembers (missing from this binary, with history).
+  std::vector<std::string> candidates = known;
+  for (const auto& state : s.store().list_states()) {
+    if (std::find(known.begin(), known.end(), state.id) == known.end()) candidates.push_back(state.id);
+  }
   std::string id = o.id;
-  if (std::find(known.begin(), known.end(), id) == known.end()) {
-    try {
-      id = resolve_target(known, o.id);
-    } catch (const PlanError&) {
-      // Not in this binary: it may still have history (a missing migration).
-    }
+  try {
+    id = resolve_migration(candidates, o.id);
+  } catch (const CommandError&) {
+    // Runs without a state (a state removed by hand) still show under their exact id.
+    if (s.store().runs_of_migration(o.id, 1, "").items.empty()) throw;
   }
   std::vector<RunRecord> runs;
   std::string cursor;
@@ -414,7 +489,7 @@ int run_migration(Session& s, const MigrationOptions& o) {
     cursor = page.next_cursor;
   } while (!cursor.empty() && static_cast<int>(runs.size()) < o.limit);
   const bool is_known = std::find(known.begin(), known.end(), id) != known.end();
-  if (runs.empty() && !is_known) throw CommandError(kExitFailed, "Migration not found: " + o.id);
+  if (runs.empty() && !is_known) throw CommandError(kExitNotFound, "Migration not found: " + o.id);
   const auto state = s.store().get_state(id);
 
   if (s.json()) {
@@ -557,11 +632,13 @@ int run_create(Session& s, const CreateOptions& o) {
 
 int run_init(Session& s) {
   Store& store = s.store();
-  store.init();
+  const bool created = store.init() == InitOutcome::kCreated;
   if (s.json())
-    print_json({{"store", store.describe()}, {"initialised", true}});
+    print_json({{"store", store.describe()}, {"initialised", true}, {"created", created}});
+  else if (created)
+    std::cout << "Created store " << store.describe() << std::endl;
   else
-    std::cout << "Initialised store " << store.describe() << std::endl;
+    std::cout << "Store " << store.describe() << " already exists; nothing to do" << std::endl;
   return kExitOk;
 }
 
@@ -595,34 +672,43 @@ std::vector<CommandDef> builtin_commands() {
        [](CLI::App& sub, const Program&) {
          auto o = std::make_shared<CreateOptions>();
          sub.add_option("name", o->name, "migration name (letters, digits, '-' and '_')")->required();
-         sub.add_option("-d,--dir", o->dir, "migrations folder (default: migrations_dir of the config)");
+         sub.add_option("-d,--dir", o->dir, "migrations folder (default: migrations_dir of the config)")
+             ->type_name("DIR");
          return [o](Session& s) { return run_create(s, *o); };
        }});
   defs.push_back({"list", "list the migrations (standalone: the files in the migrations folder)", true,
                   [](CLI::App&, const Program&) { return [](Session& s) { return run_list(s); }; }});
   defs.push_back(run_command(Direction::kUp));
   defs.push_back(run_command(Direction::kDown));
-  defs.push_back({"status", "applied, pending, failed, missing, out-of-order and drifted migrations", true,
-                  [](CLI::App& sub, const Program&) {
-                    auto o = std::make_shared<StatusOptions>();
-                    sub.add_flag("--exit-code", o->exit_code,
-                                 "exit 4 on drift or missing, 5 when anything is pending");
-                    return [o](Session& s) { return run_status(s, *o); };
-                  }});
-  defs.push_back({"executions", "recent executions, or one execution with its runs", true,
-                  [](CLI::App& sub, const Program&) {
-                    auto o = std::make_shared<ExecutionsOptions>();
-                    sub.add_option("id", o->id, "an execution id");
-                    sub.add_option("-l,--limit", o->limit, "how many executions to list (default 20)")
-                        ->check(positive_whole_number);
-                    sub.add_flag("--detail", o->detail,
-                                 "show each run's description, error, result and output");
-                    return [o](Session& s) { return run_executions(s, *o); };
-                  }});
+  defs.push_back(
+      {"status", "applied, pending, failed, missing, out-of-order and drifted migrations", true,
+       [](CLI::App& sub, const Program&) {
+         auto o = std::make_shared<StatusOptions>();
+         sub.add_flag("--exit-code", o->exit_code, "exit 4 on drift or missing, 5 when anything is pending");
+         sub.add_flag("--pending", o->filter.pending,
+                      "list only what `up` would run (never run, rolled back, failed or suspended)");
+         sub.add_flag("--applied", o->filter.applied, "list only applied migrations");
+         sub.add_flag("--failed", o->filter.failed,
+                      "list only migrations whose latest run failed or was interrupted");
+         return [o](Session& s) { return run_status(s, *o); };
+       }});
+  defs.push_back(
+      {"executions", "recent executions, or one execution with its runs", true,
+       [](CLI::App& sub, const Program&) {
+         auto o = std::make_shared<ExecutionsOptions>();
+         sub.add_option("id", o->id, "an execution id, or a unique prefix of one (at least 4 characters)")
+             ->type_name("ID");
+         sub.add_option("-l,--limit", o->limit, "how many executions to list (default 20)")
+             ->check(positive_whole_number);
+         sub.add_flag("--detail", o->detail, "show each run's description, error, result and output");
+         return [o](Session& s) { return run_executions(s, *o); };
+       }});
   defs.push_back({"migration", "one migration's run history with description, error, result and output", true,
                   [](CLI::App& sub, const Program&) {
                     auto o = std::make_shared<MigrationOptions>();
-                    sub.add_option("id", o->id, "migration id or name")->required();
+                    sub.add_option("id", o->id, "migration id, name or unique id prefix")
+                        ->required()
+                        ->type_name("MIGRATION");
                     sub.add_flag("--all", o->all, "expand every run, not just the latest");
                     sub.add_option("-l,--limit", o->limit, "at most this many runs (default 50)")
                         ->check(positive_whole_number);

@@ -33,6 +33,15 @@ std::string format_timestamp(std::int64_t when_ms) {
   return buf;
 }
 
+std::string format_applied_at(std::int64_t when_ms, std::int64_t now_ms) {
+  const std::time_t t = static_cast<std::time_t>(when_ms / 1000);
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  char buf[32];
+  std::strftime(buf, sizeof buf, "%Y-%m-%d %H:%M UTC", &tm);
+  return std::string(buf) + " (" + format_relative(when_ms, now_ms) + ")";
+}
+
 std::string pad(std::string_view text, std::size_t width) {
   std::size_t points = 0;
   for (char c : text) {

@@ -21,6 +21,8 @@ using app::format_duration;
 std::string format_relative(std::int64_t when_ms, std::int64_t now_ms);
 // `YYYY-MM-DD HH:MM:SSZ`.
 std::string format_timestamp(std::int64_t when_ms);
+// `2026-12-03 14:02 UTC (3d ago)`: when something happened, to the minute and relative.
+std::string format_applied_at(std::int64_t when_ms, std::int64_t now_ms);
 // Right-pads to `width` (counting UTF-8 code points); never truncates.
 std::string pad(std::string_view text, std::size_t width);
 // Prefixes every non-empty line with `prefix`.

@@ -29,6 +29,7 @@ std::string normalise(std::string text, const std::string& tmp) {
       {std::regex(R"([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})"), "<UUID>"},
       {std::regex(R"([0-9a-f]{64})"), "<SHA256>"},
       {std::regex(R"(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z)"), "<TIME>"},
+      {std::regex(R"(\d{4}-\d\d-\d\d \d\d:\d\d UTC)"), "<UTC>"},
       {std::regex(
            R"re("(startedAt|completedAt|duration|appliedAt|lastRunAt|pid|acquiredAt|expiresAt|heartbeatAt|fence|updatedAt)": \d+)re"),
        "\"$1\": <N>"},
@@ -171,6 +172,57 @@ TEST_F(Golden, Errors) {
   step("executions nope", {"executions", "nope"});
   step("frobnicate", {"frobnicate"});
   check("errors");
+}
+
+// Usage errors: each is one `error:` line (and a pointer to --help) with exit 2, names what is
+// wrong and, where something close exists, what was probably meant.
+TEST_F(Golden, UsageErrorsAndDidYouMean) {
+  step("up --bogus", {"up", "--bogus"});
+  step("up --dry-runn", {"up", "--dry-runn"});
+  step("up --to", {"up", "--to"});
+  step("migration a b", {"migration", "a", "b"});
+  step("migration", {"migration"});
+  step("stauts", {"stauts"});
+  step("(no command)", {});
+  step("completion powershell", {"completion", "powershell"});
+  step("up --to widgets", {"up", "--to", "widgets"});
+  step("up --to widgets --json", {"up", "--to", "widgets", "--json"});
+  step("down --to log-thing", {"down", "--to", "log-thing"});
+  step("up --to 2025", {"up", "--to", "2025"});
+  step("migration log-thing", {"migration", "log-thing"});
+  step("migration 202", {"migration", "202"});
+  step("executions abc", {"executions", "abc"});
+  step("executions abcd", {"executions", "abcd"});
+  step("up --help", {"up", "--help"});
+  check("usage");
+}
+
+// init says whether it created the store; status shows when each migration was applied or
+// rolled back, and filters; short ids and id prefixes are accepted.
+TEST_F(Golden, InitStatusAndPrefixes) {
+  step("init", {"init"});
+  step("init", {"init"});
+  step("init --json", {"init", "--json"});
+  step("up --to 20250102", {"up", "--to", "20250102"});
+  step("down", {"down"});
+  step("FIXTURE_FAIL=1 up", {"up"}, {{"FIXTURE_FAIL", "1"}});
+  step("status", {"status"});
+  step("status --pending", {"status", "--pending"});
+  step("status --applied", {"status", "--applied"});
+  step("status --failed", {"status", "--failed"});
+  step("status --applied --failed", {"status", "--applied", "--failed"});
+  step("status --pending --json", {"status", "--pending", "--json"});
+  const std::string exec_id = latest_execution();
+  step("executions <first 8 characters>", {"executions", exec_id.substr(0, 8)});
+  step("migration 20250102", {"migration", "20250102"});
+  check("status");
+}
+
+TEST_F(Golden, FiltersThatMatchNothingSaySo) {
+  step("up", {"up"});
+  step("status --failed", {"status", "--failed"});
+  step("status --pending --json", {"status", "--pending", "--json"});
+  check("status_none");
 }
 
 TEST_F(Golden, StandaloneTool) {

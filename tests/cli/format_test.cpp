@@ -20,6 +20,12 @@ TEST(Format, Relative) {
   EXPECT_EQ(format_relative(now + 5000, now), "just now");
 }
 
+TEST(Format, AppliedAtIsUtcToTheMinuteAndRelative) {
+  const std::int64_t when = 1'796'306'520'000;  // 2026-12-03 14:02:00 UTC
+  EXPECT_EQ(format_applied_at(when + 59'000, when + 3 * 86'400'000LL), "2026-12-03 14:02 UTC (2d ago)");
+  EXPECT_EQ(format_applied_at(when, when + 3 * 86'400'000LL), "2026-12-03 14:02 UTC (3d ago)");
+}
+
 TEST(Format, Duration) {
   EXPECT_EQ(format_duration(std::nullopt), "-");
   EXPECT_EQ(format_duration(450), "450ms");
