@@ -2,6 +2,7 @@
 // one run function; human output follows the reference CLI, --json follows docs/cli.md.
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <csignal>
 #include <cstdio>
@@ -582,6 +583,10 @@ constexpr const char* kScaffold =
 // stored as the run's result. See docs/writing-migrations.md.
 #include <auric/migrations.hpp>
 
+// Helpers of this migration go in its own namespace: a unity build compiles several migration
+// files as one translation unit, where an anonymous namespace does not keep them apart.
+namespace %NAMESPACE% {}  // namespace %NAMESPACE%
+
 AURIC_MIGRATION({
     .name = "%NAME%",
     .description = R"md(
@@ -613,7 +618,11 @@ int run_create(Session& s, const CreateOptions& o) {
   const fs::path file = fs::absolute(dir / (id + ".cpp"));
   if (fs::exists(file)) throw CommandError(kExitFailed, "migration file already exists: " + file.string());
   std::string text = kScaffold;
-  for (const auto& [key, value] : {std::pair<std::string, std::string>{"%ID%", id}, {"%NAME%", *name}}) {
+  std::string namespace_name = "migration_" + id;  // an identifier: '-' is not allowed in one
+  std::replace(namespace_name.begin(), namespace_name.end(), '-', '_');
+  for (const auto& [key, value] : {std::pair<std::string, std::string>{"%ID%", id},
+                                   {"%NAME%", *name},
+                                   {"%NAMESPACE%", namespace_name}}) {
     for (std::size_t pos; (pos = text.find(key)) != std::string::npos;) text.replace(pos, key.size(), value);
   }
   std::ofstream outf(file, std::ios::binary);
