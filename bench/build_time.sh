@@ -60,7 +60,7 @@ find_package(AuricMigrations 0.1 REQUIRED)
 auric_add_migrations(bench-migrations DIRECTORY migrations)
 EOF
 for ((i = 1; i <= n; ++i)); do
-  id=$(printf '2025%02d%02d%06d_step-%03d' $((i / 28 % 12 + 1)) $((i % 28 + 1)) "$i" "$i")
+  id=$(printf '20250101%02d%02d%02d_step-%03d' $((i / 3600)) $((i / 60 % 60)) $((i % 60)) "$i")
   cat >"$project/migrations/$id.cpp" <<EOF
 // Migration $id. Both up() and down() are required; each may return a JSON value that is
 // stored as the run's result. See docs/writing-migrations.md.
