@@ -12,7 +12,8 @@
 #   AURIC_BUILD_DIR        build folder of this checkout to install from (default: build-test)
 #   AURIC_BASELINE_BUILD   an existing build folder of the baseline commit (skips building it)
 #   GENERATOR              CMake generator of the measured project (default: Unix Makefiles)
-#   REPEAT                 rounds of each rebuild measurement (default: 3)
+#   REPEAT                 rounds of each rebuild measurement after (default: 3)
+#   BEFORE_REPEAT          rounds before (default: 1: there every edit reconfigures and rebuilds all)
 #   JOBS                   parallel jobs (default: 2)
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -21,6 +22,7 @@ baseline=${2:-fa6b0396a2b5b3d8050ddcad006117bfc7fa2da9}
 build_dir=${AURIC_BUILD_DIR:-$root/build-test}
 generator=${GENERATOR:-Unix Makefiles}
 repeat=${REPEAT:-3}
+before_repeat=${BEFORE_REPEAT:-1}
 jobs=${JOBS:-2}
 work=$(mktemp -d /tmp/auric-build-time-XXXXXX)
 worktree=
@@ -91,9 +93,9 @@ done
 edit_file=$(ls "$project/migrations" | sed -n "$(((n + 1) / 2))p")
 
 results=()
-measure() {  # <label> <prefix> [extra cmake args...]
-  local label=$1 prefix=$2
-  shift 2
+measure() {  # <label> <prefix> <rounds> [extra cmake args...]
+  local label=$1 prefix=$2 rounds=$3
+  shift 3
   local b=$work/build-$label
   rm -rf "$b"
   cmake -S "$project" -B "$b" -G "$generator" -DCMAKE_PREFIX_PATH="$prefix" -DCMAKE_BUILD_TYPE=Debug \
@@ -106,7 +108,7 @@ measure() {  # <label> <prefix> [extra cmake args...]
   clean=$(elapsed "$t")
   "$b/bench-migrations" list | grep -q "$n migration" || { echo "[$label] the binary lacks migrations"; exit 1; }
   local noop=() comment=() code=()
-  for ((r = 1; r <= repeat; ++r)); do
+  for ((r = 1; r <= rounds; ++r)); do
     t=$(now)
     cmake --build "$b" -j"$jobs" >/dev/null
     noop+=("$(elapsed "$t")")
@@ -128,12 +130,12 @@ measure() {  # <label> <prefix> [extra cmake args...]
   rm -rf "$b"
 }
 
-measure before "$work/before"
-measure after "$work/after"
-measure after-unity "$work/after" -DAURIC_MIGRATIONS_UNITY_BUILD=ON
+measure before "$work/before" "$before_repeat"
+measure after "$work/after" "$repeat"
+measure after-unity "$work/after" "$repeat" -DAURIC_MIGRATIONS_UNITY_BUILD=ON
 
 echo
-echo "$n migrations, $generator, Debug, -j$jobs on $(nproc) cores; seconds (rebuilds: median of $repeat)"
+echo "$n migrations, $generator, Debug, -j$jobs on $(nproc) cores; seconds (rebuilds: median of $repeat, before: $before_repeat)"
 printf '%-22s %9s %9s %13s %11s %9s\n' variant clean no-op "comment edit" "code edit" "compiled"
 printf '%s\n' "${results[@]}"
 echo "(compiled: objects the last code edit compiled, in Makefiles' 'Building CXX object' lines)"
