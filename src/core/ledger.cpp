@@ -351,6 +351,64 @@ MigrationState ExecutionLedger::finish_run(RunRecord run, const MigrationState* 
   return next;
 }
 
+MigrationState ExecutionLedger::record_manual(const std::string& id, const MigrationEntry* entry,
+                                              const MigrationState* previous, ManualChange change,
+                                              const Json& details, const std::string& note) {
+  const std::int64_t at = lease_.now();
+  RunRecord run;
+  run.run_id = new_uuid();
+  run.id = id;
+  run.name = entry && !entry->migration.name.empty() ? entry->migration.name : migration_name_of(id);
+  run.status = RunStatus::kCompleted;
+  run.direction = change == ManualChange::kRolledBack ? Direction::kDown : Direction::kUp;
+  run.execution_id = execution_.execution_id;
+  run.started_at = at;
+  run.completed_at = at;
+  run.duration_ms = 0;
+  if (entry) run.description = entry->migration.description;
+  run.output = format_output_line(std::chrono::system_clock::time_point(std::chrono::milliseconds(at)),
+                                  LogLevel::kInfo, note);
+  if (!run.output.empty() && run.output.back() != '\n') run.output += '\n';
+  run.result = details;
+  run.checksum = change == ManualChange::kRolledBack ? (previous ? previous->checksum : std::string())
+                                                     : (entry ? entry->checksum : std::string());
+  run.hop = execution_.hop;
+  run.who = execution_.who;
+  run.fence = lease_.fence();
+  run.updated_at = at;
+  run.kind = RunKind::kManual;
+  run.reason = execution_.reason;
+  fit_run_record(run);
+
+  MigrationState next = state_after(previous ? *previous : MigrationState{}, run, lease_.fence());
+  next.progress = nullptr;
+  switch (change) {
+    case ManualChange::kApplied:
+      next.applied = true;
+      next.checksum = run.checksum;
+      next.applied_at = at;
+      next.applied_fence = lease_.fence();
+      break;
+    case ManualChange::kRolledBack:
+      next.applied = false;
+      next.checksum.clear();
+      next.applied_at.reset();
+      next.applied_fence = 0;
+      break;
+    case ManualChange::kChecksumAccepted:
+      next.checksum = run.checksum;  // applied_at and applied_fence keep when it was applied
+      break;
+  }
+  if (store_.put_state(next) != WriteOutcome::kOk || store_.put_run(run) != WriteOutcome::kOk) {
+    lease_.mark_lost();
+    throw LeaseLost();
+  }
+  if (std::find(execution_.finished.begin(), execution_.finished.end(), id) == execution_.finished.end()) {
+    execution_.finished.push_back(id);
+  }
+  return next;
+}
+
 bool ExecutionLedger::record_interrupted_run(Store& store, std::int64_t fence, const LockInfo& previous,
                                              const std::string& error, const MigrationEntry* migration,
                                              const Who* who_override) {

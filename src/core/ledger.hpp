@@ -56,6 +56,13 @@ struct RunOutcome {
   Json progress;  // the checkpoint saved last (kept for the next attempt unless completed)
 };
 
+// What a manual run changes in a migration's state (ExecutionLedger::record_manual).
+enum class ManualChange {
+  kApplied,          // applied, with the binary's checksum (baseline, mark applied)
+  kRolledBack,       // not applied (mark rolled-back)
+  kChecksumAccepted  // stays applied, with the binary's checksum (repair --accept-checksum)
+};
+
 class ExecutionLedger {
  public:
   // `execution` holds the execution's id, direction, target, who, started_at and hop (and for
@@ -86,6 +93,14 @@ class ExecutionLedger {
   // (concurrently: independent items). Throws LeaseLost when fenced, StoreError on failure.
   MigrationState finish_run(RunRecord run, const MigrationState* previous, const RunOutcome& outcome,
                             const OutputBuffer& buffer);
+
+  // Records an operator's change of migration `id`'s state without running its body: a
+  // completed run of kind manual (with the execution's reason, `details` as its result and
+  // `note` as its one output line) and the new state, then counts it finished. `entry` is the
+  // binary's migration (null for one missing from the binary). Throws LeaseLost when fenced.
+  MigrationState record_manual(const std::string& id, const MigrationEntry* entry,
+                               const MigrationState* previous, ManualChange change, const Json& details,
+                               const std::string& note);
 
   // ---- Recovery (what a previous holder left behind) --------------------------------------
   // Records the run `previous.current` as interrupted, keeping the output it saved durably

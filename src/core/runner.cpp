@@ -58,15 +58,20 @@ class MigrationRunner::Execution {
       refuse_by_policy(states);  // a dry run shows the refusal the run would meet
       return result_;
     }
-    if (!acquire()) return result_;
+    if (!lease_ && !acquire()) return result_;
     ledger_.emplace(store_, *lease_, initial_record(), options_.durable_output);
     try {
-      recover();
+      if (!adopted_) recover();  // an adopted lease (redo's second half) recovered already
       std::map<std::string, MigrationState> states;
       for (auto& s : store_.list_states()) states.emplace(s.id, std::move(s));
       result_.planned = compute_plan(runner_.known_ids(), states, plan_request);
+      if (!only_.empty()) {
+        std::erase_if(result_.planned, [&](const std::string& id) {
+          return std::find(only_.begin(), only_.end(), id) == only_.end();
+        });
+      }
       // A continuation hop carries on an execution that passed the checks at its first hop.
-      if (!continuing() && refuse_by_policy(states)) {
+      if (!continuing() && !adopted_ && refuse_by_policy(states)) {
         close_opened_execution();
         return finish_unrecorded();
       }
@@ -96,8 +101,20 @@ class MigrationRunner::Execution {
     if (result_.status == ExecutionStatus::kNeedsContinuation && options_.handover_ttl.count() > 0) {
       lease_->hand_over(options_.handover_ttl);
     }
-    lease_.reset();  // releases unless handed over
+    if (!keep_lease_) lease_.reset();  // releases unless handed over
     return result_;
+  }
+
+  // Performs a manual state change (MigrationRunner::manual).
+  ExecutionResult run_manual(const ManualRequest& m);
+
+  // Redo: the first half keeps its lease for the second, which adopts it and plans only `only`.
+  void keep_lease() { keep_lease_ = true; }
+  std::unique_ptr<Lease> take_lease() { return std::move(lease_); }
+  void adopt_lease(std::unique_ptr<Lease> lease, std::vector<std::string> only) {
+    lease_ = std::move(lease);
+    adopted_ = lease_ != nullptr;
+    only_ = std::move(only);
   }
 
  private:
@@ -117,10 +134,8 @@ class MigrationRunner::Execution {
 
   // Applies the safety policy to the plan in result_; true (result_ says why) when refused.
   bool refuse_by_policy(const std::map<std::string, MigrationState>& states) {
-    std::vector<KnownMigration> known;
-    known.reserve(runner_.migrations_.size());
-    for (const auto& m : runner_.migrations_) known.push_back({m.id, m.checksum});
-    auto refusal = check_run_policy(known, states, request_.direction, result_.planned, options_.safety);
+    auto refusal =
+        check_run_policy(known_migrations(), states, request_.direction, result_.planned, options_.safety);
     if (!refusal) return false;
     result_.status = ExecutionStatus::kFailed;
     result_.failure = ExecutionResult::Failure::kRefused;
@@ -138,11 +153,18 @@ class MigrationRunner::Execution {
                                            result_.error, lease_->fence(), now());
   }
 
-  // Ends a run that wrote no execution: releases the lease.
+  // Ends a run that wrote no execution: releases the lease (unless kept for redo).
   ExecutionResult finish_unrecorded() {
     ledger_.reset();
-    lease_.reset();
+    if (!keep_lease_) lease_.reset();
     return result_;
+  }
+
+  std::vector<KnownMigration> known_migrations() const {
+    std::vector<KnownMigration> known;
+    known.reserve(runner_.migrations_.size());
+    for (const auto& m : runner_.migrations_) known.push_back({m.id, m.checksum});
+    return known;
   }
 
   void emit(RunEvent event) const {
@@ -198,6 +220,7 @@ class MigrationRunner::Execution {
     e.target = request_.target;
     e.who = who_;
     e.hop = request_.hop;
+    e.reason = request_.reason;
     e.started_at = now();
     if (const auto& h = request_.history) {
       e.started_at = h->started_at;
@@ -338,6 +361,9 @@ class MigrationRunner::Execution {
   std::optional<ExecutionLedger> ledger_;
   std::optional<CurrentRun> resumed_;
   std::optional<std::optional<ExecutionRecord>> opened_;  // read once by opened_by_caller()
+  bool keep_lease_ = false;                               // redo: kept for the second half
+  bool adopted_ = false;                                  // redo: the first half's lease
+  std::vector<std::string> only_;                         // redo: plan only these ids
   std::string last_error_;
   std::any user_context_;
   bool user_context_made_ = false;
@@ -477,6 +503,92 @@ RunStatus MigrationRunner::Execution::run_one(const MigrationEntry& entry, const
   return outcome.status;
 }
 
+ExecutionResult MigrationRunner::Execution::run_manual(const ManualRequest& m) {
+  auto plan_of = [&](const std::map<std::string, MigrationState>& states) -> std::optional<ManualPlan> {
+    try {
+      ManualPlan plan = plan_manual(known_migrations(), states, m);
+      result_.planned = plan.ids;
+      result_.note = plan.note;
+      if (plan.refusal) {
+        result_.status = ExecutionStatus::kFailed;
+        result_.failure = ExecutionResult::Failure::kRefused;
+        result_.error = plan.refusal->message;
+        result_.refusal = plan.refusal;
+      }
+      return plan;
+    } catch (const PlanError& e) {
+      fail(ExecutionResult::Failure::kUsage, e.what());
+      return std::nullopt;
+    }
+  };
+  auto read_states = [&] {
+    std::map<std::string, MigrationState> states;
+    for (auto& s : store_.list_states()) states.emplace(s.id, std::move(s));
+    return states;
+  };
+  if (m.dry_run) {
+    result_.dry_run = true;
+    if (plan_of(read_states())) result_.migrations_remaining = result_.planned;
+    return result_;
+  }
+  if (!acquire()) return result_;
+  ExecutionRecord record = initial_record();
+  record.kind = RunKind::kManual;
+  record.reason = m.reason;
+  ledger_.emplace(store_, *lease_, std::move(record), options_.durable_output);
+  try {
+    recover();
+    std::map<std::string, MigrationState> states = read_states();
+    const std::optional<ManualPlan> plan = plan_of(states);
+    if (!plan || plan->refusal || plan->ids.empty()) return finish_unrecorded();
+    ledger_->set_planned(plan->ids);
+    emit({.kind = RunEvent::Kind::kPlanned, .ids = plan->ids});
+    ledger_->write_execution(ExecutionStatus::kRunning);
+    if (on_started) on_started(result_.execution_id);
+    const std::string op(to_string(m.operation));
+    const std::string why = m.reason.empty() ? "" : " (reason: " + m.reason + ")";
+    for (const auto& id : plan->ids) {
+      const MigrationEntry* entry = find(id);
+      const auto it = states.find(id);
+      const MigrationState* previous = it == states.end() ? nullptr : &it->second;
+      Json details = {{"operation", op}};
+      if (!m.target.empty()) details["target"] = m.target;
+      ManualChange change = ManualChange::kApplied;
+      std::string note;
+      switch (m.operation) {
+        case ManualOperation::kBaseline:
+        case ManualOperation::kMarkApplied:
+          note = "recorded as applied by `" + op + "` without running up()" + why;
+          break;
+        case ManualOperation::kMarkRolledBack:
+          change = ManualChange::kRolledBack;
+          note = "recorded as rolled back by `" + op + "` without running down()" + why;
+          break;
+        case ManualOperation::kAcceptChecksum:
+          change = ManualChange::kChecksumAccepted;
+          details["previousChecksum"] = previous ? previous->checksum : "";
+          note = "accepted the binary's checksum by `" + op + "` (the applied source changed)" + why;
+          break;
+      }
+      (void)ledger_->record_manual(id, entry, previous, change, details, note);
+      result_.migrations_run.push_back(id);
+      emit({.kind = RunEvent::Kind::kFinished, .id = id, .status = RunStatus::kCompleted});
+    }
+    result_.status = ExecutionStatus::kCompleted;
+    ledger_->write_execution(result_.status);
+  } catch (const std::exception& e) {
+    result_.status = ExecutionStatus::kFailed;
+    result_.failure = ExecutionResult::Failure::kStore;
+    result_.error = e.what();
+    try {
+      ledger_->write_execution(result_.status, result_.error);
+    } catch (const std::exception&) {
+      // Reported through the result; the next runner closes the execution as interrupted.
+    }
+  }
+  return finish_unrecorded();  // the ledger and the lease end here in every case
+}
+
 MigrationRunner::MigrationRunner(std::vector<MigrationEntry> migrations, Store& store, RunnerOptions options)
     : migrations_(std::move(migrations)),
       store_(store),
@@ -564,6 +676,48 @@ ExecutionResult MigrationRunner::up(const std::string& target, std::optional<int
 
 ExecutionResult MigrationRunner::down(const std::string& target, std::optional<int> steps) {
   return run(RunRequest{Direction::kDown, target, steps, {}, 0, false});
+}
+
+ExecutionResult MigrationRunner::manual(const ManualRequest& request) {
+  RunRequest run;
+  run.direction = request.operation == ManualOperation::kMarkRolledBack ? Direction::kDown : Direction::kUp;
+  run.target = request.target;
+  run.reason = request.reason;
+  run.dry_run = request.dry_run;
+  Execution execution(*this, run);
+  return execution.run_manual(request);
+}
+
+RedoResult MigrationRunner::redo(int steps, const std::string& reason, bool dry_run) {
+  RunRequest down_request;
+  down_request.direction = Direction::kDown;
+  down_request.steps = steps;
+  down_request.reason = reason;
+  down_request.dry_run = dry_run;
+  Execution down(*this, down_request);
+  down.keep_lease();
+  RedoResult result{down.run(), std::nullopt};
+  const ExecutionResult& d = result.down;
+  // Dry run: the up half would apply what the down half plans to roll back.
+  std::vector<std::string> again = dry_run ? d.planned : d.migrations_run;
+  if (d.failure != ExecutionResult::Failure::kNone || again.empty()) return result;
+  std::sort(again.begin(), again.end());
+  RunRequest up_request;
+  up_request.direction = Direction::kUp;
+  up_request.reason = reason;
+  up_request.dry_run = dry_run;
+  if (dry_run) {
+    ExecutionResult up;
+    up.dry_run = true;
+    up.planned = again;
+    up.migrations_remaining = again;
+    result.up = std::move(up);
+    return result;
+  }
+  Execution up(*this, up_request);
+  up.adopt_lease(down.take_lease(), again);
+  result.up = up.run();
+  return result;
 }
 
 StatusReport MigrationRunner::status() {

@@ -19,6 +19,7 @@
 
 #include "core/lease.hpp"
 #include "core/ledger.hpp"
+#include "core/manual.hpp"
 #include "core/plan.hpp"
 #include "core/policy.hpp"
 #include "core/records.hpp"
@@ -98,6 +99,7 @@ struct RunRequest {
   // writes keep its start time, its whole plan and its finished ids (this run's result still
   // reports only this hop's), so no extra read is needed per hop.
   std::optional<ExecutionRecord> history;
+  std::string reason;  // recorded on the execution (--reason)
 };
 
 struct ExecutionResult {
@@ -120,8 +122,16 @@ struct ExecutionResult {
   Failure failure = Failure::kNone;
   std::optional<LockInfo> holder;     // with kLockHeld
   std::optional<RunRefusal> refusal;  // with kRefused
+  std::string note;                   // manual(): why nothing changed ("... is already applied")
   StopReason stop = StopReason::kNone;
   bool dry_run = false;
+};
+
+// What redo did: the rollback, then (when it rolled anything back) the re-application of
+// exactly those migrations, two executions under one lease.
+struct RedoResult {
+  ExecutionResult down;
+  std::optional<ExecutionResult> up;  // absent when the rollback failed, was refused or had nothing
 };
 
 class RunHandle;
@@ -143,6 +153,15 @@ class MigrationRunner {
   RunHandle start(const RunRequest& request);
   ExecutionResult up(const std::string& target = {}, std::optional<int> steps = std::nullopt);
   ExecutionResult down(const std::string& target = {}, std::optional<int> steps = std::nullopt);
+  // Performs a manual state change (core/manual.hpp) under the lease, recorded as one
+  // execution of kind manual with a manual run per changed migration; nothing is recorded
+  // when nothing changes or the change is refused (Failure::kRefused). A bad target is
+  // Failure::kUsage. Never runs a migration body. planned = migrations_run = the changed ids.
+  ExecutionResult manual(const ManualRequest& request);
+  // Rolls back the `steps` most recently applied migrations and applies exactly those again,
+  // under one lease (two executions: a down, then an up). Subject to the safety policy as
+  // `down` is. With dry_run, only plans.
+  RedoResult redo(int steps = 1, const std::string& reason = {}, bool dry_run = false);
 
   // One read of the states; never takes the lock.
   StatusReport status();
