@@ -118,7 +118,7 @@ measure() {  # <label> <prefix> <rounds> [extra cmake args...]
     cmake --build "$b" -j"$jobs" >"$work/$label-comment.log" 2>&1
     comment+=("$(elapsed "$t")")
     sleep 1
-    sed -i "s|reverted step|reverted (edit $r) step|" "$project/migrations/$edit_file"
+    sed -i "s|ctx.log(\"reverted|ctx.log(\"reverted, edit $r,|" "$project/migrations/$edit_file"
     t=$(now)
     cmake --build "$b" -j"$jobs" >"$work/$label-code.log" 2>&1
     code+=("$(elapsed "$t")")
