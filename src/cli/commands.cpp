@@ -56,6 +56,7 @@ Json result_json(const ExecutionResult& r) {
             {"dryRun", r.dry_run}};
   if (!r.error.empty()) j["error"] = r.error;
   if (r.holder) j["lock"] = to_json(*r.holder, system_now_ms());
+  if (r.refusal) j["refusal"] = {{"code", r.refusal->code}, {"ids", r.refusal->ids}};
   return j;
 }
 
@@ -78,12 +79,14 @@ struct RunOptions {
   int steps = 0;
   bool dry_run = false;
   bool wait = false;
+  bool allow_drift = false;  // overrides [safety] allow_drift = false
   std::string execution_id;  // chosen by the caller (the dashboard runs `up` as a child)
 };
 
 int run_migrations(Session& s, Direction dir, const RunOptions& o) {
   RunnerOptions ro = app::runner_options(s.config(), s.program(), dir);
   ro.wait_for_lock = o.wait;
+  if (o.allow_drift) ro.safety.allow_drift = true;
   MigrationRunner runner(s.migrations(), s.store(), ro);
 
   RunRequest req;
@@ -124,7 +127,8 @@ int run_migrations(Session& s, Direction dir, const RunOptions& o) {
     print_json(result_json(r));
     return exit_code_for(r);
   }
-  if (r.failure == ExecutionResult::Failure::kUsage || r.failure == ExecutionResult::Failure::kLockHeld) {
+  if (r.failure == ExecutionResult::Failure::kUsage || r.failure == ExecutionResult::Failure::kLockHeld ||
+      r.failure == ExecutionResult::Failure::kRefused) {
     std::cerr << "error: " << r.error << std::endl;
     return exit_code_for(r);
   }
@@ -174,6 +178,8 @@ CommandDef run_command(Direction dir) {
             sub.add_flag("--dry-run", o->dry_run, "print the plan and change nothing");
             sub.add_flag("--wait", o->wait,
                          "wait for the lock instead of failing when another runner holds it");
+            sub.add_flag("--allow-drift", o->allow_drift,
+                         "run even when applied migrations changed since they were applied (see `repair`)");
             sub.add_option("--execution-id", o->execution_id,
                            "record the run under this execution id (a new UUID when not given)")
                 ->check([](const std::string& id) { return id_length_problem(id, "--execution-id"); });
@@ -517,8 +523,8 @@ int run_migration(Session& s, const MigrationOptions& o) {
   }
   auto header = [&](const RunRecord& r, const std::string& context) {
     return heavy_rule(3) + " " + std::string(to_string(r.status)) + " " +
-           std::string(to_string(r.direction)) + " (" + context + ", " + format_duration(r.duration_ms) +
-           ") " + heavy_rule(3) + "\n";
+           std::string(to_string(r.direction)) + (r.kind == RunKind::kManual ? " manual" : "") + " (" +
+           context + ", " + format_duration(r.duration_ms) + ") " + heavy_rule(3) + "\n";
   };
   const RunRecord& latest = runs.front();
   out << header(latest, "latest run, " + format_relative(latest.started_at, now))
@@ -533,8 +539,8 @@ int run_migration(Session& s, const MigrationOptions& o) {
     for (std::size_t i = 1; i < runs.size(); ++i) {
       const RunRecord& r = runs[i];
       out << "  " << mark_for(r.status, st) << " " << pad(to_string(r.direction), 6)
-          << pad(to_string(r.status), 12) << pad(format_duration(r.duration_ms), 10)
-          << format_relative(r.started_at, now) << "\n";
+          << pad(r.kind == RunKind::kManual ? "manual" : to_string(r.status), 12)
+          << pad(format_duration(r.duration_ms), 10) << format_relative(r.started_at, now) << "\n";
     }
     out << "Use --all to expand each run.\n";
   }
@@ -674,6 +680,8 @@ int run_unlock(Session& s, bool force) {
 
 }  // namespace
 
+std::vector<CommandDef> ops_commands();  // baseline, mark, repair, redo (ops_commands.cpp)
+
 std::vector<CommandDef> builtin_commands() {
   std::vector<CommandDef> defs;
   defs.push_back(
@@ -733,6 +741,7 @@ std::vector<CommandDef> builtin_commands() {
                   }});
   defs.push_back({"init", "create the store (SQLite file or DynamoDB table) if it does not exist", true,
                   [](CLI::App&, const Program&) { return [](Session& s) { return run_init(s); }; }});
+  for (auto& def : ops_commands()) defs.push_back(std::move(def));  // ops_commands.cpp
   return defs;
 }
 

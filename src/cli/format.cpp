@@ -139,6 +139,15 @@ std::string render_run_detail(const RunRecord& run) {
   auto section = [&](std::string_view title, const std::string& body) {
     sections.push_back("  " + std::string(title) + ":\n" + indent(body, "    "));
   };
+  if (run.kind == RunKind::kManual) {
+    std::string body = "recorded by an operator without running the migration";
+    if (!run.who.user.empty() || !run.who.host.empty())
+      body += " (" + run.who.user + "@" + run.who.host + ")";
+    if (!run.reason.empty()) body += "\nReason: " + run.reason;
+    section("Manual", body);
+  } else if (!run.reason.empty()) {
+    section("Reason", run.reason);
+  }
   if (const std::string d = trim(run.description); !d.empty()) {
     section(run.description_truncated ? "Description (truncated)" : "Description", d);
   }
