@@ -4,7 +4,7 @@
 include(CMakePackageConfigHelpers)
 
 set(_auric_export_targets)
-foreach(part text core store aws app cli dashboard dashboard_lambda lambda entry migrations testing)
+foreach(part text core store backfill aws app cli dashboard dashboard_lambda lambda entry migrations testing)
   if(TARGET auric_${part})
     set_target_properties(auric_${part} PROPERTIES EXPORT_NAME ${part})
     list(APPEND _auric_export_targets auric_${part})

@@ -1,0 +1,95 @@
+// Context::backfill (declared by <auric/migrations.hpp>): finds the job of this attempt chain in
+// the migration's progress (or starts one and saves its id there), reaches the DynamoDB client
+// and the store's segments through the runner's services, and runs the thread engine. Kept out
+// of core, which knows no AWS type.
+#include <any>
+#include <atomic>
+#include <memory>
+#include <mutex>
+#include <stdexcept>
+
+#include <auric/backfill.hpp>
+
+#include "backfill/engine.hpp"
+#include "core/segment_store.hpp"
+#include "core/system.hpp"
+
+namespace auric {
+namespace {
+
+// Where ctx.backfill keeps its job ids in the migration's progress: {"auric_backfill": {name: id}}.
+constexpr const char* kProgressKey = "auric_backfill";
+constexpr std::chrono::milliseconds kLogEvery{10'000};
+
+std::string workers_of(const BackfillSpec& spec, const Json& config) {
+  if (!spec.workers.empty()) return spec.workers;
+  if (config.is_object()) {
+    const auto it = config.find("backfill_workers");
+    if (it != config.end() && it->is_string()) return it->get<std::string>();
+  }
+  return "threads:4";
+}
+
+}  // namespace
+
+BackfillResult Context::backfill(const BackfillSpec& spec, const BackfillFn& fn) {
+  const std::any service_value = service(kSegmentStoreService);
+  if (!service_value.has_value()) {
+    throw std::runtime_error(
+        "ctx.backfill(): this runner offers no segment store (it was started without one)");
+  }
+  SegmentStore& segments = *std::any_cast<SegmentStore*>(service_value);
+  aws::DynamoDbClient& db = dynamodb();
+
+  backfill::EngineOptions options;
+  options.threads = backfill::parse_thread_workers(workers_of(spec, config()));
+  options.should_stop = [this] { return should_stop(); };
+
+  // The job: the one an earlier attempt started (its id is in progress()), else a new one
+  // whose id is saved before any segment exists, so that a crash from here on resumes it.
+  Json progress = this->progress();
+  if (!progress.is_null() && !progress.is_object()) {
+    throw std::invalid_argument(
+        "ctx.backfill(): the migration's progress must be a JSON object (or null): ctx.backfill keeps its "
+        "job id under \"auric_backfill\"");
+  }
+  std::string job_id;
+  if (progress.is_object()) {
+    const auto jobs = progress.find(kProgressKey);
+    if (jobs != progress.end() && jobs->is_object() && jobs->contains(spec.name) &&
+        jobs->at(spec.name).is_string())
+      job_id = jobs->at(spec.name).get<std::string>();
+  }
+  if (job_id.empty()) {
+    job_id = new_uuid();
+    if (!spec.dry_run) {
+      if (progress.is_null()) progress = Json::object();
+      progress[kProgressKey][spec.name] = job_id;
+      checkpoint(progress);
+    }
+  }
+
+  BackfillSpec run_spec = spec;
+  if (!run_spec.on_progress) {
+    // Until ctx.report_progress exists (docs/backfill.md, "Not built yet"): a log line at most
+    // every 10 s. Calls are serialised by the engine.
+    auto last = std::make_shared<std::int64_t>(0);
+    run_spec.on_progress = [this, last, name = spec.name](const BackfillProgress& p) {
+      const auto now = system_now_ms();
+      if (now - *last < kLogEvery.count()) return;
+      *last = now;
+      int done = 0;
+      for (const auto& s : p.segments) done += s.state == "done" ? 1 : 0;
+      Json data{{"done", p.done}, {"segments_done", done}, {"segments", p.segments.size()}};
+      if (p.total) data["total"] = *p.total;
+      logger().info("backfill " + name + " progress", data);
+    };
+  }
+  const auto result = backfill::run_backfill(db, segments, {migration_id(), job_id}, run_spec, fn, options);
+  logger().info(std::string("backfill ") + spec.name + (result.stopped ? " stopped" : " finished"),
+                result.to_json());
+  if (result.stopped) suspend(this->progress());
+  return result;
+}
+
+}  // namespace auric
