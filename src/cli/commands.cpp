@@ -154,7 +154,11 @@ int run_migrations(Session& s, Direction dir, const RunOptions& o) {
   if (!r.migrations_remaining.empty()) {
     std::cout << "Migrations remaining: " << join(r.migrations_remaining) << "\n";
   }
-  std::cout << "Execution: " << r.execution_id << std::endl;
+  // A run with nothing to do records no execution (docs/cli.md); --json still reports it.
+  std::cout << "Execution: "
+            << (r.planned.empty() && r.failure == ExecutionResult::Failure::kNone ? "none (nothing to run)"
+                                                                                  : r.execution_id)
+            << std::endl;
   if (!r.error.empty()) {
     std::cerr << (r.failure == ExecutionResult::Failure::kStopped ? "Stopped: " : "Error: ") << r.error
               << std::endl;
