@@ -13,6 +13,7 @@
 
 #include <auric/migrations.hpp>
 
+#include "core/policy.hpp"
 #include "core/records.hpp"
 #include "core/store.hpp"
 #include "dashboard/identity.hpp"
@@ -45,11 +46,13 @@ struct StartOutcome {
     kUsage,         // error: one line (unknown target...)
     kNotAvailable,  // error: how to enable runs, e.g. "Set MIGRATION_FUNCTION_NAME to enable it."
     kFailed,        // error: the store or the invoke failed before anything started
+    kRefused,       // the safety policy refused it (drift, out of order); error: its message
   };
   Kind kind = Kind::kStarted;
   std::string execution_id;
   std::string error;
   std::optional<LockInfo> holder;
+  std::optional<RunRefusal> refusal;  // with kRefused, when its code and ids are known
 };
 
 // The live tail of the migration running in this process.
@@ -95,6 +98,12 @@ class DashboardBackend {
   // the run was handed to the remote function). Never throws for expected outcomes (lock
   // held, bad target, not available); may throw for unexpected failures (→ 500).
   virtual StartOutcome start_run(const RunParams& params) = 0;
+
+  // The safety policy ([safety]: drift, ordering) the runs started here are checked against,
+  // so that GET /api/plan shows the refusal a run would meet and the POST routes refuse it
+  // before starting anything; nullopt (the default) when it is not known here, and only the
+  // runner decides.
+  virtual std::optional<SafetyPolicy> safety_policy() { return std::nullopt; }
 
   // GET /api/identity: which store and environment this dashboard shows. The default names
   // only the store's scheme (from Store::describe()); the real backends are told the rest.

@@ -82,6 +82,7 @@ std::unique_ptr<LocalBackend> make_backend(app::Session& s, const app::Config& c
   ChildRunOptions child;
   child.argv0 = s.program().name;
   child.global_args = child_global_args(config);
+  child.safety = config.safety;
   child.on_note = [](const std::string& note) { std::cerr << "[dashboard] " << note << std::endl; };
   return std::make_unique<LocalBackend>(s.migrations(), store, std::move(child));
 }

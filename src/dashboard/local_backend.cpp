@@ -19,6 +19,7 @@ extern char** environ;
 namespace auric::dashboard {
 namespace {
 
+using app::kExitDrift;
 using app::kExitFailed;
 using app::kExitLockHeld;
 using app::kExitOk;
@@ -103,6 +104,24 @@ int spawn_child(const std::string& executable, std::vector<std::string> argv, pi
   return 0;
 }
 
+// The refusal a child reported: its `refusal` object when its JSON has one, else the message
+// alone (code "refused"; the dashboard's own check, made before starting, names the ids).
+RunRefusal refusal_of_child(const Json& result, const std::string& message) {
+  RunRefusal refusal;
+  refusal.code = "refused";
+  refusal.message = message;
+  const auto it = result.is_object() ? result.find("refusal") : result.end();
+  if (it == result.end() || !it->is_object()) return refusal;
+  if (auto code = it->find("code"); code != it->end() && code->is_string())
+    refusal.code = code->get<std::string>();
+  if (auto ids = it->find("ids"); ids != it->end() && ids->is_array()) {
+    for (const auto& id : *ids) {
+      if (id.is_string()) refusal.ids.push_back(id.get<std::string>());
+    }
+  }
+  return refusal;
+}
+
 }  // namespace
 
 // A run's child process. pid stays valid (a process or an unreaped zombie) while !reaped, so a
@@ -133,6 +152,7 @@ LocalBackend::LocalBackend(std::vector<MigrationEntry> migrations, Store& store,
 
 LocalBackend::LocalBackend(std::vector<MigrationEntry> migrations, Store& store, ChildRunOptions child)
     : LocalBackend(std::move(migrations), store) {
+  options_.safety = child.safety;
   child_options_ = std::move(child);
 }
 
@@ -272,9 +292,13 @@ StartOutcome LocalBackend::start_in_process(const RunParams& params, std::unique
       outcome.error = lock_held_error(finished.holder);
       break;
     case ExecutionResult::Failure::kUsage:
-    case ExecutionResult::Failure::kRefused:  // drift, out of order: the message says which
       outcome.kind = StartOutcome::Kind::kUsage;
       outcome.error = finished.error;
+      break;
+    case ExecutionResult::Failure::kRefused:  // drift, out of order: nothing was recorded
+      outcome.kind = StartOutcome::Kind::kRefused;
+      outcome.error = finished.error;
+      outcome.refusal = finished.refusal;
       break;
     case ExecutionResult::Failure::kStore:
       outcome.kind = StartOutcome::Kind::kFailed;
@@ -368,7 +392,7 @@ void LocalBackend::reap(const std::shared_ptr<Child>& child) {
     } else if (child->status_known && WIFEXITED(status)) {
       const int code = WEXITSTATUS(status);
       if (code != kExitOk && code != kExitFailed && code != kExitUsage && code != kExitLockHeld &&
-          code != kExitSigint && code != kExitSigterm) {
+          code != kExitDrift && code != kExitSigint && code != kExitSigterm) {
         note = who + " exited with code " + std::to_string(code);
       }
     }
@@ -389,6 +413,17 @@ StartOutcome LocalBackend::outcome_of_exit(const Child& child, const std::string
     if (auto it = result.find("error"); it != result.end() && it->is_string()) error = it->get<std::string>();
   }
   const std::string who = "the run process (pid " + std::to_string(child.pid) + ")";
+  if (child.status_known && WIFEXITED(child.wait_status) && WEXITSTATUS(child.wait_status) == kExitDrift) {
+    // The child's safety check refused the run (drift, out of order) before it recorded
+    // anything: a refusal, not a crash.
+    outcome.kind = StartOutcome::Kind::kRefused;
+    outcome.error = error.empty() ? who +
+                                        " refused the run (exit 4: drift or out of order); its message is in "
+                                        "the dashboard's terminal"
+                                  : error;
+    outcome.refusal = refusal_of_child(result, outcome.error);
+    return outcome;
+  }
   if (!child.status_known) {
     outcome.kind = StartOutcome::Kind::kFailed;
     outcome.error = error.empty() ? who + " ended before it recorded the execution" : error;

@@ -37,6 +37,8 @@ struct ChildRunOptions {
   // explicit), `--config FILE`, `--env NAME`.
   std::vector<std::string> global_args;
   std::chrono::milliseconds poll_interval{50};  // how often start_run looks for the execution
+  // The child's [safety] (it reads the same config): what GET /api/plan checks against.
+  SafetyPolicy safety;
   // One line (no newline) when a child ended abnormally (killed by a signal, or an exit code the
   // CLI does not document); unset: nothing is reported.
   std::function<void(const std::string&)> on_note;
@@ -61,6 +63,8 @@ class LocalBackend final : public DashboardBackend {
 
   Store& store() override { return store_; }
   std::vector<MigrationInfo> migrations() override { return infos_; }
+  // The runner options' safety (in process) or ChildRunOptions::safety (child processes).
+  std::optional<SafetyPolicy> safety_policy() override { return options_.safety; }
   // What set_identity() said; before that, the base class's default.
   DashboardIdentity identity() override;
   // Names the store and environment shown by GET /api/identity. Call before serving.
@@ -73,7 +77,8 @@ class LocalBackend final : public DashboardBackend {
   std::optional<LiveOutput> live_output() override;
   // Returns once the run has recorded its execution (kStarted with its id), or with the reason
   // it could not start: kLockHeld (the lock is held, or a run started here is in flight),
-  // kUsage (a bad target), kFailed (the store failed, or the child could not be started or died
+  // kUsage (a bad target), kRefused (the safety policy: drift, out of order; a child says so
+  // by exiting 4), kFailed (the store failed, or the child could not be started or died
   // before recording anything; the error names the exit code or signal).
   StartOutcome start_run(const RunParams& params) override;
 

@@ -33,6 +33,9 @@ struct RemoteBackendOptions {
   std::string unavailable_hint = "Set MIGRATION_FUNCTION_NAME to enable it.";
   // What GET /api/identity shows; unset: the base class's default (the store's scheme).
   std::optional<DashboardIdentity> identity;
+  // The migration function's [safety], when known (the dashboard-api Lambda reads the same
+  // config): GET /api/plan shows its refusals. Unset: only the function decides.
+  std::optional<SafetyPolicy> safety;
 };
 
 class RemoteBackend final : public DashboardBackend {
@@ -44,6 +47,7 @@ class RemoteBackend final : public DashboardBackend {
   std::vector<MigrationInfo> migrations() override { return options_.migrations; }
   std::optional<StatusLists> remote_status() override;
   std::optional<std::string> run_unavailable_reason() override;
+  std::optional<SafetyPolicy> safety_policy() override { return options_.safety; }
   DashboardIdentity identity() override {
     return options_.identity ? *options_.identity : DashboardBackend::identity();
   }

@@ -12,6 +12,7 @@
 #include "core/ids.hpp"
 #include "core/ledger.hpp"
 #include "core/plan.hpp"
+#include "core/policy.hpp"
 #include "core/record_json.hpp"
 #include "core/system.hpp"
 
@@ -361,29 +362,60 @@ Direction direction_param(const std::map<std::string, std::string>& query) {
   return it->second == "up" ? Direction::kUp : Direction::kDown;
 }
 
-Response get_plan(DashboardBackend& backend, const std::map<std::string, std::string>& query) {
-  const Direction direction = direction_param(query);
-  std::optional<std::string> target;
-  std::optional<int> steps;
-  if (auto it = query.find("target"); it != query.end()) target = it->second;
-  if (auto it = query.find("steps"); it != query.end()) {
-    steps = parse_int(it->second, 1, std::numeric_limits<int>::max());
-    if (!steps) throw BadRequest{"steps must be a positive integer"};
-  }
-  const std::vector<std::string> known = ids_of(backend.migrations());
-  check_params(known, target, steps);
+Json refusal_json(const RunRefusal& refusal) {
+  return {{"code", refusal.code}, {"ids", refusal.ids}, {"message", refusal.message}};
+}
+
+// What a run of `params` would do now: the runner's plan, and the refusal the safety policy
+// gives it (when the backend knows the policy). Throws BadRequest for bad parameters.
+struct Checked {
+  std::vector<std::string> plan;
+  std::optional<RunRefusal> refusal;
+};
+
+Checked check_run(DashboardBackend& backend, const RunParams& params) {
+  const std::vector<MigrationInfo> infos = backend.migrations();
+  const std::vector<std::string> known = ids_of(infos);
+  check_params(known, params.target, params.steps);
   std::map<std::string, MigrationState> states;
   for (auto& s : backend.store().list_states()) states.emplace(s.id, std::move(s));
-  std::vector<std::string> plan;
+  Checked checked;
   try {
-    plan = compute_plan(known, states, PlanRequest{direction, target.value_or(""), steps});
+    checked.plan =
+        compute_plan(known, states, PlanRequest{params.direction, params.target.value_or(""), params.steps});
   } catch (const PlanError& e) {
     throw BadRequest{e.what()};
   }
-  Json body = {{"direction", to_string(direction)}};
-  if (target) body["target"] = *target;
-  if (steps) body["steps"] = *steps;
-  body["migrations"] = plan;
+  if (const auto policy = backend.safety_policy()) {
+    std::vector<KnownMigration> with_checksums;
+    with_checksums.reserve(infos.size());
+    for (const auto& m : infos) with_checksums.push_back({m.id, m.checksum});
+    checked.refusal = check_run_policy(with_checksums, states, params.direction, checked.plan, *policy);
+  }
+  return checked;
+}
+
+// The 409 of a run the safety policy refuses: its message, and the refusal for the dialog.
+Response refused_response(const std::string& message, const std::optional<RunRefusal>& refusal) {
+  Json body = {{"error", message}};
+  if (refusal) body["refusal"] = refusal_json(*refusal);
+  return Response::json(409, body);
+}
+
+Response get_plan(DashboardBackend& backend, const std::map<std::string, std::string>& query) {
+  RunParams params;
+  params.direction = direction_param(query);
+  if (auto it = query.find("target"); it != query.end()) params.target = it->second;
+  if (auto it = query.find("steps"); it != query.end()) {
+    params.steps = parse_int(it->second, 1, std::numeric_limits<int>::max());
+    if (!params.steps) throw BadRequest{"steps must be a positive integer"};
+  }
+  const Checked checked = check_run(backend, params);
+  Json body = {{"direction", to_string(params.direction)}};
+  if (params.target) body["target"] = *params.target;
+  if (params.steps) body["steps"] = *params.steps;
+  body["migrations"] = checked.plan;
+  if (checked.refusal) body["refusal"] = refusal_json(*checked.refusal);
   return Response::json(200, body);
 }
 
@@ -422,6 +454,13 @@ Response post_run(DashboardBackend& backend, Direction direction, const std::str
     run.steps = it->get<int>();
   }
   check_params(ids_of(backend.migrations()), run.target, run.steps);
+  // The dialog showed this refusal already; a caller that posts anyway gets it too, and
+  // nothing starts. (The runner checks again under the lease.)
+  if (backend.safety_policy()) {
+    if (const Checked checked = check_run(backend, run); checked.refusal) {
+      return refused_response(checked.refusal->message, checked.refusal);
+    }
+  }
 
   StartOutcome outcome = backend.start_run(run);
   switch (outcome.kind) {
@@ -445,6 +484,7 @@ Response post_run(DashboardBackend& backend, Direction direction, const std::str
                 {"holder", view}});
     }
     case StartOutcome::Kind::kUsage: return Response::error(400, outcome.error);
+    case StartOutcome::Kind::kRefused: return refused_response(outcome.error, outcome.refusal);
     case StartOutcome::Kind::kNotAvailable:
       return Response::json(
           400, {{"message", std::string(up ? "Migrate" : "Rollback") + " is not available. " + outcome.error},

@@ -28,6 +28,7 @@ std::optional<int> run_dashboard_api_lambda_if_selected(int argc, const app::Pro
     api = dashboard::api_gateway_options_from_env(app::process_env);
     dashboard::RemoteBackendOptions options;
     options.migrations = dashboard::migration_infos(session.migrations());
+    options.safety = session.config().safety;
     options.identity = {dashboard::store_identity(session.config().store, app::process_env),
                         session.config().env};
     if (auto function = app::process_env("MIGRATION_FUNCTION_NAME")) {

@@ -25,6 +25,11 @@
 
 #include <auric/migrations.hpp>
 
+#include "core/store.hpp"
+#include "dashboard/local_backend.hpp"
+#include "dashboard/router.hpp"
+#include "store/open_store.hpp"
+
 extern char** environ;
 
 namespace auric::dashboard::testing {
@@ -282,6 +287,62 @@ TEST_F(ChildRuns, AMigrationThatAbortsLeavesTheServerAnsweringAndTheNextRunRecov
   EXPECT_NE(runs[1]["output"].get<std::string>().find("[stdout] about to abort"), std::string::npos)
       << "the output saved before the crash is kept: " << runs[1].dump();
   EXPECT_FALSE(dashboard_->wait_finished(crashed).empty()) << "the crashed execution is closed";
+}
+
+// A child refused by the safety policy exits 4 before it records anything: the dashboard
+// reports a refusal (409 with its message), not a crash, and says nothing about an odd exit.
+TEST(ChildRefusal, ADriftRefusalOfTheChildIsA409NotACrash) {
+  std::string templ = (fs::temp_directory_path() / "auric-dashboard-refusal-XXXXXX").string();
+  ASSERT_NE(::mkdtemp(templ.data()), nullptr);
+  const fs::path dir = templ;
+  const std::string url = "sqlite:" + (dir / "store.db").string();
+  {
+    const std::unique_ptr<Store> store = open_store(url);
+    store->init();
+    std::vector<std::string> notes;
+    ChildRunOptions child;
+    child.executable = AURIC_DASHBOARD_CHILD_FIXTURE;
+    child.argv0 = "dashboard-child-fixture";
+    child.global_args = {"--store", url};
+    child.on_note = [&](const std::string& note) { notes.push_back(note); };
+    // No migrations of its own: the dashboard cannot see the drift, only the child can.
+    LocalBackend backend({}, *store, child);
+
+    const StartOutcome first = backend.start_run(RunParams{Direction::kUp, kPrint, std::nullopt});
+    ASSERT_EQ(first.kind, StartOutcome::Kind::kStarted) << first.error;
+    ASSERT_TRUE(backend.wait_idle(30s));
+    MigrationState state = store->get_state(kPrint).value();
+    ASSERT_TRUE(state.applied);
+    state.checksum = "an older source";
+    ASSERT_EQ(store->put_state(state), WriteOutcome::kOk);
+    const std::size_t executions = store->list_executions(50, "").items.size();
+
+    const StartOutcome refused = backend.start_run(RunParams{Direction::kUp, std::nullopt, std::nullopt});
+    EXPECT_EQ(refused.kind, StartOutcome::Kind::kRefused) << refused.error;
+    EXPECT_NE(refused.error.find(kPrint), std::string::npos) << refused.error;
+    EXPECT_NE(refused.error.find("--accept-checksum"), std::string::npos) << refused.error;
+    ASSERT_TRUE(refused.refusal.has_value());
+    EXPECT_EQ(refused.refusal->message, refused.error);
+    EXPECT_EQ(refused.refusal->code, "drift") << "from the child's --json refusal";
+    EXPECT_EQ(refused.refusal->ids, std::vector<std::string>{kPrint});
+    ASSERT_TRUE(backend.wait_idle(30s));
+
+    Request post;
+    post.method = "POST";
+    post.path = "/api/migrate";
+    post.body = "{}";
+    const Response r = handle(post, backend);
+    EXPECT_EQ(r.status, 409) << r.body;
+    const Json body = Json::parse(r.body);
+    EXPECT_NE(body.value("error", "").find(kPrint), std::string::npos) << r.body;
+    EXPECT_TRUE(body.contains("refusal")) << r.body;
+    ASSERT_TRUE(backend.wait_idle(30s));
+
+    EXPECT_EQ(store->list_executions(50, "").items.size(), executions) << "a refused run records nothing";
+    EXPECT_TRUE(notes.empty()) << "exit 4 is no crash: " << (notes.empty() ? "" : notes.front());
+  }
+  std::error_code ec;
+  fs::remove_all(dir, ec);
 }
 
 }  // namespace
