@@ -162,6 +162,8 @@ Json execution_result_json(const ExecutionResult& r) {
             {"migrationsRun", r.migrations_run},
             {"migrationsRemaining", r.migrations_remaining}};
   if (!r.error.empty()) j["error"] = r.error;
+  // Refused by the safety policy (drift, out of order): nothing was recorded.
+  if (r.refusal) j["refusal"] = {{"code", r.refusal->code}, {"ids", r.refusal->ids}};
   return j;
 }
 

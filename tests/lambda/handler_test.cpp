@@ -222,6 +222,37 @@ TEST_F(ContinuationTest, AFailedInvokeRecordsTheExecutionFailedAndFreesTheLease)
   EXPECT_EQ(runs_.load(), 2);
 }
 
+TEST_F(HandlerTest, AnInlineRunRefusesDriftAndRecordsNothing) {
+  auto migrations = three_migrations(&runs_);
+  for (auto& m : migrations) m.checksum = "v1";
+  RunnerOptions base;
+  base.capture_stdio = false;
+  EventHandler h(*store_, migrations, base, HandlerSettings{}, nullptr, make_ecs_launcher());
+  h.set_log([this](const std::string& line) { log_.push_back(line); });
+  ASSERT_EQ(h.handle(Json::object(), {"req-1", 0, ""})["status"], "completed");
+  auto state = store_->get_state("20250101000002_b").value();
+  state.checksum = "v0";  // the source changed after it was applied
+  ASSERT_EQ(store_->put_state(state), WriteOutcome::kOk);
+  const std::size_t executions = store_->list_executions(100, "").items.size();
+  runs_ = 0;
+
+  const Json r = h.handle(Json{{"direction", "down"}}, {"req-2", 0, ""});
+  EXPECT_EQ(r["status"], "failed") << r.dump();
+  EXPECT_EQ(r["refusal"]["code"], "drift");
+  EXPECT_EQ(r["refusal"]["ids"], (Json{"20250101000002_b"}));
+  EXPECT_NE(r["error"].get<std::string>().find("repair 20250101000002_b --accept-checksum"),
+            std::string::npos);
+  EXPECT_EQ(store_->list_executions(100, "").items.size(), executions) << "a refusal records no execution";
+  EXPECT_TRUE(store_->get_state("20250101000003_c")->applied) << "nothing was rolled back";
+
+  // [safety] allow_drift in the Lambda's config lets it through.
+  base.safety.allow_drift = true;
+  EventHandler allowed(*store_, migrations, base, HandlerSettings{}, nullptr, make_ecs_launcher());
+  allowed.set_log([this](const std::string& line) { log_.push_back(line); });
+  EXPECT_EQ(allowed.handle(Json{{"direction", "down"}}, {"req-3", 0, ""})["status"], "completed");
+  EXPECT_FALSE(store_->get_state("20250101000003_c")->applied);
+}
+
 TEST_F(HandlerTest, DispatcherStartsAFargateTaskWithTheRunOverrides) {
   EventHandler h = make(true);
   const Json r = h.handle(Json{{"target", "20250101000002_b"}}, {"req-1", 0, ""});
