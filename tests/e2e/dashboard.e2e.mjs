@@ -10,7 +10,7 @@
 //                          [--chromium /usr/bin/chromium]
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -47,6 +47,9 @@ const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable
 mkdirSync(outDir, { recursive: true });
 const work = mkdtempSync(join(tmpdir(), 'auric-e2e-'));
 const store = `sqlite:${join(work, 'migrations.db')}`;
+// The server runs with --env staging (an [env.staging] of the work folder's config), so the
+// header and the title name an environment.
+writeFileSync(join(work, 'migrate.config.toml'), '[env.staging]\n[env.staging.context]\napp_db = "app.db"\n');
 let passed = 0;
 
 function check(condition, message) {
@@ -68,7 +71,7 @@ function run(argv) {
 
 function startServer() {
   return new Promise((resolvePromise, reject) => {
-    const child = spawn(binary, ['--store', store, 'dashboard', '--port', '0', '--no-open'], {
+    const child = spawn(binary, ['--store', store, '--env', 'staging', 'dashboard', '--port', '0', '--no-open'], {
       cwd: work,
       stdio: ['ignore', 'pipe', 'pipe'],
     });
@@ -145,6 +148,16 @@ try {
   check((await page.locator('[data-testid="count-completed"] .count-value').innerText()) === '1', 'overview: 1 applied (seeded from the CLI)');
   check((await page.locator('[data-testid="count-total"] .count-value').innerText()) === '4', 'overview: 4 in total');
   check((await page.locator('[data-testid="lock-indicator"]').innerText()).length > 0, 'overview: the lock indicator renders');
+  // Which deployment this is: the header and the title name the store and the environment.
+  const identity = await api(url, '/api/identity');
+  check(identity.env === 'staging' && identity.store.scheme === 'sqlite' && identity.store.path === join(work, 'migrations.db'),
+    `identity: the API names the store and the environment (${JSON.stringify(identity)})`);
+  await page.waitForSelector('[data-testid="identity"]');
+  check((await page.locator('[data-testid="identity-env"]').innerText()).toLowerCase() === 'staging', 'header: shows the environment');
+  check((await page.locator('[data-testid="identity-store"]').innerText()) === `sqlite: ${join(work, 'migrations.db')}`, 'header: shows the store');
+  check((await page.locator('[data-testid="identity"]').getAttribute('class')).includes('env-staging'), 'header: staging has its own colour');
+  await page.waitForFunction(() => document.title !== 'Migrations Dashboard');
+  check((await page.title()) === 'staging · migrations.db — auric', `title: names the environment and the store (${await page.title()})`);
   await page.waitForSelector('tbody tr[data-row-key]');
   check((await page.locator('tbody tr[data-row-key]').count()) === 1, 'overview: the seeding execution is listed');
   await shot('overview');
@@ -255,6 +268,18 @@ try {
   await page.waitForFunction((id) => document.querySelector('.id-line')?.textContent === id, newest);
   await page.waitForSelector('tbody tr[data-row-key]');
   check(page.url().endsWith(newest), 'a deep link survives a reload (SPA fallback)');
+
+  // An unknown migration's page says only that it is unknown, and what was probably meant.
+  await page.goto(`${url}/migrations/20250102090000_add-user-role`);
+  await page.waitForSelector('[data-testid="unknown-migration"]');
+  const unknownText = await page.locator('main').innerText();
+  check(unknownText.includes('Unknown migration') && !/never run/i.test(unknownText) && !/pending/i.test(unknownText),
+    'unknown migration: says it is unknown, not "never run"');
+  check((await page.locator('[data-testid="did-you-mean"] a').allInnerTexts()).join() === IDS[1], 'unknown migration: did you mean the known id');
+  await shot('unknown-migration');
+  await page.locator('[data-testid="did-you-mean"] a').click();
+  await page.waitForFunction((id) => document.querySelector('.id-line')?.textContent === id, IDS[1]);
+  check(true, 'unknown migration: the suggestion leads to the migration');
 
   // A page on another origin cannot trigger a rollback (nor read the API).
   const before = (await api(url, '/api/executions')).length;
