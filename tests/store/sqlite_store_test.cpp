@@ -541,7 +541,7 @@ TEST(SqliteStore, VersionThreeFileIsUpgradedInPlaceAndItsRecordsReadAsNormalRuns
   auto store = open_sqlite_store(path.string());
   {
     RawDb raw(path);
-    EXPECT_EQ(raw.text("PRAGMA user_version"), "4");
+    EXPECT_EQ(raw.text("PRAGMA user_version"), std::to_string(kSqliteSchemaVersion));
     const auto fresh_path = new_scratch_dir() / "fresh.db";
     open_sqlite_store(fresh_path.string());
     RawDb fresh(fresh_path);
