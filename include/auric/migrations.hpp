@@ -10,6 +10,7 @@
 #include <cstdint>
 #include <functional>
 #include <initializer_list>
+#include <optional>
 #include <sstream>
 #include <string>
 #include <string_view>
@@ -141,6 +142,14 @@ class Context {
   // ("suspended at a checkpoint") and the next attempt (the next Lambda hop, or the next
   // `up`/`down`) calls this migration again with progress() returning it.
   [[noreturn]] void suspend(const Json& progress);
+
+  // Tells how far this attempt has come: `done` of `total` (nullopt when unknown) `unit`s
+  // ("items", "rows"). Only shown, never used to resume (that is checkpoint()): the CLI draws
+  // a bar or prints a periodic line, and the value is saved with the run's durable output
+  // (at most every 2 s) and kept on the finished run, for `status`, `migration <id>` and the
+  // dashboard. A few atomic stores: cheap enough to call for every item, from any thread.
+  virtual void report_progress(std::int64_t /*done*/, std::optional<std::int64_t> /*total*/ = std::nullopt,
+                               std::string_view /*unit*/ = "items") {}
 
  protected:
   // The runner's service `name` (e.g. "dynamodb" behind dynamodb()): a pointer to it in a

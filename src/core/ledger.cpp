@@ -114,12 +114,15 @@ class ExecutionLedger::OutputSaver {
   OutputSaver(const OutputSaver&) = delete;
   OutputSaver& operator=(const OutputSaver&) = delete;
 
-  void watch(const RunRecord& run, std::shared_ptr<const OutputBuffer> buffer) {
+  void watch(const RunRecord& run, std::shared_ptr<const OutputBuffer> buffer,
+             std::shared_ptr<const LiveProgress> progress) {
     {
       const std::lock_guard lock(mutex_);
       run_ = run;
       buffer_ = std::move(buffer);
+      progress_ = std::move(progress);
       saved_bytes_ = 0;
+      saved_progress_ = 0;
       last_save_ = std::chrono::steady_clock::now();
       if (!thread_.joinable()) thread_ = std::thread([this] { loop(); });
     }
@@ -130,6 +133,7 @@ class ExecutionLedger::OutputSaver {
   void stop() {
     const std::lock_guard lock(mutex_);
     buffer_.reset();
+    progress_.reset();
   }
 
  private:
@@ -145,7 +149,9 @@ class ExecutionLedger::OutputSaver {
       if (stopping_ || !buffer_) continue;
       const std::uint64_t appended = buffer_->appended_bytes();
       const bool due = std::chrono::steady_clock::now() - last_save_ >= policy_.interval;
-      if (appended == saved_bytes_ || (!due && appended - saved_bytes_ < policy_.bytes)) continue;
+      const bool progressed = progress_ && progress_->version() != saved_progress_;
+      if (appended == saved_bytes_ && !(due && progressed)) continue;
+      if (appended != saved_bytes_ && !due && appended - saved_bytes_ < policy_.bytes) continue;
       save();  // under the mutex, so that stop() waits for it
     }
   }
@@ -155,12 +161,17 @@ class ExecutionLedger::OutputSaver {
     RunRecord run = run_;
     run.output = snapshot.text;
     run.output_truncated = snapshot.truncated;
+    const ProgressSnapshot progress = progress_ ? progress_->snapshot() : ProgressSnapshot{};
+    run.progress = progress_json(progress);
     run.updated_at = lease_.now();
     fit_run_record(run);
     last_save_ = std::chrono::steady_clock::now();
     try {
       switch (store_.put_run(run)) {
-        case WriteOutcome::kOk: saved_bytes_ = snapshot.appended_bytes; break;
+        case WriteOutcome::kOk:
+          saved_bytes_ = snapshot.appended_bytes;
+          saved_progress_ = progress.version;
+          break;
         case WriteOutcome::kFenced: lease_.mark_lost(); [[fallthrough]];
         case WriteOutcome::kConflict: buffer_.reset(); break;  // final already, or not ours
       }
@@ -177,7 +188,9 @@ class ExecutionLedger::OutputSaver {
   bool stopping_ = false;
   RunRecord run_;
   std::shared_ptr<const OutputBuffer> buffer_;
+  std::shared_ptr<const LiveProgress> progress_;
   std::uint64_t saved_bytes_ = 0;
+  std::uint64_t saved_progress_ = 0;  // the progress version saved last
   std::chrono::steady_clock::time_point last_save_;
   std::thread thread_;
 };
@@ -291,8 +304,9 @@ void ExecutionLedger::checkpoint(const RunRecord& run, const Json& progress) {
   if (lease_.set_current(current) != WriteOutcome::kOk) throw LeaseLost();
 }
 
-void ExecutionLedger::watch_output(const RunRecord& run, std::shared_ptr<const OutputBuffer> buffer) {
-  saver_->watch(run, std::move(buffer));
+void ExecutionLedger::watch_output(const RunRecord& run, std::shared_ptr<const OutputBuffer> buffer,
+                                   std::shared_ptr<const LiveProgress> progress) {
+  saver_->watch(run, std::move(buffer), std::move(progress));
 }
 
 MigrationState ExecutionLedger::finish_run(RunRecord run, const MigrationState* previous,
@@ -307,6 +321,7 @@ MigrationState ExecutionLedger::finish_run(RunRecord run, const MigrationState* 
   run.output_truncated = output.truncated;
   if (!is_empty_result(outcome.result)) run.result = outcome.result;
   run.error = outcome.error;
+  if (!outcome.reported.is_null()) run.progress = outcome.reported;
   run.fence = lease_.fence();
   run.updated_at = finished;
   fit_run_record(run);

@@ -3,8 +3,9 @@
 // given; outcomes are returned [[nodiscard]] (WriteOutcome) or turned into LeaseLost.
 //
 // Durable output: while a migration runs, its record is written as `running` with the output
-// so far at most every 2 s and whenever 16 KiB of new output have arrived (none for a run that
-// ends sooner), so a crash keeps everything logged until shortly before it.
+// so far (and its reported progress) at most every 2 s and whenever 16 KiB of new output have
+// arrived (none for a run that ends sooner), so a crash keeps everything logged until shortly
+// before it.
 #pragma once
 
 #include <chrono>
@@ -18,6 +19,7 @@
 #include <auric/migrations.hpp>
 
 #include "core/lease.hpp"
+#include "core/live_progress.hpp"
 #include "core/output_capture.hpp"
 #include "core/records.hpp"
 #include "core/store.hpp"
@@ -54,6 +56,7 @@ struct RunOutcome {
   Json result;  // what up()/down() returned, or null
   std::string error;
   Json progress;  // the checkpoint saved last (kept for the next attempt unless completed)
+  Json reported;  // the last Context::report_progress (progress_json), or null: the run's `progress`
 };
 
 // What a manual run changes in a migration's state (ExecutionLedger::record_manual).
@@ -87,8 +90,10 @@ class ExecutionLedger {
   RunRecord begin_run(const MigrationEntry& entry, Direction direction, const Json& progress);
   // Saves a checkpoint of the running run in the lock. Throws LeaseLost when fenced.
   void checkpoint(const RunRecord& run, const Json& progress);
-  // Watches `buffer` while the run lasts, saving its output durably (see the header comment).
-  void watch_output(const RunRecord& run, std::shared_ptr<const OutputBuffer> buffer);
+  // Watches `buffer` while the run lasts, saving its output durably (see the header comment),
+  // and with it `progress` when given (a change of progress alone is saved within the interval).
+  void watch_output(const RunRecord& run, std::shared_ptr<const OutputBuffer> buffer,
+                    std::shared_ptr<const LiveProgress> progress = nullptr);
   // Ends a run: stops watching, writes the final run record and the migration's new state
   // (concurrently: independent items). Throws LeaseLost when fenced, StoreError on failure.
   MigrationState finish_run(RunRecord run, const MigrationState* previous, const RunOutcome& outcome,

@@ -136,7 +136,8 @@ inline constexpr auto kRunFields = std::make_tuple(
     field("fence",                 "",                     &RunRecord::fence,                 kNever),
     field("updated_at",            "updatedAt",            &RunRecord::updated_at,            kIfSet),
     field("kind",                  "kind",                 &RunRecord::kind,                  kIfSet),
-    field("reason",                "reason",               &RunRecord::reason,                kIfSet));
+    field("reason",                "reason",               &RunRecord::reason,                kIfSet),
+    field("progress",              "progress",             &RunRecord::progress,              kIfSet));
 
 inline constexpr auto kExecutionFields = std::make_tuple(
     field("execution_id", "executionId", &ExecutionRecord::execution_id, kAlways),

@@ -97,6 +97,9 @@ struct RunRecord {
   std::int64_t updated_at = 0;  // epoch ms of the last write: the run's last durable sign of life
   RunKind kind = RunKind::kRun;
   std::string reason;  // --reason of the command that made it, or empty
+  // The latest Context::report_progress ({done, total, unit, updatedAt}: core/live_progress.hpp),
+  // saved with the durable output and kept on the final record; null when never reported.
+  Json progress;
 };
 
 // One invocation of up/down: a batch of runs.

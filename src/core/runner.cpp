@@ -27,6 +27,7 @@ struct MigrationRunner::Live {
   mutable std::mutex mutex;
   std::string id;
   std::shared_ptr<OutputBuffer> buffer;
+  std::shared_ptr<LiveProgress> progress;
 };
 
 // One execution in progress: owns the lease, the ledger and the per-migration context.
@@ -373,13 +374,14 @@ class MigrationRunner::Execution {
 class MigrationRunner::Execution::RunContext final : public Context, private Logger {
  public:
   RunContext(Execution& exec, const MigrationEntry& entry, const RunRecord& run, Json progress,
-             OutputBuffer& buffer, StdioCapture* capture)
+             OutputBuffer& buffer, StdioCapture* capture, LiveProgress& reported)
       : exec_(exec),
         entry_(entry),
         run_(run),
         progress_(std::move(progress)),
         buffer_(buffer),
-        capture_(capture) {}
+        capture_(capture),
+        reported_(reported) {}
 
   Logger& logger() override { return *this; }
   const Json& config() const override { return exec_.options_.config; }
@@ -414,6 +416,9 @@ class MigrationRunner::Execution::RunContext final : public Context, private Log
     progress_ = progress;
   }
   const Json& progress() const override { return progress_; }
+  void report_progress(std::int64_t done, std::optional<std::int64_t> total, std::string_view unit) override {
+    reported_.report(done, total, unit, exec_.now());
+  }
 
   Json saved_progress() const {
     std::lock_guard lock(mutex_);
@@ -448,6 +453,7 @@ class MigrationRunner::Execution::RunContext final : public Context, private Log
   Json progress_;
   OutputBuffer& buffer_;
   StdioCapture* capture_;
+  LiveProgress& reported_;
   mutable std::mutex mutex_;
 };
 
@@ -463,17 +469,19 @@ RunStatus MigrationRunner::Execution::run_one(const MigrationEntry& entry, const
   emit({.kind = RunEvent::Kind::kStarted, .id = entry.id});
 
   auto buffer = std::make_shared<OutputBuffer>();
+  auto reported = std::make_shared<LiveProgress>();
   {
     std::lock_guard lock(runner_.live_->mutex);
     runner_.live_->id = entry.id;
     runner_.live_->buffer = buffer;
+    runner_.live_->progress = reported;
   }
-  ledger_->watch_output(run, buffer);
+  ledger_->watch_output(run, buffer, reported);
   RunOutcome outcome;
   {
     std::optional<StdioCapture> capture;
     if (options_.capture_stdio) capture.emplace(*buffer);
-    RunContext ctx(*this, entry, run, progress, *buffer, capture ? &*capture : nullptr);
+    RunContext ctx(*this, entry, run, progress, *buffer, capture ? &*capture : nullptr, *reported);
     try {
       outcome.result = dir == Direction::kUp ? entry.migration.up(ctx) : entry.migration.down(ctx);
     } catch (const detail::SuspendSignal&) {
@@ -487,11 +495,13 @@ RunStatus MigrationRunner::Execution::run_one(const MigrationEntry& entry, const
       outcome.error = "unknown exception (not derived from std::exception)";
     }
     outcome.progress = ctx.saved_progress();
+    outcome.reported = progress_json(reported->snapshot());
   }
   {
     std::lock_guard lock(runner_.live_->mutex);
     runner_.live_->id.clear();
     runner_.live_->buffer.reset();
+    runner_.live_->progress.reset();
   }
   const MigrationState next = ledger_->finish_run(run, state, outcome, *buffer);
   last_error_ = outcome.error;
@@ -737,6 +747,12 @@ std::optional<std::pair<std::string, std::string>> MigrationRunner::live_output(
   std::lock_guard lock(live_->mutex);
   if (!live_->buffer) return std::nullopt;
   return std::make_pair(live_->id, live_->buffer->str());
+}
+
+std::optional<std::pair<std::string, ProgressSnapshot>> MigrationRunner::live_progress() const {
+  std::lock_guard lock(live_->mutex);
+  if (!live_->progress) return std::nullopt;
+  return std::make_pair(live_->id, live_->progress->snapshot());
 }
 
 }  // namespace auric

@@ -174,6 +174,9 @@ class MigrationRunner {
   // The migration running right now and its output so far (for live views); nullopt when
   // nothing runs. Safe to call from any thread.
   std::optional<std::pair<std::string, std::string>> live_output() const;
+  // The migration running right now and its latest report_progress (version 0 when it has
+  // reported none); nullopt when nothing runs. Safe to call from any thread.
+  std::optional<std::pair<std::string, ProgressSnapshot>> live_progress() const;
 
  private:
   class Execution;

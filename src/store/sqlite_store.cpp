@@ -86,7 +86,8 @@ CREATE TABLE IF NOT EXISTS runs (
   fence                  INTEGER NOT NULL DEFAULT 0,
   updated_at             INTEGER NOT NULL DEFAULT 0,
   kind                   TEXT    NOT NULL DEFAULT 'run',
-  reason                 TEXT    NOT NULL DEFAULT ''
+  reason                 TEXT    NOT NULL DEFAULT '',
+  progress               TEXT    NOT NULL DEFAULT 'null'
 );
 CREATE INDEX IF NOT EXISTS runs_by_migration
   ON runs (migration_id, started_at DESC, run_id DESC);
@@ -131,6 +132,7 @@ constexpr AddedColumn kAddedColumns[] = {
     {4, "runs", "reason", "TEXT NOT NULL DEFAULT ''"},   // --reason
     {4, "executions", "kind", "TEXT NOT NULL DEFAULT 'run'"},
     {4, "executions", "reason", "TEXT NOT NULL DEFAULT ''"},
+    {6, "runs", "progress", "TEXT NOT NULL DEFAULT 'null'"},  // Context::report_progress
 };
 
 std::string sql(std::initializer_list<std::string_view> parts) {

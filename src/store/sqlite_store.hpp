@@ -16,8 +16,10 @@ namespace auric {
 // newer auric and is refused; an older one is upgraded in place when opened (one
 // transaction). Version 2 added states.output_truncated; version 3 runs.fence and
 // runs.updated_at (a running run is rewritten as its output grows: Store::put_run); version 4
-// runs.kind/reason and executions.kind/reason (manual audit runs: baseline, mark, repair).
-inline constexpr int kSqliteSchemaVersion = 4;
+// runs.kind/reason and executions.kind/reason (manual audit runs: baseline, mark, repair);
+// version 6 runs.progress (Context::report_progress). Version 5 is reserved for the backfill
+// segment store's step; a file at 4 gets the version 6 column all the same.
+inline constexpr int kSqliteSchemaVersion = 6;
 
 // PRAGMA application_id marking a file as an auric store ("AURC").
 inline constexpr int kSqliteApplicationId = 0x41555243;

@@ -256,6 +256,75 @@ TEST_F(LedgerTest, AnInterruptedRunKeepsItsSavedOutputAndEndsAtItsLastSignOfLife
   EXPECT_EQ(store_->get_execution("exec-dead")->status, ExecutionStatus::kInterrupted);
 }
 
+// ---- reported progress (Context::report_progress) --------------------------------------------
+
+TEST(LiveProgressTest, ASnapshotHoldsTheLatestReport) {
+  LiveProgress live;
+  EXPECT_EQ(live.snapshot().version, 0u);
+  EXPECT_TRUE(progress_json(live.snapshot()).is_null()) << "never reported: no progress field";
+  live.report(3, 10, "rows", 1000);
+  live.report(4, std::nullopt, "pages", 2000);
+  const ProgressSnapshot p = live.snapshot();
+  EXPECT_EQ(p.version, 2u);
+  EXPECT_EQ(p.done, 4);
+  EXPECT_FALSE(p.total.has_value());
+  EXPECT_EQ(p.unit, "pages");
+  EXPECT_EQ(p.updated_at, 2000);
+  const Json j = progress_json(p);
+  EXPECT_EQ(j, (Json{{"done", 4}, {"total", nullptr}, {"unit", "pages"}, {"updatedAt", 2000}}));
+  const auto back = progress_from_json(j);
+  ASSERT_TRUE(back.has_value());
+  EXPECT_EQ(back->done, 4);
+  EXPECT_FALSE(back->total.has_value());
+  EXPECT_EQ(back->unit, "pages");
+  EXPECT_FALSE(progress_from_json(Json("x")).has_value());
+}
+
+TEST_F(LedgerTest, ReportedProgressReachesTheDurableWriteWithoutNewOutput) {
+  Json seen;
+  Migration m = with_up([&](Context& ctx) -> Json {
+    ctx.log("one line, then only progress");
+    ctx.report_progress(5, 10, "rows");
+    for (int i = 0; i < 250 && seen.is_null(); ++i) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+      const auto runs = store_->runs_of_migration(kA, 1, "").items;
+      if (!runs.empty() && runs[0].status == RunStatus::kRunning && !runs[0].progress.is_null()) {
+        seen = runs[0].progress;
+      }
+    }
+    ctx.report_progress(10, 10, "rows");
+    return {};
+  });
+  MigrationRunner runner(define_migrations({{kA, m}}), *store_, options());
+  ASSERT_EQ(runner.up().status, ExecutionStatus::kCompleted);
+  ASSERT_TRUE(seen.is_object()) << "the running record carried the progress";
+  EXPECT_EQ(seen["done"], 5);
+  EXPECT_EQ(seen["total"], 10);
+  EXPECT_EQ(seen["unit"], "rows");
+  EXPECT_GT(seen["updatedAt"].get<std::int64_t>(), 0);
+  const auto runs = store_->runs_of_migration(kA, 10, "").items;
+  ASSERT_EQ(runs.size(), 1u);
+  EXPECT_EQ(runs[0].status, RunStatus::kCompleted);
+  EXPECT_EQ(runs[0].progress["done"], 10) << "the final value is kept on the completed run";
+  EXPECT_EQ(runs[0].progress["total"], 10);
+}
+
+TEST_F(LedgerTest, ProgressWithAnUnknownTotalAndNoneAtAll) {
+  Migration counts = with_up([](Context& ctx) -> Json {
+    ctx.report_progress(7);
+    return {};
+  });
+  Migration silent = with_up([](Context&) -> Json { return {}; });
+  MigrationRunner runner(define_migrations({{kA, counts}, {kB, silent}}), *store_, options());
+  ASSERT_EQ(runner.up().status, ExecutionStatus::kCompleted);
+  const RunRecord a = store_->runs_of_migration(kA, 1, "").items.at(0);
+  EXPECT_EQ(
+      a.progress,
+      (Json{{"done", 7}, {"total", nullptr}, {"unit", "items"}, {"updatedAt", a.progress["updatedAt"]}}));
+  EXPECT_TRUE(store_->runs_of_migration(kB, 1, "").items.at(0).progress.is_null())
+      << "a run that reports nothing has no progress";
+}
+
 // ---- a fault on each ledger write ----------------------------------------------------------
 
 enum class Fault { kNone, kLostResponse, kFenced, kThrottled, kError };

@@ -118,6 +118,7 @@ RunRecord sample_run(const std::string& id, const std::string& run_id, std::int6
   run.updated_at = started_at + 1400;
   run.kind = RunKind::kManual;
   run.reason = "adopted the \xE2\x80\x9Clegacy\xE2\x80\x9D database";  // “legacy”
+  run.progress = Json{{"done", 1200}, {"total", 5000}, {"unit", "items"}, {"updatedAt", started_at}};
   return run;
 }
 
