@@ -49,7 +49,6 @@ endif()
 
 include_guard(GLOBAL)
 
-set(_AURIC_MIGRATIONS_SCRIPT "${CMAKE_CURRENT_LIST_FILE}")
 option(AURIC_MIGRATIONS_PCH "Precompile <auric/migrations.hpp> for auric_add_migrations() targets" ON)
 option(AURIC_MIGRATIONS_UNITY_BUILD "Unity-build the migration files of auric_add_migrations() targets" OFF)
 set(AURIC_MIGRATIONS_UNITY_BATCH_SIZE 16 CACHE STRING
@@ -67,6 +66,9 @@ function(auric_add_migrations target)
   if(NOT IS_DIRECTORY "${dir}")
     message(FATAL_ERROR "auric_add_migrations(${target}): migrations directory does not exist: ${dir}")
   endif()
+  # This file, also when included from a subproject (FetchContent, add_subdirectory): a variable
+  # set when it was included would live in that subproject's scope, not in the caller's.
+  set(_AURIC_MIGRATIONS_SCRIPT "${CMAKE_CURRENT_FUNCTION_LIST_FILE}")
   file(GLOB files CONFIGURE_DEPENDS "${dir}/*.cpp")
   list(SORT files)
   set(gen_dir "${CMAKE_CURRENT_BINARY_DIR}/${target}_auric_checksums")

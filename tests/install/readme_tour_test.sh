@@ -11,7 +11,11 @@ src=$1 build=$2
 work=$(mktemp -d /tmp/auric-tour-XXXXXX)
 dashboard_pid=
 cleanup() {
-  [[ -n $dashboard_pid ]] && kill "$dashboard_pid" 2>/dev/null && wait "$dashboard_pid" 2>/dev/null
+  # `wait` reports the dashboard's SIGTERM (143); under set -e that would become the test's status.
+  if [[ -n $dashboard_pid ]]; then
+    kill "$dashboard_pid" 2>/dev/null || true
+    wait "$dashboard_pid" 2>/dev/null || true
+  fi
   rm -rf "$work"
 }
 trap cleanup EXIT
