@@ -149,8 +149,11 @@ std::string bash_script(const TreeDoc& doc) {
       out += "      esac\n";
     }
     const std::string options = join_names(c.options, " ");
-    out += "      if [[ \"$cur\" == -* ]]; then\n        COMPREPLY=($(compgen -W \"" + options +
-           (options.empty() ? "" : " ") + globals + " --help\" -- \"$cur\"))\n";
+    out += "      if [[ \"$cur\" == -* ]]; then\n        COMPREPLY=($(compgen -W \"";
+    out += options;
+    out += options.empty() ? "" : " ";
+    out += globals;
+    out += " --help\" -- \"$cur\"))\n";
     if (!c.positionals.empty())
       out += "      else\n        " + bash_value(c.positionals.front().value, fn) + "\n";
     out += "      fi ;;\n";
@@ -192,7 +195,9 @@ std::string zsh_specs(const std::vector<OptionDoc>& options, const std::string& 
     std::string tail = "[" + zsh_desc(o.description) + "]";
     if (!o.value.empty()) tail += ":" + o.value + ":" + zsh_action(o.value, fn);
     if (o.names.size() == 1) {
-      out += indent + zsh_quote(o.names.front() + tail) + "\n";
+      out += indent;
+      out += zsh_quote(o.names.front() + tail);
+      out += "\n";
       continue;
     }
     // '(-c --config)'{-c,--config}'[description]:value:action': one spec per spelling.
@@ -201,7 +206,13 @@ std::string zsh_specs(const std::vector<OptionDoc>& options, const std::string& 
       group += (group.empty() ? "" : " ") + n;
       names += (names.empty() ? "" : ",") + n;
     }
-    out += indent + zsh_quote("(" + group + ")") + "{" + names + "}" + zsh_quote(tail) + "\n";
+    out += indent;
+    out += zsh_quote("(" + group + ")");
+    out += "{";
+    out += names;
+    out += "}";
+    out += zsh_quote(tail);
+    out += "\n";
   }
   return out;
 }
@@ -294,9 +305,15 @@ std::string fish_script(const TreeDoc& doc) {
     const std::string in_command = "__fish_seen_subcommand_from " + c.name;
     for (const auto& o : c.options) out += fish_option(prog, in_command, o, fn);
     for (const auto& p : c.positionals) {
-      if (p.value == "MIGRATION")
-        out += "complete -c " + prog + " -n " + fish_quote(in_command) + " -a '(" + fn + "_migrations)'\n";
-      else if (p.value == "SHELL")
+      if (p.value == "MIGRATION") {
+        out += "complete -c ";
+        out += prog;
+        out += " -n ";
+        out += fish_quote(in_command);
+        out += " -a '(";
+        out += fn;
+        out += "_migrations)'\n";
+      } else if (p.value == "SHELL")
         out += "complete -c " + prog + " -n " + fish_quote(in_command) + " -a 'bash zsh fish'\n";
     }
   }

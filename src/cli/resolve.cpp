@@ -151,6 +151,7 @@ std::string resolve_execution_id(Store& store, const std::string& ref) {
   if (!store.runs_of_execution(ref).empty()) return ref;
   // A typo in a short id: compare with the same number of leading characters of each id.
   std::vector<std::string> heads;
+  heads.reserve(recent.size());
   for (const auto& id : recent) heads.push_back(id.substr(0, std::max(ref.size(), std::size_t{8})));
   std::string message = "Execution not found: " + ref + did_you_mean(suggestions(ref, heads));
   if (!cursor.empty()) {

@@ -66,7 +66,7 @@ std::string command_names(const AppTree& tree) {
 // The first word of argv that is not an option or a global option's value; empty if none.
 std::string command_word(int argc, char** argv, const AppTree& tree) {
   for (int i = 1; i < argc; ++i) {
-    const std::string arg = argv[i];
+    std::string arg = argv[i];
     bool takes_value = false;
     for (const CLI::Option* o : global_options(tree.app)) {
       if (o->get_type_size_max() != 0 && o->check_name(arg)) takes_value = true;
@@ -83,7 +83,7 @@ std::string command_word(int argc, char** argv, const AppTree& tree) {
 
 // The usage message for a CLI11 parse error, in our words where CLI11's are unclear.
 std::string usage_message(const CLI::ParseError& e, const AppTree& tree, CLI::App* command) {
-  const std::string what = e.what();
+  std::string what = e.what();
   std::smatch m;
   static const std::regex missing_value(R"(^(\S+): \d+ required \S+ missing$)");
   if (std::regex_match(what, m, missing_value)) return m[1].str() + " needs a value";

@@ -568,16 +568,19 @@ ExecutionResult MigrationRunner::Execution::run_manual(const ManualRequest& m) {
       switch (m.operation) {
         case ManualOperation::kBaseline:
         case ManualOperation::kMarkApplied:
-          note = "recorded as applied by `" + op + "` without running up()" + why;
+          note = "recorded as applied by `" + op + "` without running up()";
+          note += why;
           break;
         case ManualOperation::kMarkRolledBack:
           change = ManualChange::kRolledBack;
-          note = "recorded as rolled back by `" + op + "` without running down()" + why;
+          note = "recorded as rolled back by `" + op + "` without running down()";
+          note += why;
           break;
         case ManualOperation::kAcceptChecksum:
           change = ManualChange::kChecksumAccepted;
           details["previousChecksum"] = previous ? previous->checksum : "";
-          note = "accepted the binary's checksum by `" + op + "` (the applied source changed)" + why;
+          note = "accepted the binary's checksum by `" + op + "` (the applied source changed)";
+          note += why;
           break;
       }
       (void)ledger_->record_manual(id, entry, previous, change, details, note);

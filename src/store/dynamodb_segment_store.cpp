@@ -158,7 +158,10 @@ class DynamoDbSegmentStore final : public SegmentStore {
       ++n;
       names[placeholder] = name;
       values[val] = value.to_wire();
-      update += (update.size() > 4 ? ", " : "") + placeholder + " = " + val;
+      if (update.size() > 4) update += ", ";
+      update += placeholder;
+      update += " = ";
+      update += val;
     }
     json req{{"TableName", table_},
              {"Key", key_of({record.migration_id, record.job_id}, record.segment)},
