@@ -10,6 +10,7 @@
 
 #include "app/command.hpp"
 #include "app/session.hpp"
+#include "core/runner.hpp"
 
 namespace auric::cli {
 
@@ -19,6 +20,9 @@ std::vector<app::CommandDef> builtin_commands();
 // Runs one command of `program` (the built-in ones and app::registered_commands()) and
 // returns its exit code (app::ExitCode); never throws.
 int run_cli(int argc, char** argv, const app::Program& program);
+
+// The exit code of a run's result (app::ExitCode; 130/143 when stopped by a signal).
+int exit_code_for(const ExecutionResult& r);
 
 // Prints JSON to stdout (pretty, 2 spaces).
 void print_json(const Json& value);

@@ -24,6 +24,20 @@
 #include "core/system.hpp"
 
 namespace auric::cli {
+
+int exit_code_for(const ExecutionResult& r) {
+  switch (r.failure) {
+    case ExecutionResult::Failure::kNone: return app::kExitOk;
+    case ExecutionResult::Failure::kUsage: return app::kExitUsage;
+    case ExecutionResult::Failure::kLockHeld: return app::kExitLockHeld;
+    case ExecutionResult::Failure::kMigrationFailed:
+    case ExecutionResult::Failure::kStore: return app::kExitFailed;
+    case ExecutionResult::Failure::kStopped: return stopped_exit_code();
+    case ExecutionResult::Failure::kRefused: return app::kExitDrift;
+  }
+  return app::kExitFailed;
+}
+
 namespace {
 
 using app::CommandDef;
@@ -35,15 +49,6 @@ using enum app::ExitCode;
 // A CLI11 validator for counts: a whole number >= 1, with a message a person can act on.
 std::string positive_whole_number(const std::string& text) {
   return app::parse_whole_number(text, 1) ? "" : "must be a whole number >= 1 (got '" + text + "')";
-}
-
-std::string join(const std::vector<std::string>& items, std::string_view sep = ", ") {
-  std::string out;
-  for (const auto& s : items) {
-    if (!out.empty()) out += sep;
-    out += s;
-  }
-  return out;
 }
 
 Json result_json(const ExecutionResult& r) {
@@ -58,19 +63,6 @@ Json result_json(const ExecutionResult& r) {
   if (r.holder) j["lock"] = to_json(*r.holder, system_now_ms());
   if (r.refusal) j["refusal"] = {{"code", r.refusal->code}, {"ids", r.refusal->ids}};
   return j;
-}
-
-int exit_code_for(const ExecutionResult& r) {
-  switch (r.failure) {
-    case ExecutionResult::Failure::kNone: return kExitOk;
-    case ExecutionResult::Failure::kUsage: return kExitUsage;
-    case ExecutionResult::Failure::kLockHeld: return kExitLockHeld;
-    case ExecutionResult::Failure::kMigrationFailed:
-    case ExecutionResult::Failure::kStore: return kExitFailed;
-    case ExecutionResult::Failure::kStopped: return stopped_exit_code();
-    case ExecutionResult::Failure::kRefused: return kExitDrift;
-  }
-  return kExitFailed;
 }
 
 // ---- up / down --------------------------------------------------------------------------

@@ -8,6 +8,15 @@
 
 namespace auric::cli {
 
+std::string join(const std::vector<std::string>& items, std::string_view sep) {
+  std::string out;
+  for (const auto& s : items) {
+    if (!out.empty()) out += sep;
+    out += s;
+  }
+  return out;
+}
+
 std::string format_relative(std::int64_t when_ms, std::int64_t now_ms) {
   const std::int64_t diff = now_ms - when_ms;
   if (diff < 0) return "just now";

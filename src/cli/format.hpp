@@ -7,11 +7,15 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "app/progress.hpp"
 #include "core/records.hpp"
 
 namespace auric::cli {
+
+// `a, b, c` (or with another separator): id lists in human output.
+std::string join(const std::vector<std::string>& items, std::string_view sep = ", ");
 
 // `-`, `450ms`, `2.50s`, ...: the progress lines' duration format (app/progress.hpp), so a
 // duration reads the same in a table as in the run's progress.

@@ -28,25 +28,6 @@ using app::Program;
 using app::Session;
 using enum app::ExitCode;
 
-std::string join(const std::vector<std::string>& items) {
-  std::string out;
-  for (const auto& s : items) out += (out.empty() ? "" : ", ") + s;
-  return out;
-}
-
-int exit_code_of(const ExecutionResult& r) {
-  switch (r.failure) {
-    case ExecutionResult::Failure::kNone: return kExitOk;
-    case ExecutionResult::Failure::kUsage: return kExitUsage;
-    case ExecutionResult::Failure::kLockHeld: return kExitLockHeld;
-    case ExecutionResult::Failure::kRefused: return kExitDrift;
-    case ExecutionResult::Failure::kMigrationFailed:
-    case ExecutionResult::Failure::kStore: return kExitFailed;
-    case ExecutionResult::Failure::kStopped: return stopped_exit_code();
-  }
-  return kExitFailed;
-}
-
 // The parts of a result both kinds of command show.
 void put_common(Json& j, const ExecutionResult& r) {
   if (!r.error.empty()) j["error"] = r.error;
@@ -119,9 +100,9 @@ int run_manual(Session& s, ManualOperation operation, const ManualOptions& o) {
     if (!r.note.empty()) j["note"] = r.note;
     put_common(j, r);
     print_json(j);
-    return exit_code_of(r);
+    return exit_code_for(r);
   }
-  if (print_refusal(r)) return exit_code_of(r);
+  if (print_refusal(r)) return exit_code_for(r);
   const std::string what = operation == ManualOperation::kMarkRolledBack   ? "as rolled back"
                            : operation == ManualOperation::kAcceptChecksum ? "with the binary's checksum"
                                                                            : "as applied";
@@ -143,7 +124,7 @@ int run_manual(Session& s, ManualOperation operation, const ManualOptions& o) {
   if (recorded) std::cout << "Execution: " << r.execution_id << "\n";
   std::cout << std::flush;
   if (!r.error.empty()) std::cerr << "Error: " << r.error << std::endl;
-  return exit_code_of(r);
+  return exit_code_for(r);
 }
 
 Json run_result_json(const ExecutionResult& r) {
@@ -189,7 +170,7 @@ int run_redo(Session& s, const RedoOptions& o) {
   }
   const ExecutionResult& last = r.up ? *r.up : r.down;
   const int code =
-      r.down.failure != ExecutionResult::Failure::kNone ? exit_code_of(r.down) : exit_code_of(last);
+      r.down.failure != ExecutionResult::Failure::kNone ? exit_code_for(r.down) : exit_code_for(last);
 
   if (s.json()) {
     Json j = {{"status", to_string(last.status)},

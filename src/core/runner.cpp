@@ -88,15 +88,7 @@ class MigrationRunner::Execution {
       if (on_started) on_started(result_.execution_id);
       run_plan(states);
     } catch (const std::exception& e) {
-      result_.status = ExecutionStatus::kFailed;
-      result_.failure = ExecutionResult::Failure::kStore;
-      result_.error = e.what();
-      try {
-        ledger_->write_execution(result_.status, result_.error);
-      } catch (const std::exception&) {
-        // Reported through the result already; the record stays `running` and the next runner
-        // marks it interrupted.
-      }
+      fail_with_store_error(e);
     }
     ledger_.reset();
     if (result_.status == ExecutionStatus::kNeedsContinuation && options_.handover_ttl.count() > 0) {
@@ -166,6 +158,20 @@ class MigrationRunner::Execution {
     known.reserve(runner_.migrations_.size());
     for (const auto& m : runner_.migrations_) known.push_back({m.id, m.checksum});
     return known;
+  }
+
+  // The store failed mid-execution: the result says so, and the execution is closed as failed
+  // if the store still answers (otherwise it stays `running` and the next runner marks it
+  // interrupted).
+  void fail_with_store_error(const std::exception& e) {
+    result_.status = ExecutionStatus::kFailed;
+    result_.failure = ExecutionResult::Failure::kStore;
+    result_.error = e.what();
+    try {
+      ledger_->write_execution(result_.status, result_.error);
+    } catch (const std::exception&) {
+      // Reported through the result already.
+    }
   }
 
   void emit(RunEvent event) const {
@@ -590,14 +596,7 @@ ExecutionResult MigrationRunner::Execution::run_manual(const ManualRequest& m) {
     result_.status = ExecutionStatus::kCompleted;
     ledger_->write_execution(result_.status);
   } catch (const std::exception& e) {
-    result_.status = ExecutionStatus::kFailed;
-    result_.failure = ExecutionResult::Failure::kStore;
-    result_.error = e.what();
-    try {
-      ledger_->write_execution(result_.status, result_.error);
-    } catch (const std::exception&) {
-      // Reported through the result; the next runner closes the execution as interrupted.
-    }
+    fail_with_store_error(e);
   }
   return finish_unrecorded();  // the ledger and the lease end here in every case
 }
