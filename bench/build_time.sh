@@ -15,6 +15,8 @@
 #   REPEAT                 rounds of each rebuild measurement after (default: 3)
 #   BEFORE_REPEAT          rounds before (default: 1: there every edit reconfigures and rebuilds all)
 #   JOBS                   parallel jobs (default: 2)
+#   VARIANTS               which to measure, of "before after after-unity" (default: all three;
+#                          without "before" no baseline package is built)
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 n=${1:-100}
@@ -24,6 +26,7 @@ generator=${GENERATOR:-Unix Makefiles}
 repeat=${REPEAT:-3}
 before_repeat=${BEFORE_REPEAT:-1}
 jobs=${JOBS:-2}
+variants=" ${VARIANTS:-before after after-unity} "
 work=$(mktemp -d /tmp/auric-build-time-XXXXXX)
 worktree=
 cleanup() {
@@ -40,7 +43,9 @@ median() { tr ' ' '\n' | sort -g | awk '{ v[NR] = $1 } END { print v[int((NR + 1
 echo "Installing the packages (after: $build_dir; before: $baseline)..."
 cmake --install "$build_dir" --prefix "$work/after" >/dev/null
 baseline_build=${AURIC_BASELINE_BUILD:-}
-if [[ -z $baseline_build ]]; then
+if [[ $variants != *" before "* ]]; then
+  :
+elif [[ -z $baseline_build ]]; then
   worktree=$work/baseline-src
   git -C "$root" worktree add --detach "$worktree" "$baseline" >/dev/null 2>&1
   baseline_build=$work/baseline-build
@@ -50,7 +55,7 @@ if [[ -z $baseline_build ]]; then
   cmake --build "$baseline_build" -j"$jobs" >"$work/baseline-build.log" 2>&1 ||
     { tail -20 "$work/baseline-build.log"; exit 1; }
 fi
-cmake --install "$baseline_build" --prefix "$work/before" >/dev/null
+[[ $variants == *" before "* ]] && cmake --install "$baseline_build" --prefix "$work/before" >/dev/null
 
 # The project: N migrations, each a scaffold with a loop, a log line and a JSON result.
 project=$work/project
@@ -130,9 +135,9 @@ measure() {  # <label> <prefix> <rounds> [extra cmake args...]
   rm -rf "$b"
 }
 
-measure before "$work/before" "$before_repeat"
-measure after "$work/after" "$repeat"
-measure after-unity "$work/after" "$repeat" -DAURIC_MIGRATIONS_UNITY_BUILD=ON
+[[ $variants == *" before "* ]] && measure before "$work/before" "$before_repeat"
+[[ $variants == *" after "* ]] && measure after "$work/after" "$repeat"
+[[ $variants == *" after-unity "* ]] && measure after-unity "$work/after" "$repeat" -DAURIC_MIGRATIONS_UNITY_BUILD=ON
 
 echo
 echo "$n migrations, $generator, Debug, -j$jobs on $(nproc) cores; seconds (rebuilds: median of $repeat, before: $before_repeat)"

@@ -20,6 +20,15 @@
 
 #include <nlohmann/json.hpp>
 
+// Build speed (docs/writing-migrations.md, "Build speed"): nlohmann::json's members are
+// compiled once, in the auric core library, instead of in every migration file (about a
+// quarter of a migration file's compile time). Only for the configuration the library was
+// built with: a file that sets JSON_DIAGNOSTICS or the legacy comparison gets its own copy.
+// Define AURIC_NO_EXTERN_JSON before including this header to opt out.
+#if !defined(AURIC_NO_EXTERN_JSON) && !JSON_DIAGNOSTICS && !JSON_USE_LEGACY_DISCARDED_VALUE_COMPARISON
+extern template class nlohmann::basic_json<>;
+#endif
+
 namespace auric {
 
 using Json = nlohmann::json;
