@@ -14,7 +14,7 @@ SegmentStore* segments_of(Store& store) {
   SegmentStore* segments = store.segments();
   if (segments == nullptr) {
     throw std::runtime_error("ctx.backfill(): the store " + store.describe() +
-                             " keeps no backfill segments: use a dynamodb: or memory: store");
+                             " keeps no backfill segments: use a dynamodb:, sqlite: or memory: store");
   }
   return segments;
 }

@@ -17,6 +17,7 @@
 #include "core/record_fields.hpp"
 #include "store/record_json.hpp"
 #include "store/registry.hpp"
+#include "store/sqlite_segment_store.hpp"
 #include "store/store_rules.hpp"
 #include "store/store_url.hpp"
 
@@ -31,7 +32,9 @@ struct Busy {};
 
 // The schema of this version (kSqliteSchemaVersion). Applied in one BEGIN IMMEDIATE
 // transaction, so processes racing to create a new file serialise; IF NOT EXISTS keeps it
-// idempotent. Files of an older version are upgraded by the steps below instead.
+// idempotent. Files of an older version are upgraded by the steps below, after kSchema itself
+// has run on them: that adds the tables they lack (version 7's backfill_segments, the backfill
+// segments of store/sqlite_segment_store.cpp), and kAddedColumns the columns.
 constexpr const char* kSchema = R"sql(
 CREATE TABLE IF NOT EXISTS lock (
   id            INTEGER PRIMARY KEY CHECK (id = 1),
@@ -111,6 +114,26 @@ CREATE TABLE IF NOT EXISTS executions (
 );
 CREATE INDEX IF NOT EXISTS executions_by_start
   ON executions (started_at DESC, execution_id DESC);
+CREATE TABLE IF NOT EXISTS backfill_segments (
+  migration_id      TEXT    NOT NULL,
+  job_id            TEXT    NOT NULL,
+  segment           INTEGER NOT NULL,
+  total_segments    INTEGER NOT NULL,
+  state             TEXT    NOT NULL,
+  owner             TEXT    NOT NULL,
+  fence             INTEGER NOT NULL,
+  lease_expires_at  INTEGER NOT NULL,
+  cursor            TEXT    NOT NULL,
+  scanned           INTEGER NOT NULL,
+  written           INTEGER NOT NULL,
+  skipped           INTEGER NOT NULL,
+  failed            INTEGER NOT NULL,
+  read_units        REAL    NOT NULL,
+  write_units       REAL    NOT NULL,
+  errors            TEXT    NOT NULL,
+  updated_at        INTEGER NOT NULL,
+  PRIMARY KEY (migration_id, job_id, segment)
+) WITHOUT ROWID;
 )sql";
 
 // Columns added since version 1, with the version that added them. A file of an older
@@ -380,6 +403,14 @@ class SqliteStore final : public Store {
   std::vector<std::size_t> count_runs_of_executions(const std::vector<std::string>& execution_ids) override;
   std::optional<std::uint64_t> data_version() override;
 
+  // Backfill segments: the backfill_segments table through a connection of their own, opened
+  // at the first call.
+  SegmentStore* segments() override {
+    std::lock_guard guard(segments_mutex_);
+    if (!segments_) segments_ = open_sqlite_segment_store(path_, options_);
+    return segments_.get();
+  }
+
   // Throws Busy for SQLITE_BUSY / SQLITE_LOCKED, StoreError for any other failure.
   void check(int rc) const {
     if (rc == SQLITE_OK || rc == SQLITE_ROW || rc == SQLITE_DONE) return;
@@ -441,6 +472,8 @@ class SqliteStore final : public Store {
       false};  // opening this handle created the schema; init() reports it once
   std::int64_t seen_data_version_ = -1;
   std::unordered_map<std::string, sqlite3_stmt*> statements_;
+  std::mutex segments_mutex_;
+  std::unique_ptr<SegmentStore> segments_;
 };
 
 bool Query::step() {
@@ -618,7 +651,8 @@ bool SqliteStore::ensure_schema() {
     if (locked_version == 0) {
       auto q = query(
           "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' "
-          "AND name NOT IN ('lock', 'states', 'runs', 'executions') ORDER BY name LIMIT 1");
+          "AND name NOT IN ('lock', 'states', 'runs', 'executions', 'backfill_segments') ORDER BY name LIMIT "
+          "1");
       if (q.step()) {
         fail("the database holds tables auric did not create (e.g. '" + q.text(0) +
              "'; was it created by another tool?): use another path for the auric store");

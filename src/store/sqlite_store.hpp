@@ -17,9 +17,10 @@ namespace auric {
 // transaction). Version 2 added states.output_truncated; version 3 runs.fence and
 // runs.updated_at (a running run is rewritten as its output grows: Store::put_run); version 4
 // runs.kind/reason and executions.kind/reason (manual audit runs: baseline, mark, repair);
-// version 6 runs.progress (Context::report_progress). Version 5 is reserved for the backfill
-// segment store's step; a file at 4 gets the version 6 column all the same.
-inline constexpr int kSqliteSchemaVersion = 6;
+// version 6 runs.progress (Context::report_progress); version 7 the backfill_segments table
+// (SqliteStore::segments(), store/sqlite_segment_store.hpp). Version 5 was reserved for the
+// segments and never written: a file at 4 gets the columns and the table of 6 and 7 all the same.
+inline constexpr int kSqliteSchemaVersion = 7;
 
 // PRAGMA application_id marking a file as an auric store ("AURC").
 inline constexpr int kSqliteApplicationId = 0x41555243;

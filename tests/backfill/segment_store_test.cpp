@@ -1,9 +1,12 @@
-// The SegmentStore contract on every backend that keeps segments (memory, DynamoDB on
+// The SegmentStore contract on every backend that keeps segments (memory, SQLite, DynamoDB on
 // dynalite): claims race, leases expire and are taken over with a new fence and the saved
 // cursor, a fenced-out worker's save is refused, a duplicate delivery claims nothing.
 #include <gtest/gtest.h>
 
+#include <unistd.h>
+
 #include <atomic>
+#include <filesystem>
 #include <functional>
 #include <memory>
 #include <thread>
@@ -12,11 +15,39 @@
 #include "core/segment_store.hpp"
 #include "dynamodb_support.hpp"
 #include "store/memory_store.hpp"
+#include "store/sqlite_store.hpp"
 
 namespace auric {
 namespace {
 
 using Factory = std::function<std::unique_ptr<Store>()>;
+
+// This process's scratch folder for SQLite files, removed when its tests end.
+std::filesystem::path scratch_dir() {
+  static const auto dir = [] {
+    auto path =
+        std::filesystem::temp_directory_path() / ("auric-segment-tests-" + std::to_string(::getpid()));
+    std::filesystem::remove_all(path);
+    std::filesystem::create_directories(path);
+    struct Cleanup : ::testing::Environment {
+      explicit Cleanup(std::filesystem::path p) : path(std::move(p)) {}
+      void TearDown() override {
+        std::error_code ec;
+        std::filesystem::remove_all(path, ec);
+      }
+      std::filesystem::path path;
+    };
+    ::testing::AddGlobalTestEnvironment(new Cleanup(path));
+    return path;
+  }();
+  return dir;
+}
+
+// A new SQLite store file per test.
+std::unique_ptr<Store> open_sqlite_test_store() {
+  static int counter = 0;
+  return open_sqlite_store((scratch_dir() / ("segments-" + std::to_string(++counter) + ".db")).string());
+}
 
 struct Backend {
   const char* name;
@@ -172,6 +203,7 @@ TEST_P(SegmentStoreTest, ErrorSamplesAreCapped) {
 
 INSTANTIATE_TEST_SUITE_P(Backends, SegmentStoreTest,
                          ::testing::Values(Backend{"memory", [] { return make_memory_store(); }},
+                                           Backend{"sqlite", open_sqlite_test_store},
                                            Backend{"dynamodb",
                                                    [] {
                                                      return dynamodb_testing::open_test_store(

@@ -19,6 +19,7 @@
 #include <vector>
 
 #include "core/record_fields.hpp"
+#include "core/segment_store.hpp"
 #include "store/open_store.hpp"
 #include "store/sqlite_store.hpp"
 #include "store/store_conformance.hpp"
@@ -235,7 +236,7 @@ TEST(SqliteStore, FileIsInWalModeWithTheSchemaVersion) {
   EXPECT_EQ(raw.text("PRAGMA application_id"), std::to_string(kSqliteApplicationId));
   EXPECT_EQ(raw.text("SELECT group_concat(name, ',') FROM (SELECT name FROM sqlite_master "
                      "WHERE type = 'table' ORDER BY name)"),
-            "executions,lock,runs,states");
+            "backfill_segments,executions,lock,runs,states");
   EXPECT_EQ(store->describe(), "sqlite:" + path.string());
 }
 
@@ -442,7 +443,7 @@ TEST(SqliteStore, VersionTwoFileIsUpgradedInPlaceKeepingEverything) {
     const auto fresh_path = new_scratch_dir() / "fresh.db";
     open_sqlite_store(fresh_path.string());
     RawDb fresh(fresh_path);
-    for (const char* table : {"lock", "states", "runs", "executions"}) {
+    for (const char* table : {"lock", "states", "runs", "executions", "backfill_segments"}) {
       EXPECT_EQ(columns_of(raw, table), columns_of(fresh, table))
           << "an upgraded " << table << " is the same as a new one";
     }
@@ -545,7 +546,7 @@ TEST(SqliteStore, VersionThreeFileIsUpgradedInPlaceAndItsRecordsReadAsNormalRuns
     const auto fresh_path = new_scratch_dir() / "fresh.db";
     open_sqlite_store(fresh_path.string());
     RawDb fresh(fresh_path);
-    for (const char* table : {"lock", "states", "runs", "executions"}) {
+    for (const char* table : {"lock", "states", "runs", "executions", "backfill_segments"}) {
       EXPECT_EQ(columns_of(raw, table), columns_of(fresh, table))
           << "an upgraded " << table << " is the same as a new one";
     }
@@ -577,6 +578,44 @@ TEST(SqliteStore, VersionThreeFileIsUpgradedInPlaceAndItsRecordsReadAsNormalRuns
   ASSERT_EQ(got.size(), 1u);
   EXPECT_EQ(got[0].kind, RunKind::kManual);
   EXPECT_EQ(got[0].reason, "adopting the legacy database");
+}
+
+TEST(SqliteStore, VersionSixFileIsUpgradedInPlaceAndGetsTheBackfillSegmentsTable) {
+  const auto path = new_scratch_dir() / "v6.db";
+  {
+    // What version 6 made: today's schema without backfill_segments, at user_version 6.
+    auto store = open_sqlite_store(path.string());
+    MigrationState state;
+    state.id = "m1";
+    state.applied = true;
+    state.fence = 3;
+    ASSERT_EQ(store->put_state(state), WriteOutcome::kOk);
+    store.reset();
+    RawDb raw(path);
+    raw.exec("DROP TABLE backfill_segments");
+    raw.exec("PRAGMA user_version = 6");
+    ASSERT_EQ(raw.text("SELECT count(*) FROM sqlite_master WHERE name = 'backfill_segments'"), "0");
+  }
+
+  auto store = open_sqlite_store(path.string());
+  {
+    RawDb raw(path);
+    EXPECT_EQ(raw.text("PRAGMA user_version"), "7");
+    EXPECT_EQ(raw.text("SELECT count(*) FROM sqlite_master WHERE name = 'backfill_segments'"), "1");
+    const auto fresh_path = new_scratch_dir() / "fresh.db";
+    open_sqlite_store(fresh_path.string());
+    RawDb fresh(fresh_path);
+    EXPECT_EQ(columns_of(raw, "backfill_segments"), columns_of(fresh, "backfill_segments"));
+  }
+  const auto kept = store->get_state("m1");
+  ASSERT_TRUE(kept.has_value());
+  EXPECT_TRUE(kept->applied);
+  EXPECT_EQ(kept->fence, 3);
+
+  ASSERT_NE(store->segments(), nullptr);
+  const SegmentJob job{"m1", "job-1"};
+  EXPECT_EQ(store->segments()->create_segments(job, 3, kNow).size(), 3u);
+  EXPECT_EQ(open_sqlite_store(path.string())->segments()->list_segments(job).size(), 3u);
 }
 
 TEST(SqliteStore, ParentFoldersAreCreated) {
@@ -769,6 +808,115 @@ TEST(SqliteStore, ALeaseTakenOverByAnotherProcessFencesTheOldHolder) {
   EXPECT_EQ(holder->renew_lock("old", 1, kNow + 120'001, kNow + 180'000), WriteOutcome::kFenced);
   EXPECT_EQ(holder->put_state(state), WriteOutcome::kFenced);
   EXPECT_EQ(holder->read_lock()->owner, "new");
+}
+
+// Several processes work through one job's segments on one file, each claiming every segment
+// it can and saving it page by page: no segment is ever owned by two of them (each winner's
+// saves all go through, no other claim of its segment succeeds, so every fence is 1).
+TEST(SqliteStore, ProcessesClaimingOneJobsSegmentsNeverBothOwnOne) {
+  const auto dir = new_scratch_dir();
+  const auto path = (dir / "segments.db").string();
+  constexpr int kSegments = 32;
+  constexpr int kPages = 3;
+  const SegmentJob job{"20250101000000_backfill", "job-1"};
+  ASSERT_EQ(open_sqlite_store(path)->segments()->create_segments(job, kSegments, kNow).size(),
+            static_cast<std::size_t>(kSegments));
+
+  const auto codes = run_processes(2, [&](int p) {
+    auto store = open_sqlite_store(path);
+    SegmentStore& segments = *store->segments();
+    const std::string owner = "process-" + std::to_string(p);
+    std::ofstream won(dir / (owner + ".won"));
+    for (int n = 0; n < kSegments; ++n) {
+      SegmentClaim claim;
+      claim.job = job;
+      claim.segment = n;
+      claim.owner = owner;
+      claim.now_ms = kNow + 1;
+      claim.ttl_ms = 3'600'000;  // never expires within the test: only one claim may win
+      auto held = segments.claim_segment(claim);
+      if (!held) continue;
+      won << n << "\n";
+      for (int page = 1; page <= kPages; ++page) {
+        held->cursor = owner + "/" + std::to_string(page);
+        held->counts.scanned += 10;
+        held->state = page == kPages ? SegmentState::kDone : SegmentState::kRunning;
+        if (segments.save_segment(*held, false) != WriteOutcome::kOk) return 3;  // fenced: owned twice
+      }
+    }
+    return 0;
+  });
+  EXPECT_THAT(codes, ::testing::Each(0));
+
+  std::vector<int> owners(kSegments, -1);
+  for (int p = 0; p < 2; ++p) {
+    std::ifstream won(dir / ("process-" + std::to_string(p) + ".won"));
+    int n = 0;
+    while (won >> n) {
+      ASSERT_GE(n, 0);
+      ASSERT_LT(n, kSegments);
+      EXPECT_EQ(owners[static_cast<std::size_t>(n)], -1) << "segment " << n << " was claimed by both";
+      owners[static_cast<std::size_t>(n)] = p;
+    }
+  }
+  const auto stored = open_sqlite_store(path)->segments()->list_segments(job);
+  ASSERT_EQ(stored.size(), static_cast<std::size_t>(kSegments));
+  for (const auto& segment : stored) {
+    const int p = owners[static_cast<std::size_t>(segment.segment)];
+    ASSERT_NE(p, -1) << "segment " << segment.segment << " was claimed by nobody";
+    EXPECT_EQ(segment.state, SegmentState::kDone);
+    EXPECT_EQ(segment.fence, 1);
+    EXPECT_EQ(segment.owner, "process-" + std::to_string(p));
+    EXPECT_EQ(segment.cursor, "process-" + std::to_string(p) + "/" + std::to_string(kPages));
+    EXPECT_EQ(segment.counts.scanned, 10 * kPages);
+  }
+}
+
+// Leases that expire while the processes work: segments change hands, and a holder that lost
+// its segment is refused every save after the take-over (its fence is stale), so each
+// segment's final cursor and count are those of its last holder only.
+TEST(SqliteStore, ProcessesTakingOverExpiredSegmentsFenceTheLoserOut) {
+  const auto dir = new_scratch_dir();
+  const auto path = (dir / "takeover.db").string();
+  constexpr int kSegments = 8;
+  const SegmentJob job{"20250101000000_backfill", "job-2"};
+  open_sqlite_store(path)->segments()->create_segments(job, kSegments, kNow);
+
+  // Each process claims with a logical clock (its round) that leaps past the lease of every
+  // earlier round, so its claims take segments over from the other process.
+  const auto codes = run_processes(2, [&](int p) {
+    auto store = open_sqlite_store(path);
+    SegmentStore& segments = *store->segments();
+    const std::string owner = "process-" + std::to_string(p);
+    for (int round = 1; round <= 20; ++round) {
+      for (int n = 0; n < kSegments; ++n) {
+        SegmentClaim claim;
+        claim.job = job;
+        claim.segment = n;
+        claim.owner = owner + "/" + std::to_string(round);
+        claim.now_ms = kNow + round * 1'000;
+        claim.ttl_ms = 1;  // expired at the next round of either process
+        auto held = segments.claim_segment(claim);
+        if (!held) continue;
+        held->cursor = claim.owner;
+        const auto outcome = segments.save_segment(*held, false);
+        // A save is refused only when someone claimed the segment after us (a higher fence).
+        if (outcome != WriteOutcome::kOk &&
+            segments.list_segments(job).at(static_cast<std::size_t>(n)).fence <= held->fence)
+          return 5;
+      }
+    }
+    return 0;
+  });
+  EXPECT_THAT(codes, ::testing::Each(0));
+  for (const auto& segment : open_sqlite_store(path)->segments()->list_segments(job)) {
+    // Every round's first claimer of a segment wins it (a claim wins when its clock is past
+    // the last winner's), so each segment changed hands at least once per round.
+    EXPECT_GE(segment.fence, 20);
+    // The last holder's save went through and no fenced-out holder's save came after it.
+    EXPECT_EQ(segment.cursor, segment.owner);
+    EXPECT_EQ(segment.state, SegmentState::kRunning);
+  }
 }
 
 }  // namespace
