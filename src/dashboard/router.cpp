@@ -14,6 +14,7 @@
 #include "core/plan.hpp"
 #include "core/policy.hpp"
 #include "core/record_json.hpp"
+#include "core/segment_store.hpp"
 #include "core/system.hpp"
 
 namespace auric::dashboard {
@@ -35,6 +36,11 @@ namespace {
 constexpr int kDefaultPageSize = 50;
 constexpr int kMaxPageSize = 200;
 constexpr std::int64_t kForever = std::numeric_limits<std::int64_t>::max();  // "until_ms" of no expiry
+// Segment rows GET /api/migrations/{id}/segments lists over all of a migration's backfill jobs
+// (a job may have a few thousand segments: beyond this the answer keeps only the counts).
+constexpr std::size_t kMaxSegmentRows = 1024;
+// Where ctx.backfill keeps a migration's job ids in its checkpoint (src/backfill/context_backfill.cpp).
+constexpr const char* kBackfillJobsKey = "auric_backfill";
 
 // A bad request the handler answers with 400 (thrown inside the router only).
 struct BadRequest {
@@ -170,6 +176,14 @@ void check_params(const std::vector<std::string>& known, const std::optional<std
   }
 }
 
+// The `progress` of the run `current` names ({done, total, unit, updatedAt}), or null when it
+// reported none (or its record is not written yet).
+Json running_progress(Store& store, const CurrentRun& current) {
+  auto page = store.runs_of_migration(current.migration_id, 1, "");
+  if (page.items.empty() || page.items.front().run_id != current.run_id) return nullptr;
+  return std::move(page.items.front().progress);
+}
+
 // The rows of GET /api/migrations and until when they hold without a write: a lease held now
 // expires by itself, which changes the running row.
 struct Views {
@@ -230,6 +244,8 @@ Views build_views(DashboardBackend& backend) {
       v.erase("duration");
       v.erase("error");
       v.erase("outputTruncated");
+      if (Json progress = running_progress(store, *running); !progress.is_null())
+        v["progress"] = std::move(progress);
     }
     if (info && !info->description.empty())
       v["description"] = info->description;
@@ -424,7 +440,81 @@ Response get_lock(DashboardBackend& backend) {
   const std::int64_t now = backend.now_ms();
   std::optional<LiveOutput> live;
   if (lock && lock->held_at(now) && lock->current) live = backend.live_output();
-  return Response::json(200, lock_view(lock, now, live));
+  Json view = lock_view(lock, now, live);
+  if (view.contains("current")) {
+    if (Json progress = running_progress(backend.store(), *lock->current); !progress.is_null())
+      view["current"]["progress"] = std::move(progress);
+  }
+  return Response::json(200, view);
+}
+
+// The backfill jobs ({name, job id}) a migration's checkpoint names: the running attempt's
+// (the lock's current run) when it is the one running, else the one its state keeps for the
+// next attempt (a suspended backfill). Sorted by name; empty when it has none.
+std::vector<std::pair<std::string, std::string>> backfill_jobs(const Json& checkpoint) {
+  std::vector<std::pair<std::string, std::string>> jobs;
+  if (!checkpoint.is_object()) return jobs;
+  const auto it = checkpoint.find(kBackfillJobsKey);
+  if (it == checkpoint.end() || !it->is_object()) return jobs;
+  for (const auto& [name, job_id] : it->items()) {
+    if (job_id.is_string() && !job_id.get_ref<const std::string&>().empty())
+      jobs.emplace_back(name, job_id.get<std::string>());
+  }
+  return jobs;
+}
+
+Json segment_json(const SegmentRecord& s) {
+  Json j = {{"segment", s.segment},        {"totalSegments", s.total_segments}, {"state", to_string(s.state)},
+            {"scanned", s.counts.scanned}, {"written", s.counts.written},       {"skipped", s.counts.skipped},
+            {"failed", s.counts.failed},   {"updatedAt", s.updated_at}};
+  if (!s.owner.empty()) j["owner"] = s.owner;
+  return j;
+}
+
+Response get_segments(DashboardBackend& backend, const std::string& id) {
+  Store& store = backend.store();
+  const std::int64_t now = backend.now_ms();
+  const auto state = store.get_state(id);
+  const auto lock = store.read_lock();
+  const bool running = lock && lock->held_at(now) && lock->current && lock->current->migration_id == id;
+  if (!state && !running) {
+    const auto infos = backend.migrations();
+    if (std::none_of(infos.begin(), infos.end(), [&](const MigrationInfo& m) { return m.id == id; }))
+      return Response::error(404, "Migration not found");
+  }
+  Json body = {{"migrationId", id}, {"running", running}, {"jobs", Json::array()}};
+  SegmentStore* segments = store.segments();
+  if (segments == nullptr) return Response::json(200, body);
+  const Json& checkpoint = running ? lock->current->progress : state ? state->progress : Json();
+  std::size_t rows = 0;
+  for (const auto& [name, job_id] : backfill_jobs(checkpoint)) {
+    const std::vector<SegmentRecord> records = segments->list_segments({id, job_id});
+    Json states = {{"pending", 0}, {"running", 0}, {"done", 0}, {"failed", 0}};
+    SegmentCounts totals;
+    Json listed = Json::array();
+    for (const SegmentRecord& s : records) {
+      auto& count = states[std::string(to_string(s.state))];
+      count = count.get<std::int64_t>() + 1;
+      totals += s.counts;
+      if (rows < kMaxSegmentRows) {
+        listed.push_back(segment_json(s));
+        ++rows;
+      }
+    }
+    Json job = {{"name", name},
+                {"jobId", job_id},
+                {"totalSegments", records.empty() ? 0 : records.front().total_segments},
+                {"states", std::move(states)},
+                {"totals",
+                 {{"scanned", totals.scanned},
+                  {"written", totals.written},
+                  {"skipped", totals.skipped},
+                  {"failed", totals.failed}}}};
+    if (listed.size() < records.size()) job["segmentsTruncated"] = true;
+    job["segments"] = std::move(listed);
+    body["jobs"].push_back(std::move(job));
+  }
+  return Response::json(200, body);
 }
 
 Response post_run(DashboardBackend& backend, Direction direction, const std::string& body) {
@@ -532,6 +622,11 @@ Response route(const Request& request, DashboardBackend& backend, const RouterOp
     return cached(request, backend, options, [&] { return get_summary(backend); });
   }
   if (starts_with(path, "/api/migrations/")) {
+    constexpr std::string_view kSegments = "/segments";
+    std::string_view rest = path.substr(kMigrations.size() + 1);
+    if (ends_with(rest, kSegments) && rest.size() > kSegments.size()) {
+      return get_segments(backend, decode_segment(rest.substr(0, rest.size() - kSegments.size())));
+    }
     return get_migration_runs(backend, decode_segment(path.substr(kMigrations.size() + 1)), query);
   }
   if (path == kExecutions)
