@@ -24,6 +24,10 @@ int run_cli(int argc, char** argv, const app::Program& program);
 // The exit code of a run's result (app::ExitCode; 130/143 when stopped by a signal).
 int exit_code_for(const ExecutionResult& r);
 
+// The help of `--no-progress` (up, down, redo): no progress bar or progress lines.
+inline constexpr const char* kNoProgressHelp =
+    "show no progress of the running migration (no bar on a terminal, no progress lines otherwise)";
+
 // Prints JSON to stdout (pretty, 2 spaces).
 void print_json(const Json& value);
 

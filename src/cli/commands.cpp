@@ -12,6 +12,8 @@
 
 #include <CLI/CLI.hpp>
 
+#include "app/progress.hpp"
+#include "app/progress_bar.hpp"
 #include "app/runner_options.hpp"
 #include "cli/cli.hpp"
 #include "cli/format.hpp"
@@ -73,6 +75,7 @@ struct RunOptions {
   bool wait = false;
   bool allow_drift = false;  // overrides [safety] allow_drift = false
   std::string execution_id;  // chosen by the caller (the dashboard runs `up` as a child)
+  bool no_progress = false;  // no bar and no plain progress lines
 };
 
 int run_migrations(Session& s, Direction dir, const RunOptions& o) {
@@ -105,6 +108,9 @@ int run_migrations(Session& s, Direction dir, const RunOptions& o) {
   if (saved_stdout >= 0) ::dup2(2, 1);
   ExecutionResult r = [&] {
     const StopSignalScope signals;
+    const app::ProgressDisplay progress(
+        o.dry_run ? app::ProgressMode::kOff : app::progress_mode(o.no_progress, 2, app::process_env),
+        [&runner] { return runner.live_progress(); }, app::plain_progress_interval(app::process_env));
     return runner.run(req);
   }();
   if (r.failure == ExecutionResult::Failure::kUsage && !target_problem.empty()) r.error = target_problem;
@@ -176,6 +182,7 @@ CommandDef run_command(Direction dir) {
                          "wait for the lock instead of failing when another runner holds it");
             sub.add_flag("--allow-drift", o->allow_drift,
                          "run even when applied migrations changed since they were applied (see `repair`)");
+            sub.add_flag("--no-progress", o->no_progress, kNoProgressHelp);
             sub.add_option("--execution-id", o->execution_id,
                            "record the run under this execution id (a new UUID when not given)")
                 ->check([](const std::string& id) { return id_length_problem(id, "--execution-id"); });
@@ -203,6 +210,26 @@ struct StatusFilter {
   }
 };
 
+// The run of the migration the lock's holder is running right now, as stored (its `progress`
+// saved with the durable output writes, so another process sees it); nullopt when no lease is
+// held, its holder runs no migration, or the run record is not (or no longer) running.
+std::optional<RunRecord> running_run(Store& store, const std::optional<LockInfo>& lock, std::int64_t now) {
+  if (!lock || !lock->held_at(now) || !lock->current) return std::nullopt;
+  for (auto& r : store.runs_of_migration(lock->current->migration_id, 5, "").items) {
+    if (r.run_id == lock->current->run_id) {
+      if (r.status != RunStatus::kRunning) return std::nullopt;
+      return std::move(r);
+    }
+  }
+  return std::nullopt;
+}
+
+// `52% (5,210/10,000 items), updated 3s ago`; empty when the run has reported no progress.
+std::string progress_text(const RunRecord& run, std::int64_t now) {
+  const auto p = progress_from_json(run.progress);
+  return p ? app::format_progress_summary(*p, now) : std::string();
+}
+
 Json status_json(Session& s, const StatusReport& report, const StatusFilter& filter) {
   Json migrations = Json::array();
   for (const auto& e : report.entries) {
@@ -228,6 +255,15 @@ Json status_json(Session& s, const StatusReport& report, const StatusFilter& fil
   if (filter.any()) j["filter"] = filter.names();
   const auto lock = s.store().read_lock();
   j["lock"] = lock ? to_json(*lock, system_now_ms()) : Json{{"held", false}};
+  // Only while a migration runs: which, and its report_progress as stored (null until one).
+  if (const auto run = running_run(s.store(), lock, system_now_ms())) {
+    j["running"] = {{"id", run->id},
+                    {"runId", run->run_id},
+                    {"executionId", run->execution_id},
+                    {"direction", to_string(run->direction)},
+                    {"startedAt", run->started_at},
+                    {"progress", run->progress}};
+  }
   return j;
 }
 
@@ -275,6 +311,14 @@ int run_status(Session& s, const StatusOptions& o) {
     out << "\n" << title << " (" << ids.size() << "):\n";
     for (const auto& id : ids) out << "  " << line(id) << "\n";
   };
+  const auto lock = s.store().read_lock();
+  const auto running = running_run(s.store(), lock, now);
+  if (running && entries.contains(running->id) && o.filter.keeps(*entries.at(running->id))) {
+    const std::string progress = progress_text(*running, now);
+    out << "\nRunning (1):\n  " << st.yellow(kMarkPending) << " " << running->id << " ("
+        << to_string(running->direction) << ", started " << format_relative(running->started_at, now) << ")"
+        << (progress.empty() ? "" : "  " + progress) << "\n";
+  }
   group("Completed", report.applied, [&](const std::string& id) {
     std::string text = st.green(kMarkDone) + " " + id;
     if (const auto& applied_at = report.states.at(id).applied_at)
@@ -321,7 +365,7 @@ int run_status(Session& s, const StatusOptions& o) {
     for (const auto& n : o.filter.names()) names += (names.empty() ? "" : " or ") + n.get<std::string>();
     out << "\nNo " << names << " migrations.\n";
   }
-  if (const auto lock = s.store().read_lock(); lock && lock->held_at(system_now_ms())) {
+  if (lock && lock->held_at(system_now_ms())) {
     out << "\nLock: held by " << holder_text(*lock);
     if (lock->current) out << ", running " << lock->current->migration_id;
     out << "\n";
@@ -523,8 +567,13 @@ int run_migration(Session& s, const MigrationOptions& o) {
            context + ", " + format_duration(r.duration_ms) + ") " + heavy_rule(3) + "\n";
   };
   const RunRecord& latest = runs.front();
-  out << header(latest, "latest run, " + format_relative(latest.started_at, now))
-      << render_run_detail(latest);
+  out << header(latest, "latest run, " + format_relative(latest.started_at, now));
+  if (const auto running = running_run(s.store(), s.store().read_lock(), now);
+      running && running->run_id == latest.run_id) {
+    if (const std::string progress = progress_text(*running, now); !progress.empty())
+      out << "Progress: " << progress << "\n";
+  }
+  out << render_run_detail(latest);
   if (o.all) {
     for (std::size_t i = 1; i < runs.size(); ++i) {
       out << "\n" << header(runs[i], format_relative(runs[i].started_at, now)) << render_run_detail(runs[i]);

@@ -145,6 +145,7 @@ struct RedoOptions {
   bool dry_run = false;
   bool wait = false;
   bool allow_drift = false;
+  bool no_progress = false;
 };
 
 int run_redo(Session& s, const RedoOptions& o) {
@@ -160,6 +161,9 @@ int run_redo(Session& s, const RedoOptions& o) {
   if (saved_stdout >= 0) ::dup2(2, 1);
   const RedoResult r = [&] {
     const StopSignalScope signals;
+    const app::ProgressDisplay progress(
+        o.dry_run ? app::ProgressMode::kOff : app::progress_mode(o.no_progress, 2, app::process_env),
+        [&runner] { return runner.live_progress(); }, app::plain_progress_interval(app::process_env));
     return runner.redo(o.steps, o.reason, o.dry_run);
   }();
   if (saved_stdout >= 0) {
@@ -266,6 +270,7 @@ std::vector<CommandDef> ops_commands() {
          sub.add_flag("--dry-run", o->dry_run, "print the plan and change nothing");
          sub.add_flag("--wait", o->wait, "wait for the lock instead of failing when another runner holds it");
          sub.add_flag("--allow-drift", o->allow_drift, "run even when applied migrations drifted");
+         sub.add_flag("--no-progress", o->no_progress, kNoProgressHelp);
          return [o](Session& s) { return run_redo(s, *o); };
        }});
   return defs;
