@@ -69,7 +69,8 @@ std::string command_word(int argc, char** argv, const AppTree& tree) {
     std::string arg = argv[i];
     bool takes_value = false;
     for (const CLI::Option* o : global_options(tree.app)) {
-      if (o->get_type_size_max() != 0 && o->check_name(arg)) takes_value = true;
+      // A flag (--json) may take an optional value (--json=true) but never the next word.
+      if (o->get_items_expected_min() > 0 && o->check_name(arg)) takes_value = true;
     }
     if (takes_value) {
       ++i;

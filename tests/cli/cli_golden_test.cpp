@@ -132,6 +132,8 @@ TEST_F(Golden, JsonCommands) {
   const std::string exec_id = latest_execution();
   step("executions <id> --json", {"executions", exec_id, "--json"});
   step("migration log-things --json", {"migration", "log-things", "--json"});
+  // A global flag before the command does not take the command as its value.
+  step("--json migration log-things", {"--json", "migration", "log-things"});
   step("down --json", {"down", "--json"});
   step("verify --json", {"verify", "--json"});
   step("unlock --force --json", {"unlock", "--force", "--json"});
