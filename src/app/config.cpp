@@ -63,6 +63,26 @@ std::chrono::seconds need_seconds(const toml::node& v, const std::string& key, c
   return std::chrono::seconds(i->get());
 }
 
+// "threads:N" (1..256), "lambda:N" or "fargate:N" (1..1000): the forms ctx.backfill accepts
+// (docs/backfill.md, *Workers*). Anything else is a ConfigError naming `key`.
+std::string need_workers(const toml::node& v, const std::string& key, const std::string& source) {
+  std::string text = need_string(v, key, source);
+  const auto colon = text.find(':');
+  const std::string kind = text.substr(0, colon);
+  const int max = kind == "threads" ? 256 : (kind == "lambda" || kind == "fargate") ? 1000 : 0;
+  bool valid = max > 0 && colon != std::string::npos && colon + 1 < text.size() && text.size() - colon <= 5;
+  int count = 0;
+  for (std::size_t i = colon + 1; valid && i < text.size(); ++i) {
+    if (text[i] < '0' || text[i] > '9') valid = false;
+    count = count * 10 + (text[i] - '0');
+  }
+  if (!valid || count < 1 || count > max) {
+    throw ConfigError(where(v, source) + ": '" + key + "' is \"" + text +
+                      "\": expected \"threads:N\" (N 1-256), \"lambda:N\" or \"fargate:N\" (N 1-1000)");
+  }
+  return text;
+}
+
 [[noreturn]] void unknown_key(const toml::node& v, const std::string& key, const std::string& source,
                               const char* allowed) {
   throw ConfigError(where(v, source) + ": unknown key '" + key + "' (allowed: " + allowed + ")");
@@ -80,6 +100,22 @@ void apply_table(const toml::table& table, Config& config, const std::string& so
       auto* t = v.as_table();
       if (!t) throw ConfigError(where(v, source) + ": 'context' must be a table ([context])");
       merge(config.context, to_json(*t));
+      // The deprecated spelling of [backfill] workers; [backfill] at the same level wins.
+      if (const toml::node* old = t->get("backfill_workers");
+          old != nullptr && !table["backfill"]["workers"]) {
+        config.backfill_workers = need_workers(*old, "context.backfill_workers", source);
+      }
+    } else if (key == "backfill") {
+      auto* t = v.as_table();
+      if (!t) throw ConfigError(where(v, source) + ": 'backfill' must be a table ([backfill])");
+      for (const auto& [bk, bv] : *t) {
+        const std::string name(bk.str());
+        if (name == "workers") {
+          config.backfill_workers = need_workers(bv, "backfill." + name, source);
+        } else {
+          unknown_key(bv, "backfill." + name, source, "workers");
+        }
+      }
     } else if (key == "lock") {
       auto* t = v.as_table();
       if (!t) throw ConfigError(where(v, source) + ": 'lock' must be a table ([lock])");
@@ -131,8 +167,8 @@ void apply_table(const toml::table& table, Config& config, const std::string& so
       if (!v.as_table()) throw ConfigError(where(v, source) + ": 'env' must hold [env.NAME] tables");
     } else {
       unknown_key(v, key, source,
-                  top_level ? "store, migrations_dir, lock, lambda, safety, context, env"
-                            : "store, migrations_dir, lock, lambda, safety, context");
+                  top_level ? "store, migrations_dir, lock, lambda, safety, backfill, context, env"
+                            : "store, migrations_dir, lock, lambda, safety, backfill, context");
     }
   }
   if (config.heartbeat >= config.lock_ttl) {
@@ -172,6 +208,7 @@ Config parse_config(const std::string& text, const std::string& source,
     apply_table(*chosen, config, source, false);
     config.env = *env_name;
   }
+  if (!config.backfill_workers.empty()) config.context["backfill_workers"] = config.backfill_workers;
   return config;
 }
 

@@ -35,7 +35,11 @@ struct Config {
   std::chrono::seconds stop_margin{60};  // Lambda: hand over when this much time is left
   int max_hops = 100;                    // Lambda: continuation limit
   Json context = Json::object();         // [context], merged with [env.NAME.context]
-  SafetyPolicy safety;                   // [safety]: allow_drift, order (--allow-drift overrides)
+  // [backfill] workers (or the deprecated [context] backfill_workers), validated: "threads:N",
+  // "lambda:N" or "fargate:N"; "" when unset. When set it is also context["backfill_workers"],
+  // where ctx.backfill reads it.
+  std::string backfill_workers;
+  SafetyPolicy safety;  // [safety]: allow_drift, order (--allow-drift overrides)
 };
 
 struct ConfigOverrides {
