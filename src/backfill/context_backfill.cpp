@@ -1,7 +1,8 @@
 // Context::backfill (declared by <auric/migrations.hpp>): finds the job of this attempt chain in
 // the migration's progress (or starts one and saves its id there), reaches the DynamoDB client
 // and the store's segments through the runner's services, and runs the thread engine. Kept out
-// of core, which knows no AWS type.
+// of core, which knows no AWS type. With lambda:N it coordinates remote workers instead; in a
+// worker's Context (a WorkerAssignment service) it runs that worker's segment loop.
 #include <any>
 #include <atomic>
 #include <memory>
@@ -11,6 +12,7 @@
 #include <auric/backfill.hpp>
 
 #include "backfill/engine.hpp"
+#include "backfill/workers.hpp"
 #include "core/segment_store.hpp"
 #include "core/system.hpp"
 
@@ -39,10 +41,44 @@ BackfillResult Context::backfill(const BackfillSpec& spec, const BackfillFn& fn)
         "ctx.backfill(): this runner offers no segment store (it was started without one)");
   }
   SegmentStore& segments = *std::any_cast<SegmentStore*>(service_value);
+
+  if (const std::any assigned = service(backfill::kWorkerAssignmentService); assigned.has_value()) {
+    // A segment worker: run this worker's loop on the coordinator's job, then end the body.
+    auto& assignment = *std::any_cast<backfill::WorkerAssignment*>(assigned);
+    if (spec.name != assignment.event.name) return BackfillResult{};
+    if (spec.table != assignment.event.table) {
+      throw std::invalid_argument("ctx.backfill(): the worker event names table '" + assignment.event.table +
+                                  "' but the migration's backfill " + spec.name + " scans '" + spec.table +
+                                  "'");
+    }
+    backfill::EngineOptions options;
+    options.threads = 1;
+    options.owner = assignment.owner;
+    options.lease_ttl = assignment.lease_ttl;
+    options.take_over_other_threads = false;
+    options.should_stop = assignment.should_stop;
+    options.after_page_writes = assignment.after_page_writes;
+    assignment.result =
+        backfill::run_backfill(dynamodb(), segments, {migration_id(), assignment.event.job_id},
+                               backfill::worker_spec(spec, assignment.event.workers), fn, options);
+    assignment.ran = true;
+    throw backfill::WorkerFinished{};
+  }
   aws::DynamoDbClient& db = dynamodb();
 
+  const auto choice = backfill::parse_workers(workers_of(spec, config()));
+  backfill::WorkerLauncher* launcher = nullptr;
+  if (choice.kind == backfill::WorkerChoice::Kind::kLambda) {
+    const std::any offered = service(backfill::kWorkerLauncherService);
+    if (!offered.has_value()) {
+      throw std::runtime_error("ctx.backfill(): lambda:" + std::to_string(choice.count) +
+                               " workers are started by the Lambda runtime; this runner cannot start them "
+                               "(run the migration on Lambda, or use threads:N)");
+    }
+    launcher = std::any_cast<backfill::WorkerLauncher*>(offered);
+  }
   backfill::EngineOptions options;
-  options.threads = backfill::parse_thread_workers(workers_of(spec, config()));
+  options.threads = choice.count;
   options.should_stop = [this] { return should_stop(); };
 
   // The job: the one an earlier attempt started (its id is in progress()), else a new one
@@ -71,10 +107,12 @@ BackfillResult Context::backfill(const BackfillSpec& spec, const BackfillFn& fn)
 
   BackfillSpec run_spec = spec;
   if (!run_spec.on_progress) {
-    // Until ctx.report_progress exists (docs/backfill.md, "Not built yet"): a log line at most
-    // every 10 s. Calls are serialised by the engine.
+    // The run's progress (ctx.report_progress: saved with the durable output, shown by the CLI,
+    // `status` and the dashboard) after every saved page, and a log line at most every 10 s.
+    // Calls are serialised by the engine.
     auto last = std::make_shared<std::int64_t>(0);
     run_spec.on_progress = [this, last, name = spec.name](const BackfillProgress& p) {
+      report_progress(p.done, p.total, "items");
       const auto now = system_now_ms();
       if (now - *last < kLogEvery.count()) return;
       *last = now;
@@ -85,7 +123,18 @@ BackfillResult Context::backfill(const BackfillSpec& spec, const BackfillFn& fn)
       logger().info("backfill " + name + " progress", data);
     };
   }
-  const auto result = backfill::run_backfill(db, segments, {migration_id(), job_id}, run_spec, fn, options);
+  BackfillResult result;
+  if (launcher != nullptr) {
+    backfill::CoordinatorOptions coordinator;
+    coordinator.workers = choice.count;
+    coordinator.launcher = launcher;
+    coordinator.event.direction = direction();
+    coordinator.event.execution_id = execution_id();
+    coordinator.should_stop = options.should_stop;
+    result = backfill::coordinate_backfill(db, segments, {migration_id(), job_id}, run_spec, coordinator);
+  } else {
+    result = backfill::run_backfill(db, segments, {migration_id(), job_id}, run_spec, fn, options);
+  }
   logger().info(std::string("backfill ") + spec.name + (result.stopped ? " stopped" : " finished"),
                 result.to_json());
   if (result.stopped) suspend(this->progress());

@@ -101,11 +101,13 @@ class Run {
         coordinator_(options.coordinator.empty() ? new_uuid() : options.coordinator) {}
 
   BackfillResult run(int total_segments) {
-    auto records = segments_.create_segments(job_, total_segments, clock_.now_ms());
+    const bool remote = !options_.owner.empty();
+    auto records = remote ? segments_.list_segments(job_)
+                          : segments_.create_segments(job_, total_segments, clock_.now_ms());
     for (;;) {
       queue_round(records);
       std::vector<std::thread> workers;
-      const int threads = std::max(1, options_.threads);
+      const int threads = remote ? 1 : std::max(1, options_.threads);
       workers.reserve(static_cast<std::size_t>(threads));
       for (int n = 0; n < threads; ++n) workers.emplace_back([this, n] { worker(n); });
       for (auto& w : workers) w.join();
@@ -128,28 +130,14 @@ class Run {
         result.stopped = true;
         return result;
       }
-      clock_.sleep_for(options_.poll);  // held by workers elsewhere: wait for them or their leases
+      if (remote) return result_of(records);  // the rest is held elsewhere: the coordinator waits
+      clock_.sleep_for(options_.poll);        // held by workers elsewhere: wait for them or their leases
     }
   }
 
  private:
   BackfillResult result_of(const std::vector<SegmentRecord>& records) const {
-    BackfillResult result;
-    result.job_id = job_.job_id;
-    result.segments = static_cast<int>(records.size());
-    result.dry_run = spec_.dry_run;
-    for (const auto& r : records) {
-      result.scanned += r.counts.scanned;
-      result.written += r.counts.written;
-      result.skipped += r.counts.skipped;
-      result.failed += r.counts.failed;
-      result.read_units += r.counts.read_units;
-      result.write_units += r.counts.write_units;
-      for (const auto& e : r.errors) {
-        if (result.errors.size() < spec_.errors.max_errors) result.errors.push_back({e.key, e.message});
-      }
-    }
-    return result;
+    return backfill::result_of(job_.job_id, records, spec_);
   }
 
   // The segments the next round's workers try, and the dead in-process holders among them.
@@ -175,7 +163,9 @@ class Run {
   }
 
   void worker(int n) {
-    const std::string owner = std::string(kThreadOwnerPrefix) + coordinator_ + "/" + std::to_string(n);
+    const std::string owner = !options_.owner.empty()
+                                  ? options_.owner
+                                  : std::string(kThreadOwnerPrefix) + coordinator_ + "/" + std::to_string(n);
     try {
       while (!stopping()) {
         if (options_.should_stop && options_.should_stop()) {
@@ -436,8 +426,18 @@ class Run {
       if (reason == Stop::kCrash) throw CrashSignal{};
       if (reason == Stop::kPolicy && delta.failed > 0) {
         // This page crossed the error cap: leave its cursor unsaved, so that a later attempt
-        // retries it, and free the segment.
-        static_cast<void>(segments_.save_segment(committed, true));
+        // retries it, and free the segment. A remote worker marks it failed instead: its
+        // coordinator learns of the failure only from the segments.
+        if (!options_.owner.empty()) {
+          SegmentRecord failed = committed;
+          failed.counts += delta;
+          failed.errors = update.errors;
+          failed.state = SegmentState::kFailed;
+          failed.updated_at = clock_.now_ms();
+          static_cast<void>(segments_.save_segment(failed, false));
+        } else {
+          static_cast<void>(segments_.save_segment(committed, true));
+        }
         return;
       }
       const auto now = clock_.now_ms();
@@ -513,11 +513,48 @@ void check_spec(const BackfillSpec& spec) {
 
 }  // namespace
 
+BackfillResult result_of(const std::string& job_id, const std::vector<SegmentRecord>& records,
+                         const BackfillSpec& spec) {
+  BackfillResult result;
+  result.job_id = job_id;
+  result.segments = static_cast<int>(records.size());
+  result.dry_run = spec.dry_run;
+  for (const auto& r : records) {
+    result.scanned += r.counts.scanned;
+    result.written += r.counts.written;
+    result.skipped += r.counts.skipped;
+    result.failed += r.counts.failed;
+    result.read_units += r.counts.read_units;
+    result.write_units += r.counts.write_units;
+    for (const auto& e : r.errors) {
+      if (result.errors.size() < spec.errors.max_errors) result.errors.push_back({e.key, e.message});
+    }
+  }
+  return result;
+}
+
+WorkerChoice parse_workers(std::string_view workers) {
+  constexpr std::string_view kLambda = "lambda:";
+  if (workers.starts_with(kLambda)) {
+    const auto digits = workers.substr(kLambda.size());
+    int n = 0;
+    const auto [end, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), n);
+    if (ec == std::errc() && end == digits.data() + digits.size() && n >= 1 && n <= 1000)
+      return {WorkerChoice::Kind::kLambda, n};
+    throw std::invalid_argument("backfill workers '" + std::string(workers) +
+                                "': expected lambda:N with N in 1..1000");
+  }
+  return {WorkerChoice::Kind::kThreads, parse_thread_workers(workers)};
+}
+
 int parse_thread_workers(std::string_view workers) {
   constexpr std::string_view kThreads = "threads:";
-  if (workers.starts_with("lambda:") || workers.starts_with("fargate:")) {
+  if (workers.starts_with("fargate:")) {
     throw std::invalid_argument("backfill workers '" + std::string(workers) +
-                                "': Lambda and Fargate workers are not built yet; use threads:N");
+                                "': Fargate workers are not built yet; use threads:N or lambda:N");
+  }
+  if (workers.starts_with("lambda:")) {
+    throw std::invalid_argument("backfill workers '" + std::string(workers) + "': expected threads:N here");
   }
   int n = 0;
   if (workers.starts_with(kThreads)) {

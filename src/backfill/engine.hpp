@@ -36,11 +36,31 @@ struct EngineOptions {
   // Test hook: called after a page's writes, before its cursor is saved. An exception thrown
   // here ends the whole run as a crash would (nothing more is saved or released).
   std::function<void(int segment, std::size_t page)> after_page_writes;
+  // A remote segment worker (docs/backfill.md, *Workers*): the job's segments exist already
+  // (none are created), the one worker thread (threads must be 1) claims as `owner`, the run
+  // returns after one round instead of waiting for segments held elsewhere (`stopped` when
+  // should_stop ended it), and a page that crosses the error cap marks its segment `failed`
+  // (so that the coordinator sees it) instead of releasing it.
+  std::string owner;
 };
 
-// "threads:N" (N in 1..256) -> N. Throws std::invalid_argument for anything else (the lambda
-// and fargate workers are not built yet: the message says so).
+// "threads:N" (N in 1..256) -> N. Throws std::invalid_argument for anything else (lambda:N
+// is parse_workers'; the fargate workers are not built yet: the message says so).
 int parse_thread_workers(std::string_view workers);
+
+// What `[context] backfill_workers` / spec.workers name: threads:N (1..256) or lambda:N
+// (1..1000). Throws std::invalid_argument for anything else (fargate:N: not built yet).
+struct WorkerChoice {
+  enum class Kind { kThreads, kLambda };
+  Kind kind = Kind::kThreads;
+  int count = 4;
+};
+WorkerChoice parse_workers(std::string_view workers);
+
+// The job's totals from its segment records: counts summed, error samples up to the spec's
+// max_errors.
+BackfillResult result_of(const std::string& job_id, const std::vector<SegmentRecord>& records,
+                         const BackfillSpec& spec);
 
 // TotalSegments from a DescribeTable response: about one per GiB of the table (or `index`),
 // at least `workers`, at most `max_segments`.

@@ -64,6 +64,8 @@ Action decide_action(const Event& event, std::int64_t deadline_ms, const Dispatc
   }
   if (const auto* task = std::get_if<TaskStateEventData>(&event)) return decide_task_state(*task);
   if (std::holds_alternative<StatusEventData>(event)) return StatusAction{};
+  if (const auto* worker = std::get_if<BackfillWorkerEventData>(&event))
+    return BackfillWorkerAction{worker->worker};
   if (const auto* by_id = std::get_if<StatusByExecutionEventData>(&event)) {
     if (by_id->execution_id.empty()) {
       return ReplyAction{{{"executionId", ""},
@@ -88,6 +90,7 @@ const char* action_kind(const Action& action) {
     const char* operator()(const FailExecutionAction&) const { return "fail-execution"; }
     const char* operator()(const StartTaskAction&) const { return "start-task"; }
     const char* operator()(const TaskStoppedAction&) const { return "task-stopped"; }
+    const char* operator()(const BackfillWorkerAction&) const { return "backfill-worker"; }
   };
   return std::visit(Kind{}, action);
 }

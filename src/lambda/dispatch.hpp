@@ -89,8 +89,15 @@ struct TaskStoppedAction {
   bool operator==(const TaskStoppedAction&) const = default;
 };
 
-using Action = std::variant<RejectAction, ReplyAction, StatusAction, ExecutionStatusAction, RunAction,
-                            ContinueAction, FailExecutionAction, StartTaskAction, TaskStoppedAction>;
+// Run one backfill segment worker (docs/lambda.md, *Backfill workers*).
+struct BackfillWorkerAction {
+  backfill::WorkerEvent worker;
+  bool operator==(const BackfillWorkerAction&) const = default;
+};
+
+using Action =
+    std::variant<RejectAction, ReplyAction, StatusAction, ExecutionStatusAction, RunAction, ContinueAction,
+                 FailExecutionAction, StartTaskAction, TaskStoppedAction, BackfillWorkerAction>;
 
 // The handler's limits that the decision depends on (from HandlerSettings).
 struct DispatchRules {

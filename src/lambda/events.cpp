@@ -74,6 +74,61 @@ std::string overall(ExecutionStatus s) {
   return "running";
 }
 
+constexpr std::size_t kMaxNameBytes = 255;
+
+// A required string field of a backfill-worker event; the reason it is bad in `problem`.
+std::string worker_text(const Json& event, const char* key, std::string& problem, bool is_id) {
+  const auto it = event.find(key);
+  if (!problem.empty()) return {};
+  if (it == event.end() || !it->is_string() || it->get_ref<const std::string&>().empty()) {
+    problem = std::string("`") + key + "` must be a non-empty string";
+    return {};
+  }
+  const auto& text = it->get_ref<const std::string&>();
+  if (is_id) {
+    problem = id_length_problem(text, key);
+  } else if (text.size() > kMaxNameBytes) {
+    problem = std::string("`") + key + "` is longer than " + std::to_string(kMaxNameBytes) + " bytes";
+  }
+  return problem.empty() ? text : std::string();
+}
+
+Event parse_backfill_worker(const Json& event) {
+  BackfillWorkerEventData data;
+  backfill::WorkerEvent& w = data.worker;
+  std::string problem;
+  w.migration_id = worker_text(event, "migrationId", problem, true);
+  w.execution_id = worker_text(event, "executionId", problem, true);
+  w.job_id = worker_text(event, "jobId", problem, true);
+  w.name = worker_text(event, "name", problem, false);
+  w.table = worker_text(event, "table", problem, false);
+  const std::string direction = worker_text(event, "direction", problem, false);
+  if (problem.empty()) {
+    if (direction == "up") {
+      w.direction = Direction::kUp;
+    } else if (direction == "down") {
+      w.direction = Direction::kDown;
+    } else {
+      problem = "`direction` must be 'up' or 'down'";
+    }
+  }
+  auto whole = [&](const char* key, long long low, long long high) -> int {
+    const auto it = event.find(key);
+    if (!problem.empty()) return 0;
+    if (it == event.end() || !it->is_number_integer() || it->get<long long>() < low ||
+        it->get<long long>() > high) {
+      problem = std::string("`") + key + "` must be a whole number from " + std::to_string(low) + " to " +
+                std::to_string(high);
+      return 0;
+    }
+    return static_cast<int>(it->get<long long>());
+  };
+  w.workers = whole("workers", 1, 1000);
+  w.worker = whole("worker", 0, problem.empty() ? w.workers - 1 : 0);
+  if (!problem.empty()) return InvalidEvent{"Invalid backfill-worker event: " + problem + "."};
+  return data;
+}
+
 }  // namespace
 
 Event parse_event(const Json& event) {
@@ -83,6 +138,10 @@ Event parse_event(const Json& event) {
   if (event.value("source", Json()) == "aws.ecs" &&
       event.value("detail-type", Json()) == "ECS Task State Change") {
     return parse_task_state(event);
+  }
+  if (auto kind = event.find("auric"); kind != event.end()) {
+    if (*kind == "backfill-worker") return parse_backfill_worker(event);
+    return InvalidEvent{"Unknown auric event: " + describe(*kind) + ". Expected 'backfill-worker'."};
   }
   if (auto action = event.find("action"); action != event.end() && !action->is_null()) {
     if (*action == "status") return StatusEventData{};

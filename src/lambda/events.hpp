@@ -12,6 +12,7 @@
 
 #include <auric/migrations.hpp>
 
+#include "backfill/workers.hpp"
 #include "core/plan.hpp"
 #include "core/records.hpp"
 #include "core/runner.hpp"
@@ -49,17 +50,26 @@ struct TaskStateEventData {
   bool operator==(const TaskStateEventData&) const = default;
 };
 
+// `{"auric": "backfill-worker", migrationId, direction, executionId, jobId, name, table, worker,
+// workers}`: run one backfill segment worker (docs/lambda.md, *Backfill workers*).
+struct BackfillWorkerEventData {
+  backfill::WorkerEvent worker;
+  bool operator==(const BackfillWorkerEventData&) const = default;
+};
+
 // A rejected event: `error` is the message of the failed result.
 struct InvalidEvent {
   std::string error;
 };
 
-using Event =
-    std::variant<RunEventData, StatusEventData, StatusByExecutionEventData, TaskStateEventData, InvalidEvent>;
+using Event = std::variant<RunEventData, StatusEventData, StatusByExecutionEventData, TaskStateEventData,
+                           BackfillWorkerEventData, InvalidEvent>;
 
 // Classifies and validates an event. Never throws. Invalid: a non-object event, an unknown
 // `action`, a direction other than "up"/"down", a non-string target, steps that are not a whole
-// number from 1 to 1,000,000 or come with a target, a bad executionId or hop.
+// number from 1 to 1,000,000 or come with a target, a bad executionId or hop; a backfill-worker
+// event with a missing or bad field (ids length-checked, worker in 0..workers-1, workers in
+// 1..1000), and any other `auric` kind.
 Event parse_event(const Json& event);
 
 // Parses the invocation body; a body that is not JSON is an InvalidEvent.

@@ -4,6 +4,7 @@
 #include <iostream>
 #include <sstream>
 
+#include "backfill/workers.hpp"
 #include "core/ids.hpp"
 #include "core/lease.hpp"
 #include "core/ledger.hpp"
@@ -35,6 +36,89 @@ LeaseAttempt short_lease(Store& store, const std::string& execution_id, const Wh
   options.now_ms = base.now_ms;
   return Lease::acquire(store, execution_id, who, std::move(options));
 }
+
+// lambda:N workers of a coordinating migration: Event invocations of this function.
+class InvokeLauncher final : public backfill::WorkerLauncher {
+ public:
+  InvokeLauncher(ContinuationInvoker* invoker, std::string function, std::chrono::milliseconds lease,
+                 std::chrono::milliseconds poll)
+      : invoker_(invoker), function_(std::move(function)), lease_(lease), poll_(poll) {}
+  void launch(const backfill::WorkerEvent& event) override {
+    if (invoker_ == nullptr || function_.empty()) {
+      throw std::runtime_error(
+          "cannot start backfill workers: no function to invoke (AWS_LAMBDA_FUNCTION_NAME is not set)");
+    }
+    invoker_->invoke_async(function_, backfill::worker_event_json(event));
+  }
+  std::chrono::milliseconds lease_ttl() const override { return lease_; }
+  std::chrono::milliseconds poll() const override { return poll_; }
+
+ private:
+  ContinuationInvoker* invoker_;
+  std::string function_;
+  std::chrono::milliseconds lease_;
+  std::chrono::milliseconds poll_;
+};
+
+// The Context a segment worker runs the migration's body in: the runner's config, user context
+// and services, plus the worker's assignment; progress() names the job, checkpoint() is a
+// no-op (the coordinator owns the migration's progress), the deadline is the invocation's.
+class WorkerContext final : public Context {
+ public:
+  WorkerContext(const MigrationEntry& entry, backfill::WorkerAssignment& assignment,
+                const RunnerOptions& base, std::function<std::chrono::milliseconds()> remaining,
+                std::function<void(const std::string&)> log)
+      : entry_(entry),
+        assignment_(assignment),
+        base_(base),
+        remaining_(std::move(remaining)),
+        logger_(std::move(log), "backfill worker " + std::to_string(assignment.event.worker) + ": "),
+        progress_({{"auric_backfill", {{assignment.event.name, assignment.event.job_id}}}}) {}
+  Logger& logger() override { return logger_; }
+  const Json& config() const override { return base_.config; }
+  std::any& user_context() override {
+    if (!user_made_ && base_.make_user_context) user_ = base_.make_user_context(base_.config);
+    user_made_ = true;
+    return user_;
+  }
+  const std::string& migration_id() const override { return entry_.id; }
+  const std::string& execution_id() const override { return assignment_.event.execution_id; }
+  Direction direction() const override { return assignment_.event.direction; }
+  std::chrono::milliseconds time_remaining() const override { return remaining_(); }
+  bool should_stop() const override { return remaining_() <= std::chrono::milliseconds(0); }
+  void checkpoint(const Json& /*progress*/) override {}
+  const Json& progress() const override { return progress_; }
+
+ protected:
+  std::any service(std::string_view name) override {
+    if (name == backfill::kWorkerAssignmentService) return &assignment_;
+    const auto it = base_.services.find(name);
+    if (it == base_.services.end() || !it->second) return {};
+    return it->second();
+  }
+
+ private:
+  class Lines final : public Logger {
+   public:
+    Lines(std::function<void(const std::string&)> log, std::string prefix)
+        : log_(std::move(log)), prefix_(std::move(prefix)) {}
+    void write(LogLevel /*level*/, std::string_view message, const Json& data) override {
+      log_(prefix_ + std::string(message) + (data.is_null() ? std::string() : " " + data.dump()));
+    }
+
+   private:
+    std::function<void(const std::string&)> log_;
+    std::string prefix_;
+  };
+  const MigrationEntry& entry_;
+  backfill::WorkerAssignment& assignment_;
+  const RunnerOptions& base_;
+  std::function<std::chrono::milliseconds()> remaining_;
+  Lines logger_;
+  Json progress_;
+  std::any user_;
+  bool user_made_ = false;
+};
 
 }  // namespace
 
@@ -133,6 +217,8 @@ Json EventHandler::perform(const Action& action, const InvocationInfo& invocatio
   if (const auto* next = std::get_if<ContinueAction>(&action)) return continue_run(*next, invocation);
   if (const auto* fail = std::get_if<FailExecutionAction>(&action)) return refuse_run(fail->run, fail->error);
   if (const auto* start = std::get_if<StartTaskAction>(&action)) return dispatch(start->run, invocation);
+  if (const auto* worker = std::get_if<BackfillWorkerAction>(&action))
+    return run_backfill_worker(worker->worker, invocation);
   return task_stopped(std::get<TaskStoppedAction>(action));
 }
 
@@ -180,6 +266,14 @@ Json EventHandler::run_inline(const RunEventData& event, const InvocationInfo& i
     else if (forward)
       forward(e);
   };
+  // A coordinating lambda:N backfill starts its workers through this function.
+  const std::string function =
+      !invocation.function_arn.empty() ? invocation.function_arn : settings_.function_name;
+  auto launcher = std::make_shared<InvokeLauncher>(invoker_.get(), function, settings_.backfill_lease,
+                                                   settings_.backfill_poll);
+  options.services.insert_or_assign(std::string(backfill::kWorkerLauncherService), [launcher]() -> std::any {
+    return static_cast<backfill::WorkerLauncher*>(launcher.get());
+  });
   MigrationRunner runner(migrations_, store_, options);
   RunRequest request;
   request.direction = event.direction;
@@ -271,6 +365,84 @@ bool EventHandler::fail_execution(const std::string& execution_id, Direction dir
       store_, execution_id, ExecutionStatus::kFailed, error, lock.lease->fence(), now(), fallback);
   // kConflict: it had ended already, which is what the caller wants.
   return outcome != WriteOutcome::kFenced;
+}
+
+// ---- backfill segment workers ---------------------------------------------------------------
+Json EventHandler::run_backfill_worker(const backfill::WorkerEvent& event, const InvocationInfo& invocation) {
+  Json answer = {{"executionId", event.execution_id},
+                 {"migrationId", event.migration_id},
+                 {"jobId", event.job_id},
+                 {"worker", event.worker}};
+  auto failed = [&](const std::string& error) {
+    log("Backfill worker " + std::to_string(event.worker) + " of job " + event.job_id + ": " + error);
+    answer["status"] = "failed";
+    answer["error"] = error;
+    return answer;
+  };
+  const auto entry = std::find_if(migrations_.begin(), migrations_.end(),
+                                  [&](const MigrationEntry& m) { return m.id == event.migration_id; });
+  if (entry == migrations_.end())
+    return failed("unknown migration " + event.migration_id + " in this binary");
+  const std::int64_t deadline = invocation.deadline_ms;
+  const auto margin = settings_.stop_margin;
+  const std::function<std::chrono::milliseconds()> remaining = [this, deadline, margin] {
+    if (deadline <= 0) return std::chrono::milliseconds::max();
+    return std::chrono::milliseconds(deadline - now()) - margin;
+  };
+  if (remaining() <= std::chrono::milliseconds(0)) {
+    return failed(
+        "the deadline margin was reached before the worker could start; raise the function timeout or lower "
+        "[lambda] stop_margin_seconds");
+  }
+
+  backfill::WorkerAssignment assignment;
+  assignment.event = event;
+  assignment.owner = std::string(backfill::kLambdaOwnerPrefix) +
+                     (invocation.request_id.empty() ? new_uuid() : invocation.request_id) + "/" +
+                     std::to_string(event.worker);
+  assignment.lease_ttl = settings_.backfill_lease;
+  assignment.should_stop = [remaining] { return remaining() <= std::chrono::milliseconds(0); };
+  assignment.after_page_writes = settings_.backfill_after_page_writes;
+  WorkerContext ctx(*entry, assignment, base_, remaining, [this](const std::string& line) { log(line); });
+  const auto& body = event.direction == Direction::kUp ? entry->migration.up : entry->migration.down;
+  std::string error;
+  try {
+    if (!body)
+      throw std::runtime_error("the migration has no " + std::string(to_string(event.direction)) + "()");
+    static_cast<void>(body(ctx));
+    error = "the migration's " + std::string(to_string(event.direction)) +
+            "() returned without calling ctx.backfill for '" + event.name + "'";
+  } catch (const backfill::WorkerFinished&) {
+  } catch (const detail::SuspendSignal&) {
+    error = "the migration suspended before reaching ctx.backfill for '" + event.name + "'";
+  } catch (const std::exception& e) {
+    error = e.what();
+  } catch (...) {
+    error = "the migration threw a non-standard exception";
+  }
+  if (!assignment.ran || !error.empty()) return failed(error);
+
+  const BackfillResult& result = assignment.result;
+  answer["scanned"] = result.scanned;
+  if (!result.stopped) {
+    answer["status"] = "done";
+    return answer;
+  }
+  // Deadline: the segment was saved and released; the same event carries on in a fresh
+  // invocation (a duplicate of it claims only what is free).
+  const std::string function =
+      !invocation.function_arn.empty() ? invocation.function_arn : settings_.function_name;
+  try {
+    if (!invoker_ || function.empty()) {
+      throw std::runtime_error("no function to invoke (AWS_LAMBDA_FUNCTION_NAME is not set)");
+    }
+    invoker_->invoke_async(function, backfill::worker_event_json(event));
+  } catch (const std::exception& e) {
+    // Its segments are free: the coordinator starts a worker again.
+    return failed(std::string("could not continue: ") + e.what());
+  }
+  answer["status"] = "continued";
+  return answer;
 }
 
 // ---- dispatcher ------------------------------------------------------------------------------

@@ -67,6 +67,13 @@ struct HandlerSettings {
   std::chrono::milliseconds handover_ttl{300'000};  // lease held between hop k and hop k+1
   std::string function_name;                        // own function when the invocation carries no ARN
   DispatchSettings dispatch;
+  // lambda:N backfills (docs/backfill.md, *Workers*): the segment lease the workers take (a
+  // dead worker's segments are re-claimed after it) and how often the coordinator lists them.
+  // Workers stop, save and continue themselves `stop_margin` before their deadline.
+  std::chrono::milliseconds backfill_lease{30'000};
+  std::chrono::milliseconds backfill_poll{1'000};
+  // Test hook for every segment worker (backfill::WorkerAssignment::after_page_writes).
+  std::function<void(int segment, std::size_t page)> backfill_after_page_writes;
 };
 
 // What the handler needs to know about the invocation.
@@ -115,6 +122,9 @@ class EventHandler {
   Json refuse_run(const RunEventData& event, const std::string& error);
   Json dispatch(const RunEventData& event, const InvocationInfo& invocation);
   Json task_stopped(const TaskStoppedAction& stopped);
+  // Runs one backfill segment worker: the migration's body in worker mode; before the
+  // deadline its segment is saved and released and the same event is invoked again.
+  Json run_backfill_worker(const backfill::WorkerEvent& event, const InvocationInfo& invocation);
   // Invokes the next hop asynchronously; on failure records the execution as failed.
   Json hand_over(const RunEventData& event, const ExecutionResult& result, const InvocationInfo& invocation);
   // Marks the execution failed under the lock (taken re-entrantly for that execution). False

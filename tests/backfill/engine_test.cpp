@@ -264,9 +264,18 @@ class TestContext final : public Context {
     ++checkpoints_;
   }
   const Json& progress() const override { return progress_; }
+  void report_progress(std::int64_t done, std::optional<std::int64_t> total, std::string_view unit) override {
+    reports_.push_back({done, total, std::string(unit)});
+  }
 
+  struct Report {
+    std::int64_t done;
+    std::optional<std::int64_t> total;
+    std::string unit;
+  };
   std::function<bool()> stop_;
   int checkpoints_ = 0;
+  std::vector<Report> reports_;
   std::vector<std::string> lines_;
 
  protected:
@@ -327,6 +336,14 @@ TEST_F(BackfillEngineTest, CtxBackfillKeepsItsJobInProgressAndAStoppedRunResumes
   EXPECT_EQ(result.scanned, kItems);
   EXPECT_EQ(result.written, kItems);  // a stop saves whole pages: nothing to redo
   EXPECT_EQ(second.checkpoints_, 0);  // the job id was already there
+  // The default on_progress reports the whole job's items read to ctx.report_progress after
+  // every saved page, never going back, ending at the table's size.
+  ASSERT_FALSE(second.reports_.empty());
+  EXPECT_GE(second.reports_.front().done, first.reports_.empty() ? 0 : first.reports_.back().done);
+  for (std::size_t i = 1; i < second.reports_.size(); ++i)
+    EXPECT_GE(second.reports_[i].done, second.reports_[i - 1].done);
+  EXPECT_EQ(second.reports_.back().done, kItems);
+  EXPECT_EQ(second.reports_.back().unit, "items");
   expect_doubled_once(*db_, table, kItems);
 }
 

@@ -45,12 +45,21 @@ TEST(BackfillWrite, TheHelperAddsASetClauseWhenThereIsNoneAndPutsCarryTheVersion
   EXPECT_FALSE(del.contains("ConditionExpression"));
 }
 
-TEST(BackfillWorkers, ThreadsParseAndTheOtherModesSayTheyAreNotBuilt) {
+TEST(BackfillWorkers, ThreadsAndLambdaParseAndFargateSaysItIsNotBuilt) {
   EXPECT_EQ(backfill::parse_thread_workers("threads:8"), 8);
   EXPECT_THROW(backfill::parse_thread_workers("threads:0"), std::invalid_argument);
   EXPECT_THROW(backfill::parse_thread_workers("threads:x"), std::invalid_argument);
+  EXPECT_THROW(backfill::parse_thread_workers("lambda:64"), std::invalid_argument);
+  const auto lambda = backfill::parse_workers("lambda:64");
+  EXPECT_EQ(lambda.kind, backfill::WorkerChoice::Kind::kLambda);
+  EXPECT_EQ(lambda.count, 64);
+  EXPECT_EQ(backfill::parse_workers("threads:3").kind, backfill::WorkerChoice::Kind::kThreads);
+  EXPECT_EQ(backfill::parse_workers("threads:3").count, 3);
+  EXPECT_THROW(backfill::parse_workers("lambda:0"), std::invalid_argument);
+  EXPECT_THROW(backfill::parse_workers("lambda:1001"), std::invalid_argument);
+  EXPECT_THROW(backfill::parse_workers("lambda:3x"), std::invalid_argument);
   try {
-    backfill::parse_thread_workers("lambda:64");
+    backfill::parse_workers("fargate:4");
     FAIL();
   } catch (const std::invalid_argument& e) {
     EXPECT_NE(std::string(e.what()).find("not built yet"), std::string::npos);

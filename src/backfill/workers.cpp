@@ -1,0 +1,137 @@
+#include "backfill/workers.hpp"
+
+#include <algorithm>
+#include <map>
+#include <set>
+
+#include "aws/dynamodb.hpp"
+#include "backfill/rate_limiter.hpp"
+
+namespace auric::backfill {
+namespace {
+
+using nlohmann::json;
+
+// The worker slot of a Lambda owner "lambda/<request id>/<k>"; -1 for any other owner.
+int slot_of(const std::string& owner) {
+  if (!owner.starts_with(kLambdaOwnerPrefix)) return -1;
+  const auto slash = owner.rfind('/');
+  if (slash == std::string::npos || slash + 1 >= owner.size()) return -1;
+  int k = 0;
+  for (std::size_t i = slash + 1; i < owner.size(); ++i) {
+    if (owner[i] < '0' || owner[i] > '9' || k > 100'000) return -1;
+    k = k * 10 + (owner[i] - '0');
+  }
+  return k;
+}
+
+void report(const BackfillSpec& spec, const std::vector<SegmentRecord>& records,
+            std::optional<std::int64_t> total) {
+  if (!spec.on_progress) return;
+  BackfillProgress progress;
+  progress.total = total;
+  for (const auto& r : records) {
+    progress.done += r.counts.scanned;
+    progress.segments.push_back({r.segment, std::string(to_string(r.state)), r.counts.scanned});
+  }
+  spec.on_progress(progress);
+}
+
+}  // namespace
+
+json worker_event_json(const WorkerEvent& e) {
+  return {{"auric", "backfill-worker"},
+          {"migrationId", e.migration_id},
+          {"direction", std::string(to_string(e.direction))},
+          {"executionId", e.execution_id},
+          {"jobId", e.job_id},
+          {"name", e.name},
+          {"table", e.table},
+          {"worker", e.worker},
+          {"workers", e.workers}};
+}
+
+BackfillSpec worker_spec(const BackfillSpec& spec, int workers) {
+  BackfillSpec share = spec;
+  share.read_units_per_second = worker_share(spec.read_units_per_second, workers);
+  share.write_units_per_second = worker_share(spec.write_units_per_second, workers);
+  return share;
+}
+
+BackfillResult coordinate_backfill(aws::DynamoDbClient& db, SegmentStore& segments, const SegmentJob& job,
+                                   const BackfillSpec& spec, const CoordinatorOptions& options) {
+  if (options.launcher == nullptr) throw std::invalid_argument("coordinate_backfill: no worker launcher");
+  if (spec.dry_run) {
+    throw std::invalid_argument(
+        "ctx.backfill(): a dry run keeps its segments in memory: use threads:N workers");
+  }
+  if (spec.table.empty()) throw std::invalid_argument("ctx.backfill(): the spec names no table");
+  segment_rules::check_job(job);
+  BackfillClock& clock = options.clock != nullptr ? *options.clock : system_clock();
+  const int workers = std::max(1, options.workers);
+
+  const json described = db.describe_table(spec.table);
+  const json& table = described.contains("Table") ? described.at("Table") : described;
+  std::optional<std::int64_t> total_items;
+  if (table.contains("ItemCount") && table.at("ItemCount").is_number() &&
+      table.at("ItemCount").get<double>() > 0)
+    total_items = table.at("ItemCount").get<std::int64_t>();
+  const int total = spec.total_segments > 0
+                        ? spec.total_segments
+                        : default_total_segments(described, spec.index, workers, spec.max_segments);
+  static_cast<void>(segments.create_segments(job, total, clock.now_ms()));
+
+  const auto lease = options.launcher->lease_ttl();
+  std::map<int, std::int64_t> launched;  // slot -> when this coordinator last launched it
+  for (;;) {
+    const auto records = segments.list_segments(job);
+    report(spec, records, total_items);
+    const bool failed = std::any_of(records.begin(), records.end(),
+                                    [](const auto& r) { return r.state == SegmentState::kFailed; });
+    if (failed) {
+      auto result = result_of(job.job_id, records, spec);
+      const std::string first = result.errors.empty() ? std::string()
+                                                      : "; the first: " + result.errors.front().key + ": " +
+                                                            result.errors.front().message;
+      throw BackfillFailed("backfill " + spec.name + " of " + spec.table + ": a worker gave up (more than " +
+                               std::to_string(spec.errors.max_errors) + " items failed)" + first,
+                           result);
+    }
+    if (std::all_of(records.begin(), records.end(), [](const auto& r) { return r.terminal(); }))
+      return result_of(job.job_id, records, spec);
+    if (options.should_stop && options.should_stop()) {
+      auto result = result_of(job.job_id, records, spec);
+      result.stopped = true;
+      return result;
+    }
+    const auto now = clock.now_ms();
+    std::set<int> alive;
+    int claimable = 0;
+    for (const auto& r : records) {
+      if (r.terminal()) continue;
+      if (r.owner.empty() || r.lease_expires_at <= now) {
+        ++claimable;
+      } else if (const int k = slot_of(r.owner); k >= 0) {
+        alive.insert(k);
+      }
+    }
+    for (int k = 0; k < workers && claimable > 0; ++k) {
+      if (alive.contains(k)) continue;
+      const auto it = launched.find(k);
+      if (it != launched.end() && now - it->second < lease.count()) continue;  // starting, or between hops
+      WorkerEvent event = options.event;
+      event.migration_id = job.migration_id;
+      event.job_id = job.job_id;
+      event.name = spec.name;
+      event.table = spec.table;
+      event.worker = k;
+      event.workers = workers;
+      options.launcher->launch(event);
+      launched[k] = now;
+      --claimable;
+    }
+    clock.sleep_for(options.launcher->poll());
+  }
+}
+
+}  // namespace auric::backfill
