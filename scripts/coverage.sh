@@ -17,15 +17,26 @@ nice cmake --build "$build" -j"$(nproc)" --target "${targets[@]}"
 find "$build" -name '*.gcda' -delete
 ctest --test-dir "$build" -L "$labels" -j"$(nproc)" --timeout 600 --output-on-failure || true
 mkdir -p "$build/coverage"
+# One gcovr pass (per-file JSON summary and the HTML report), summed per src/ folder here.
+gcovr -r "$root" --object-directory "$build" --filter 'src/' --gcov-ignore-parse-errors \
+  --json-summary "$build/coverage/summary.json" --html-details "$build/coverage/index.html" >/dev/null
 echo
 echo "Line coverage per part (tests: $labels)"
-for part in src/*/; do
-  part=${part%/}
-  [[ -n $(find "$build/$part" -name '*.gcda' 2>/dev/null | head -1) ]] || continue
-  line=$(gcovr -r "$root" --object-directory "$build" --filter "$part/" --print-summary -o "$build/coverage/part.txt" 2>/dev/null |
-    sed -n 's/^lines: *//p')
-  printf '  %-22s %s\n' "$part" "$line"
-done
-gcovr -r "$root" --object-directory "$build" --filter 'src/' --html-details "$build/coverage/index.html" \
-  --print-summary 2>/dev/null | sed -n 's/^lines: */  all of src (these tests): /p'
+python3 - "$build/coverage/summary.json" <<'PY'
+import collections, json, sys
+parts = collections.defaultdict(lambda: [0, 0])
+for f in json.load(open(sys.argv[1]))["files"]:
+    name = f["filename"]
+    if not name.startswith("src/"):
+        continue
+    part = "/".join(name.split("/")[:2])
+    parts[part][0] += f["line_covered"]
+    parts[part][1] += f["line_total"]
+covered = total = 0
+for part in sorted(parts):
+    c, t = parts[part]
+    covered, total = covered + c, total + t
+    print(f"  {part:<22} {100.0 * c / max(t, 1):5.1f}% ({c} of {t} lines)")
+print(f"  all of src (these tests): {100.0 * covered / max(total, 1):5.1f}% ({covered} of {total} lines)")
+PY
 echo "HTML: $build/coverage/index.html"
