@@ -5,12 +5,15 @@
 //   - "*" resources only on statements whose Sid ends in StarResourceRequired and that carry a
 //     comment saying why; no other wildcard beyond a trailing "/*" or ":*" under a named thing;
 //   - no NotAction/NotResource, Principal "*" only in Deny;
-//   - the task role reaches exactly the bundle key; the dispatcher can pass only its two roles.
+//   - the task role reaches exactly the bundle key; the dispatcher can pass only its two roles;
+//   - backfills get DescribeTable/Scan and the item writes on exactly the tables named in the
+//     Backfill* parameters (nothing without them); the runner starts workers of its own family
+//     only, passing only its two roles.
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import { asList, policyDocuments, renderTemplate, statements } from "./lib/cfn.mjs";
 import { policyProblems } from "./lib/policy-rules.mjs";
-import { BUCKET, FN_ARN, KEY, TABLE, TEMPLATE_FILES, VARIANTS, load, paramsFor } from "./lib/templates.mjs";
+import { BUCKET, FN_ARN, KEY, ORDERS, ORDERS_V2, TABLE, TEMPLATE_FILES, USERS, VARIANTS, load, paramsFor } from "./lib/templates.mjs";
 
 import { STAR_SID } from "./lib/policy-rules.mjs";
 
@@ -223,6 +226,143 @@ describe("bucket policies", () => {
         assert.equal(resource, "SiteBucketPolicy");
         assert.deepEqual(s.Principal, { Service: "cloudfront.amazonaws.com" });
         assert.ok(s.Condition.StringEquals["AWS:SourceArn"]);
+      }
+    }
+  });
+});
+
+// The Backfill* parameters of migration-lambda.yaml (the function's role) and
+// fargate-runner.yaml (the task role).
+const BACKFILL_ROLE = { "migration-lambda.yaml": "MigrationFnRole", "fargate-runner.yaml": "TaskRole" };
+const list = (v) => (v ? String(v).split(",") : []);
+
+function expectedBackfill(variant) {
+  const reads = list(variant.BackfillTableArns);
+  const writes = variant.BackfillWriteTableArns ? list(variant.BackfillWriteTableArns) : reads;
+  const st = [];
+  if (reads.length) {
+    st.push({ Sid: "BackfillScanSourceTables", Effect: "Allow", Action: ["dynamodb:DescribeTable", "dynamodb:Scan"], Resource: [...reads, ...reads.map((a) => `${a}/index/*`)] });
+  }
+  if (writes.length) st.push({ Sid: "BackfillWriteTables", Effect: "Allow", Action: ["dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem"], Resource: writes });
+  return st;
+}
+
+describe("backfill permissions (Backfill* parameters)", () => {
+  for (const file of Object.keys(BACKFILL_ROLE)) {
+    const { template } = load(file);
+    const migrationsTable = [`arn:aws:dynamodb:eu-west-1:123456789012:table/${TABLE}`, `arn:aws:dynamodb:eu-west-1:123456789012:table/${TABLE}/index/gsi1`];
+
+    for (const [i, variant] of VARIANTS[file].entries()) {
+      const expected = expectedBackfill(variant);
+      test(`${file} set ${i}: ${expected.length ? "exactly the named tables (and their indexes for Scan), on the role" : "no backfill statement at all"}`, () => {
+        const { resources, physical } = renderTemplate(template, paramsFor(file, variant));
+        if (!expected.length) assert.equal(resources.BackfillPolicy, undefined);
+        else {
+          assert.deepEqual(resources.BackfillPolicy.Properties.Roles, [physical[BACKFILL_ROLE[file]].ref]);
+          assert.deepEqual(resources.BackfillPolicy.Properties.PolicyDocument.Statement, expected);
+        }
+        // Nowhere else: every other DynamoDB statement is the store's, on the migrations table
+        // only, and nothing anywhere may DescribeTable or Scan but the backfill statement.
+        for (const { resource, s } of allStatements(resources)) {
+          if (resource === "BackfillPolicy") continue;
+          const actions = asList(s.Action);
+          assert.ok(!actions.some((a) => a === "dynamodb:Scan" || a === "dynamodb:DescribeTable" || a === "dynamodb:BatchWriteItem"), `${resource} ${s.Sid}`);
+          if (actions.some((a) => a.startsWith("dynamodb:"))) assert.deepEqual(asList(s.Resource), migrationsTable, `${resource} ${s.Sid}`);
+        }
+      });
+    }
+
+    test(`${file}: the table ARN pattern refuses wildcards, names and non-table ARNs`, () => {
+      for (const name of ["BackfillTableArns", "BackfillWriteTableArns"]) {
+        const p = template.Parameters[name];
+        assert.equal(p.Type, "CommaDelimitedList");
+        assert.equal(p.Default, "");
+        const re = new RegExp(p.AllowedPattern);
+        for (const ok of ["", ORDERS, USERS, ORDERS_V2, "arn:aws-cn:dynamodb:cn-north-1:123456789012:table/my_table-1"]) assert.match(ok, re, ok);
+        for (const bad of [
+          "arn:aws:dynamodb:eu-west-1:123456789012:table/*",
+          "arn:aws:dynamodb:eu-west-1:123456789012:table/orders*",
+          "arn:aws:dynamodb:*:123456789012:table/orders",
+          "arn:aws:dynamodb:eu-west-1:*:table/orders",
+          "arn:aws:dynamodb:eu-west-1:123456789012:table/orders/index/*",
+          "arn:aws:dynamodb:eu-west-1:123456789012:table/orders/stream/2026",
+          "arn:aws:dynamodb:eu-west-1:123456789012:table/ab",
+          "arn:aws:s3:::orders",
+          "orders",
+          "*",
+        ]) {
+          assert.doesNotMatch(bad, re, bad);
+        }
+      }
+    });
+
+    test(`${file}: write tables only, without tables to scan: the writes and no Scan`, () => {
+      const { resources } = renderTemplate(template, paramsFor(file, { BackfillWriteTableArns: `${ORDERS_V2},${USERS}` }));
+      assert.deepEqual(resources.BackfillPolicy.Properties.PolicyDocument.Statement, [
+        { Sid: "BackfillWriteTables", Effect: "Allow", Action: ["dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem"], Resource: [ORDERS_V2, USERS] },
+      ]);
+    });
+  }
+
+  test("the lambda:N workers' self-invoke is the continuation grant: the function itself, unqualified, nothing else", () => {
+    const { resources, physical } = renderTemplate(load("migration-lambda.yaml").template, paramsFor("migration-lambda.yaml", { BackfillTableArns: ORDERS }));
+    const invoke = allStatements(resources).filter(({ s }) => asList(s.Action).some((a) => a.startsWith("lambda:")));
+    assert.deepEqual(
+      invoke.map(({ resource, s }) => [resource, s.Action, s.Resource]),
+      [["MigrationFnRuntimePolicy", "lambda:InvokeFunction", physical.MigrationFn.attrs.Arn]],
+    );
+  });
+});
+
+describe("fargate-runner.yaml: fargate:N workers (BackfillFargateWorkers)", () => {
+  const { template } = load("fargate-runner.yaml");
+  const taskRoleStatements = (r) =>
+    allStatements(r.resources).filter(({ resource, roles, kind }) => kind === "identity" && (resource === "TaskRole" || asList(roles).includes(r.physical.TaskRole.ref)));
+
+  for (const [i, variant] of VARIANTS["fargate-runner.yaml"].entries()) {
+    const on = variant.BackfillFargateWorkers === "true";
+    test(`set ${i}: ${on ? "RunTask of its own family in its cluster, PassRole on its two roles to ECS tasks only" : "the task role can start nothing and pass nothing"}`, () => {
+      const r = renderTemplate(template, paramsFor("fargate-runner.yaml", variant));
+      const ecsOrIam = taskRoleStatements(r).filter(({ s }) => asList(s.Action).some((a) => /^(ecs|iam):/.test(a)));
+      if (!on) {
+        assert.equal(r.resources.RunnerWorkersPolicy, undefined);
+        assert.deepEqual(ecsOrIam, []);
+        return;
+      }
+      const clusterArn = variant.ClusterArn ?? r.physical.MigrationCluster.attrs.Arn;
+      const family = variant.TaskFamily ?? "test-stack-runner";
+      assert.deepEqual(r.resources.RunnerWorkersPolicy.Properties.Roles, [r.physical.TaskRole.ref]);
+      assert.deepEqual(
+        ecsOrIam.map(({ resource, s }) => [resource, s]),
+        [
+          ["RunnerWorkersPolicy", { Sid: "RunWorkerTasksOfThisFamily", Effect: "Allow", Action: "ecs:RunTask", Resource: `arn:aws:ecs:eu-west-1:123456789012:task-definition/${family}:*`, Condition: { ArnEquals: { "ecs:cluster": clusterArn } } }],
+          [
+            "RunnerWorkersPolicy",
+            {
+              Sid: "PassOnlyTheRunnerRolesToWorkers",
+              Effect: "Allow",
+              Action: "iam:PassRole",
+              Resource: [r.physical.TaskRole.attrs.Arn, r.physical.TaskExecutionRole.attrs.Arn],
+              Condition: { StringEquals: { "iam:PassedToService": "ecs-tasks.amazonaws.com" } },
+            },
+          ],
+        ],
+      );
+      // The family in the ARN is the task definition's own.
+      assert.equal(r.resources.RunnerTaskDefinition.Properties.Family, family);
+    });
+  }
+
+  test("every iam:PassRole in every template names only the runner's two roles, for ECS tasks only", () => {
+    for (const file of TEMPLATE_FILES) {
+      for (const variant of VARIANTS[file]) {
+        const r = renderTemplate(load(file).template, paramsFor(file, variant));
+        for (const { resource, s } of allStatements(r.resources)) {
+          if (!asList(s.Action).includes("iam:PassRole")) continue;
+          assert.deepEqual(asList(s.Action), ["iam:PassRole"], `${file} ${resource}`);
+          assert.deepEqual(s.Resource, [r.physical.TaskRole.attrs.Arn, r.physical.TaskExecutionRole.attrs.Arn], `${file} ${resource}`);
+          assert.deepEqual(s.Condition, { StringEquals: { "iam:PassedToService": "ecs-tasks.amazonaws.com" } }, `${file} ${resource}`);
+        }
       }
     }
   });

@@ -38,7 +38,10 @@ describe("every template", () => {
         for (const variant of VARIANTS[file]) {
           const values = paramsFor(file, variant);
           for (const [name, p] of Object.entries(template.Parameters ?? {})) {
-            if (p.AllowedPattern && name in values) assert.match(String(values[name]), new RegExp(p.AllowedPattern), name);
+            if (!p.AllowedPattern || !(name in values)) continue;
+            // A list's pattern applies to each of its values.
+            const each = p.Type === "CommaDelimitedList" ? String(values[name]).split(",") : [String(values[name])];
+            for (const v of each) assert.match(v, new RegExp(p.AllowedPattern), name);
           }
         }
       });

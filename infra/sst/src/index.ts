@@ -41,6 +41,12 @@ export const LAMBDA_RUNTIME = "provided.al2023";
 export const LAMBDA_HANDLER = "bootstrap";
 /** A runner image must be pinned by digest: `registry/repo@sha256:<64 hex>`. */
 export const PINNED_IMAGE = /^[a-z0-9][a-z0-9._/:-]*@sha256:[0-9a-f]{64}$/;
+/** What ctx.backfill does with the tables it scans: the key schema and size, then Scan (of the table or an index). */
+export const BACKFILL_SCAN_ACTIONS = ["dynamodb:DescribeTable", "dynamodb:Scan"];
+/** The item writes a backfill's fn returns (the engine writes item by item with conditions, never BatchWriteItem). */
+export const BACKFILL_WRITE_ACTIONS = ["dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem"];
+/** A DynamoDB table ARN, without wildcards: what a backfill table given as a string must be. */
+export const TABLE_ARN = /^arn:aws[a-z-]*:dynamodb:[a-z0-9-]+:[0-9]{12}:table\/[A-Za-z0-9_.-]{3,255}$/;
 
 /** The SST globals as a Platform (inside sst.config.ts `run()`). */
 export function platformFromGlobals(): Platform {
@@ -61,6 +67,63 @@ export function bundleKey(sha256: string, keyPrefix = DEFAULT_KEY_PREFIX): strin
 const tableArns = (util: Platform["util"], table: TableLike): Input<string>[] => [table.arn, util.interpolate`${table.arn}/index/${TABLE_KEYS.gsi}`];
 
 const storeUrl = (util: Platform["util"], table: TableLike, region: Input<string>) => util.interpolate`dynamodb:${table.name}?region=${region}`;
+
+// ---- backfill permissions -------------------------------------------------------------------
+
+/**
+ * A table a backfill scans or writes: a table component (`sst.aws.Dynamo`, or
+ * `aws.dynamodb.getTableOutput({ name })` for a table of another app), or its ARN.
+ */
+export type BackfillTable = TableLike | string;
+
+export interface BackfillTablesOptions {
+  /** The tables `ctx.backfill` scans: DescribeTable and Scan on each and on its indexes (`<arn>/index/*`). */
+  backfillTables?: BackfillTable[];
+  /** The tables the backfills write (PutItem, UpdateItem, DeleteItem). Default: `backfillTables`. */
+  backfillWriteTables?: BackfillTable[];
+}
+
+const checkTableArn = (arn: string): string => {
+  if (!TABLE_ARN.test(arn)) throw new Error(`backfill table ${arn} is not a table ARN without wildcards (arn:aws:dynamodb:<region>:<account>:table/<name>)`);
+  return arn;
+};
+const backfillTableArn = (t: BackfillTable): Input<string> => (typeof t === "string" ? checkTableArn(t) : t.arn.apply(checkTableArn));
+const backfillIndexArns = (t: BackfillTable): Input<string> =>
+  typeof t === "string" ? `${checkTableArn(t)}/index/*` : t.arn.apply((a) => `${checkTableArn(a)}/index/*`);
+
+/**
+ * What ctx.backfill needs on the tables it is given (docs/backfill.md), and nothing without
+ * tables: DescribeTable + Scan on each scanned table and its indexes, the item writes on the
+ * written tables. For the migration function's `permissions` (a run on Lambda, and its lambda:N
+ * workers, which also need Invoke on the function itself: attachBackfillPolicy grants both).
+ */
+export function backfillPermissions(options: BackfillTablesOptions): Permission[] {
+  const scanned = options.backfillTables ?? [];
+  const written = options.backfillWriteTables ?? scanned;
+  const permissions: Permission[] = [];
+  if (scanned.length) {
+    permissions.push({ actions: [...BACKFILL_SCAN_ACTIONS], resources: [...scanned.map(backfillTableArn), ...scanned.map(backfillIndexArns)] });
+  }
+  if (written.length) permissions.push({ actions: [...BACKFILL_WRITE_ACTIONS], resources: written.map(backfillTableArn) });
+  return permissions;
+}
+
+/** An IAM policy document (JSON, outputs resolved) of SST permissions. */
+function policyDocument(util: Platform["util"], permissions: Permission[]): OutputLike<string> {
+  return util.jsonStringify({
+    Version: "2012-10-17",
+    Statement: permissions.map((p) => {
+      const condition: Record<string, Record<string, Input<string>[]>> = {};
+      for (const c of p.conditions ?? []) (condition[c.test] ??= {})[c.variable] = c.values;
+      return {
+        Effect: p.effect === "deny" ? "Deny" : "Allow",
+        Action: p.actions,
+        Resource: p.resources,
+        ...(p.conditions?.length ? { Condition: condition } : {}),
+      };
+    }),
+  });
+}
 
 // ---- createTable ----------------------------------------------------------------------------
 
@@ -188,6 +251,15 @@ export interface CreateFargateRunnerOptions {
   cluster?: ClusterLike;
   /** The migrations table: AURIC_MIGRATE_STORE plus exactly the store's DynamoDB actions. */
   table?: TableLike;
+  /** The tables the task's backfills scan (DescribeTable, Scan on them and their indexes). */
+  backfillTables?: BackfillTable[];
+  /** The tables the task's backfills write (PutItem, UpdateItem, DeleteItem). Default: `backfillTables`. */
+  backfillWriteTables?: BackfillTable[];
+  /**
+   * fargate:N backfill workers: the task role may start tasks of its own family (any revision)
+   * in the cluster and pass exactly the task and execution roles to them. Default false.
+   */
+  fargateWorkers?: boolean;
   /** Default `1 vCPU`. */
   cpu?: string;
   /** Default `2 GB`. */
@@ -207,6 +279,8 @@ export interface FargateRunner {
   dispatcherPermissions: Permission[];
   /** The dispatcher's environment: add to the migration Lambda's `environment`. */
   dispatcherEnvironment: Record<string, Input<string>>;
+  /** With `fargateWorkers`: the task role's policy that starts the workers. */
+  workersPolicy?: unknown;
 }
 
 export function createFargateRunner(options: CreateFargateRunnerOptions): FargateRunner {
@@ -236,6 +310,7 @@ export function createFargateRunner(options: CreateFargateRunnerOptions): Fargat
     environment.AWS_REGION = region;
     permissions.push({ actions: [...STORE_ACTIONS], resources: tableArns(util, options.table) });
   }
+  permissions.push(...backfillPermissions(options));
   if (options.bundle) {
     link.unshift(options.bundle.linkable);
     environment.MIGRATION_BUNDLE_URL = options.bundle.url;
@@ -279,7 +354,57 @@ export function createFargateRunner(options: CreateFargateRunnerOptions): Fargat
   };
   if (vpc?.privateSubnets) dispatcherEnvironment.MIGRATION_SUBNETS = vpc.privateSubnets.apply((s) => s.join(","));
   if (vpc?.securityGroups) dispatcherEnvironment.MIGRATION_SECURITY_GROUPS = vpc.securityGroups.apply((s) => s.join(","));
-  return { vpc, cluster, task, dispatcherPermissions, dispatcherEnvironment };
+
+  // fargate:N workers: a coordinating task starts tasks of its own family. Any revision
+  // (":*"): a coordinator keeps starting the revision it runs, which is not the latest while a
+  // deploy replaces it. A policy of its own, since the role cannot name itself when created.
+  let workersPolicy: unknown;
+  if (options.fargateWorkers) {
+    const family = task.nodes.taskDefinition.arn.apply((arn) => {
+      const m = /^(arn:[^:]+:ecs:[^:]+:[0-9]{12}:task-definition\/[A-Za-z0-9_-]+):[0-9]+$/.exec(arn);
+      if (!m) throw new Error(`createFargateRunner: unexpected task definition ARN ${arn}`);
+      return `${m[1]}:*`;
+    });
+    workersPolicy = new aws.iam.RolePolicy(`${prefix}WorkersPolicy`, {
+      role: task.nodes.taskRole.name,
+      policy: policyDocument(util, [
+        { actions: ["ecs:RunTask"], resources: [family], conditions: [{ test: "ArnEquals", variable: "ecs:cluster", values: [clusterArn] }] },
+        {
+          actions: ["iam:PassRole"],
+          resources: [task.nodes.taskRole.arn, task.nodes.executionRole.arn],
+          conditions: [{ test: "StringEquals", variable: "iam:PassedToService", values: ["ecs-tasks.amazonaws.com"] }],
+        },
+      ]),
+    });
+  }
+  return { vpc, cluster, task, dispatcherPermissions, dispatcherEnvironment, workersPolicy };
+}
+
+// ---- attachBackfillPolicy -------------------------------------------------------------------
+
+export interface AttachBackfillPolicyOptions extends BackfillTablesOptions {
+  platform?: Platform;
+  /** The migration function (its role gets the policy). */
+  fn: FunctionLike;
+  /** Default `Migration`. */
+  namePrefix?: string;
+}
+
+/**
+ * The migration function's backfill grants, as a policy on its role (a function cannot name
+ * itself in its own `permissions`): Invoke on itself (continuation hops, and the lambda:N
+ * workers it starts and that continue themselves) and backfillPermissions on the tables.
+ */
+export function attachBackfillPolicy(options: AttachBackfillPolicyOptions): unknown {
+  const { util, aws } = options.platform ?? platformFromGlobals();
+  const role = options.fn.nodes?.role;
+  if (!role) throw new Error("attachBackfillPolicy: the function has no role node (nodes.role); pass an sst.aws.Function");
+  const tables = backfillPermissions(options);
+  if (!tables.length) throw new Error("attachBackfillPolicy: pass backfillTables (and backfillWriteTables for other tables written)");
+  return new aws.iam.RolePolicy(`${options.namePrefix ?? "Migration"}BackfillPolicy`, {
+    role: role.name,
+    policy: policyDocument(util, [{ actions: ["lambda:InvokeFunction"], resources: [options.fn.arn] }, ...tables]),
+  });
 }
 
 // ---- attachTaskStoppedRule ------------------------------------------------------------------

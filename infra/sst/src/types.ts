@@ -55,7 +55,7 @@ export interface TaskLike {
   containers?: OutputLike<string[]>;
   nodes: {
     taskDefinition: { arn: OutputLike<string>; family: OutputLike<string> };
-    taskRole: { arn: OutputLike<string> };
+    taskRole: { arn: OutputLike<string>; name: OutputLike<string> };
     executionRole: { arn: OutputLike<string> };
   };
 }

@@ -66,13 +66,14 @@ export function fakeSst() {
         taskDefinition: out(`arn:aws:ecs:${REGION}:${ACCOUNT}:task-definition/app-dev-${n}:3`),
         nodes: {
           taskDefinition: { arn: out(`arn:aws:ecs:${REGION}:${ACCOUNT}:task-definition/app-dev-${n}:3`), family: out(`app-dev-${n}`) },
-          taskRole: { arn: out(`arn:aws:iam::${ACCOUNT}:role/app-dev-${n}TaskRole`) },
+          taskRole: { arn: out(`arn:aws:iam::${ACCOUNT}:role/app-dev-${n}TaskRole`), name: out(`app-dev-${n}TaskRole`) },
           executionRole: { arn: out(`arn:aws:iam::${ACCOUNT}:role/app-dev-${n}ExecutionRole`) },
         },
       })),
       Function: klass("sst.aws.Function", (n) => ({
         name: out(`app-dev-${n}`),
         arn: out(`arn:aws:lambda:${REGION}:${ACCOUNT}:function:app-dev-${n}`),
+        nodes: { role: { name: out(`app-dev-${n}Role`), arn: out(`arn:aws:iam::${ACCOUNT}:role/app-dev-${n}Role`) } },
       })),
       ApiGatewayV2: class {
         url = out(`https://api123.execute-api.${REGION}.amazonaws.com`);

@@ -4,7 +4,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, test } from "vitest";
 import {
+  attachBackfillPolicy,
   attachTaskStoppedRule,
+  backfillPermissions,
   bundleKey,
   createDashboard,
   createFargateRunner,
@@ -359,5 +361,126 @@ describe("createDashboard", () => {
     expect(() => createDashboard({ ...base, auth: { disabled: true }, stage: "prod", allowProduction: true })).toThrow(/without authentication/);
     expect(f.find("sst.aws.ApiGatewayV2")).toEqual([]);
     expect(() => createDashboard({ ...base, auth: { token: "t" }, stage: "prod", allowProduction: true })).not.toThrow();
+  });
+});
+
+describe("backfill permissions", () => {
+  const ORDERS = `arn:aws:dynamodb:${REGION}:${ACCOUNT}:table/orders`;
+  const USERS = `arn:aws:dynamodb:${REGION}:${ACCOUNT}:table/users`;
+  const ARCHIVE = `arn:aws:dynamodb:${REGION}:${ACCOUNT}:table/orders.archive`;
+  const SCAN = ["dynamodb:DescribeTable", "dynamodb:Scan"];
+  const WRITE = ["dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem"];
+
+  test("DescribeTable + Scan on each table and its indexes, the writes on the same tables by default", () => {
+    const f = fakeSst();
+    const users = createTable({ sst: f.sst, name: "Users" });
+    const usersArn = `arn:aws:dynamodb:${REGION}:${ACCOUNT}:table/app-dev-Users`;
+    expect(resolveDeep(backfillPermissions({ backfillTables: [ORDERS, users] }))).toEqual([
+      { actions: SCAN, resources: [ORDERS, usersArn, `${ORDERS}/index/*`, `${usersArn}/index/*`] },
+      { actions: WRITE, resources: [ORDERS, usersArn] },
+    ]);
+  });
+
+  test("other write tables replace the default; no tables, no permissions", () => {
+    expect(resolveDeep(backfillPermissions({ backfillTables: [ORDERS], backfillWriteTables: [ORDERS, ARCHIVE] }))).toEqual([
+      { actions: SCAN, resources: [ORDERS, `${ORDERS}/index/*`] },
+      { actions: WRITE, resources: [ORDERS, ARCHIVE] },
+    ]);
+    expect(resolveDeep(backfillPermissions({ backfillWriteTables: [ARCHIVE] }))).toEqual([{ actions: WRITE, resources: [ARCHIVE] }]);
+    expect(backfillPermissions({})).toEqual([]);
+    expect(backfillPermissions({ backfillTables: [] })).toEqual([]);
+  });
+
+  test("a table given as a string must be a table ARN without wildcards", () => {
+    for (const bad of [
+      "orders",
+      `arn:aws:dynamodb:${REGION}:${ACCOUNT}:table/*`,
+      `arn:aws:dynamodb:${REGION}:${ACCOUNT}:table/orders*`,
+      `arn:aws:dynamodb:*:${ACCOUNT}:table/orders`,
+      `arn:aws:dynamodb:${REGION}:${ACCOUNT}:table/orders/index/*`,
+      "*",
+    ]) {
+      expect(() => backfillPermissions({ backfillTables: [bad] }), bad).toThrow(/not a table ARN without wildcards/);
+      expect(() => backfillPermissions({ backfillWriteTables: [bad] }), bad).toThrow(/not a table ARN without wildcards/);
+    }
+    // A component whose ARN is not a table's is refused too (when its output resolves).
+    expect(() => backfillPermissions({ backfillTables: [{ name: fakeSst().platform.util.output("x"), arn: fakeSst().platform.util.output("arn:aws:s3:::x") }] })).toThrow(
+      /not a table ARN/,
+    );
+  });
+
+  test("attachBackfillPolicy: Invoke on the function itself (continuations, lambda:N workers) and the tables, on its role", () => {
+    const f = fakeSst();
+    const fn = new f.sst.aws.Function("MigrationFn", { handler: "bootstrap" });
+    attachBackfillPolicy({ platform: f.platform, fn, backfillTables: [ORDERS], backfillWriteTables: [ARCHIVE] });
+    const p = f.one("aws.iam.RolePolicy");
+    expect(p.name).toBe("MigrationBackfillPolicy");
+    expect(resolveDeep(p.args.role)).toBe("app-dev-MigrationFnRole");
+    expect(JSON.parse(resolveDeep(p.args.policy))).toEqual({
+      Version: "2012-10-17",
+      Statement: [
+        { Effect: "Allow", Action: ["lambda:InvokeFunction"], Resource: [`arn:aws:lambda:${REGION}:${ACCOUNT}:function:app-dev-MigrationFn`] },
+        { Effect: "Allow", Action: SCAN, Resource: [ORDERS, `${ORDERS}/index/*`] },
+        { Effect: "Allow", Action: WRITE, Resource: [ARCHIVE] },
+      ],
+    });
+  });
+
+  test("attachBackfillPolicy needs tables and a function with a role", () => {
+    const f = fakeSst();
+    const fn = new f.sst.aws.Function("MigrationFn", { handler: "bootstrap" });
+    expect(() => attachBackfillPolicy({ platform: f.platform, fn })).toThrow(/pass backfillTables/);
+    expect(() => attachBackfillPolicy({ platform: f.platform, fn: { name: fn.name, arn: fn.arn }, backfillTables: [ORDERS] })).toThrow(/no role/);
+    expect(f.find("aws.iam.RolePolicy")).toEqual([]);
+  });
+
+  describe("createFargateRunner", () => {
+    test("backfill tables add exactly their grants to the task, after the store's", () => {
+      const f = fakeSst();
+      const table = createTable({ sst: f.sst });
+      createFargateRunner({ sst: f.sst, platform: f.platform, image: DIGEST_IMAGE, table, backfillTables: [ORDERS, USERS], backfillWriteTables: [ARCHIVE] });
+      const perms = resolveDeep(f.one("sst.aws.Task").args.permissions);
+      expect(perms.slice(1)).toEqual([
+        { actions: SCAN, resources: [ORDERS, USERS, `${ORDERS}/index/*`, `${USERS}/index/*`] },
+        { actions: WRITE, resources: [ARCHIVE] },
+      ]);
+      expect(perms[0].actions).toEqual(["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem", "dynamodb:Query"]);
+      expect(ARN_STAR(perms)).toBe(false);
+    });
+
+    test("without fargateWorkers the task role can start nothing", () => {
+      const f = fakeSst();
+      const r = createFargateRunner({ sst: f.sst, platform: f.platform, image: DIGEST_IMAGE, backfillTables: [ORDERS] });
+      expect(f.find("aws.iam.RolePolicy")).toEqual([]);
+      expect(r.workersPolicy).toBeUndefined();
+      const actions = resolveDeep(f.one("sst.aws.Task").args.permissions).flatMap((p: { actions: string[] }) => p.actions);
+      expect(actions.filter((a: string) => /^(ecs|iam):/.test(a))).toEqual([]);
+    });
+
+    test("fargateWorkers: RunTask of its own family (any revision) in its cluster, PassRole on its two roles to ECS tasks only", () => {
+      const f = fakeSst();
+      const r = createFargateRunner({ sst: f.sst, platform: f.platform, image: DIGEST_IMAGE, fargateWorkers: true });
+      const p = f.one("aws.iam.RolePolicy");
+      expect(r.workersPolicy).toBe(p.instance);
+      expect(p.name).toBe("MigrationWorkersPolicy");
+      expect(resolveDeep(p.args.role)).toBe("app-dev-MigrationTaskTaskRole");
+      expect(JSON.parse(resolveDeep(p.args.policy))).toEqual({
+        Version: "2012-10-17",
+        Statement: [
+          {
+            Effect: "Allow",
+            Action: ["ecs:RunTask"],
+            Resource: [`arn:aws:ecs:${REGION}:${ACCOUNT}:task-definition/app-dev-MigrationTask:*`],
+            Condition: { ArnEquals: { "ecs:cluster": [`arn:aws:ecs:${REGION}:${ACCOUNT}:cluster/app-dev-MigrationCluster`] } },
+          },
+          {
+            Effect: "Allow",
+            Action: ["iam:PassRole"],
+            Resource: [`arn:aws:iam::${ACCOUNT}:role/app-dev-MigrationTaskTaskRole`, `arn:aws:iam::${ACCOUNT}:role/app-dev-MigrationTaskExecutionRole`],
+            Condition: { StringEquals: { "iam:PassedToService": ["ecs-tasks.amazonaws.com"] } },
+          },
+        ],
+      });
+    });
   });
 });

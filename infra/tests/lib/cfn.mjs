@@ -180,6 +180,10 @@ export function checkTemplate(template, spec = SPEC) {
     if (p.Default !== undefined && p.AllowedPattern && p.Type === "String") {
       if (!new RegExp(p.AllowedPattern).test(String(p.Default))) err(path, `Default does not match AllowedPattern`);
     }
+    // CloudFormation matches a list's pattern against each of its values, the default's too.
+    if (p.Default !== undefined && p.AllowedPattern && p.Type === "CommaDelimitedList") {
+      if (!String(p.Default).split(",").every((v) => new RegExp(p.AllowedPattern).test(v))) err(path, `Default does not match AllowedPattern`);
+    }
     if (p.NoEcho !== undefined && typeof p.NoEcho !== "boolean") err(path, "NoEcho must be a boolean");
   }
 

@@ -22,6 +22,10 @@ export const BUCKET = "acme-migration-bundles";
 export const TABLE = "acme-MigrationsTable";
 export const FN_ARN = "arn:aws:lambda:eu-west-1:123456789012:function:acme-MigrationFn";
 export const IMAGE = `123456789012.dkr.ecr.eu-west-1.amazonaws.com/auric-migrate-runner@sha256:${"ab".repeat(32)}`;
+// Tables a backfill scans or writes (the Backfill* parameters).
+export const ORDERS = "arn:aws:dynamodb:eu-west-1:123456789012:table/orders";
+export const USERS = "arn:aws:dynamodb:eu-west-1:123456789012:table/users";
+export const ORDERS_V2 = "arn:aws:dynamodb:eu-west-1:123456789012:table/orders.v2";
 
 // Values for the required parameters of each template.
 export const REQUIRED = {
@@ -48,6 +52,9 @@ export const VARIANTS = {
     {},
     { Architecture: "x86_64", FunctionName: "named-fn", BundleObjectVersion: "3HL4kqtJlcpXroDTDmJ.rmSpXd3dIbrHY", AdditionalPolicyArns: "arn:aws:iam::123456789012:policy/app" },
     { DispatchToFargate: "true", DispatchCluster: "c", DispatchTaskDefinition: "fam", DispatchSubnets: "subnet-1,subnet-2", DispatchSecurityGroups: "sg-1" },
+    { BackfillTableArns: `${ORDERS},${USERS}` },
+    { BackfillTableArns: ORDERS, BackfillWriteTableArns: `${ORDERS},${ORDERS_V2}` },
+    { BackfillWriteTableArns: ORDERS_V2 },
   ],
   "fargate-runner.yaml": [
     {},
@@ -60,7 +67,12 @@ export const VARIANTS = {
       VpcId: "vpc-1",
       AdditionalTaskPolicyArns: "arn:aws:iam::123456789012:policy/app",
       Architecture: "X86_64",
+      BackfillTableArns: ORDERS,
+      BackfillWriteTableArns: `${ORDERS},${ORDERS_V2}`,
+      BackfillFargateWorkers: "true",
     },
+    { BackfillTableArns: `${ORDERS},${USERS}`, BackfillFargateWorkers: "true" },
+    { BackfillWriteTableArns: ORDERS_V2 },
   ],
   "dashboard.yaml": [
     {},
