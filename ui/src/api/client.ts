@@ -18,6 +18,7 @@ import type {
   Plan,
   RunParams,
   RunRefusal,
+  SegmentsView,
   StatusLists,
   Summary,
 } from './types';
@@ -208,6 +209,17 @@ export class ApiClient {
 
   migrationRuns(id: string, limit: number, cursor?: string, signal?: AbortSignal): Promise<Page<MigrationRecord>> {
     return this.page(`/api/migrations/${encodeURIComponent(id)}`, limit, cursor, signal);
+  }
+
+  /** The migration's backfill jobs and segments; null for an id the server does not know (404). */
+  async segments(id: string, signal?: AbortSignal): Promise<SegmentsView | null> {
+    try {
+      const data = await this.get<SegmentsView>(`/api/migrations/${encodeURIComponent(id)}/segments`, undefined, signal);
+      return { ...data, jobs: Array.isArray(data?.jobs) ? data.jobs : [] };
+    } catch (error) {
+      if (error instanceof ApiError && error.status === 404) return null;
+      throw error;
+    }
   }
 
   executions(limit: number, cursor?: string, signal?: AbortSignal): Promise<Page<ExecutionBatch>> {

@@ -16,6 +16,17 @@ export interface Who {
   ecsTaskArn?: string;
 }
 
+/**
+ * The latest `ctx.report_progress` of a run: `done` of `total` (null when the migration does not
+ * know it) `unit`s, reported at `updatedAt` (epoch ms; the store has it at most ~2 s later).
+ */
+export interface Progress {
+  done: number;
+  total: number | null;
+  unit: string;
+  updatedAt: number;
+}
+
 /** One row of GET /api/migrations: the latest state of one migration. */
 export interface MigrationView {
   id: string;
@@ -34,6 +45,8 @@ export interface MigrationView {
   drift?: boolean;
   missing?: boolean;
   outOfOrder?: boolean;
+  /** Only on the row of the migration running now, once it has reported progress. */
+  progress?: Progress;
 }
 
 export interface Summary {
@@ -74,6 +87,8 @@ export interface MigrationRecord {
   kind?: RecordKind | string;
   /** Why it was done (`--reason`), for manual runs. */
   reason?: string;
+  /** The latest progress it reported (kept on the finished run); absent when it never reported. */
+  progress?: Progress;
 }
 
 export interface ExecutionBatch {
@@ -125,6 +140,8 @@ export interface CurrentRunView {
   direction: Direction;
   startedAt: number;
   output?: string;
+  /** Its latest saved progress; absent until it reports. */
+  progress?: Progress;
 }
 
 export interface LockView {
@@ -167,6 +184,45 @@ export interface Identity {
   store: StoreIdentity;
   /** The [env.NAME] / --env applied; absent when none. */
   env?: string;
+}
+
+export type SegmentState = 'pending' | 'running' | 'done' | 'failed';
+
+/** Items a backfill segment (or a whole job) scanned, wrote, skipped and failed. */
+export interface SegmentCounts {
+  scanned: number;
+  written: number;
+  skipped: number;
+  failed: number;
+}
+
+export interface SegmentView extends SegmentCounts {
+  segment: number;
+  totalSegments: number;
+  state: SegmentState | string;
+  updatedAt: number;
+  /** The worker holding it (while it runs). */
+  owner?: string;
+}
+
+export interface BackfillJobView {
+  name: string;
+  jobId: string;
+  totalSegments: number;
+  /** Segments per state, over every segment (also when `segments` is truncated). */
+  states: Record<SegmentState, number>;
+  /** Counts summed over every segment. */
+  totals: SegmentCounts;
+  segments: SegmentView[];
+  /** True when the answer kept only the first segments (1,024 over all jobs). */
+  segmentsTruncated?: boolean;
+}
+
+/** GET /api/migrations/{id}/segments: the backfill jobs of a migration and their segments. */
+export interface SegmentsView {
+  migrationId: string;
+  running: boolean;
+  jobs: BackfillJobView[];
 }
 
 export interface Page<T> {

@@ -1,9 +1,11 @@
 import { Link } from 'react-router-dom';
 import { formatDuration, formatHolder, formatWho, shortId } from '../lib/format';
 import { useNow } from '../lib/hooks';
+import { asProgress } from '../lib/progress';
 import { DirectionPill, TimeAgo } from './bits';
 import { useLock } from './LockProvider';
 import { OutputPanel } from './OutputPanel';
+import { ProgressBar } from './ProgressBar';
 
 /** Compact lock state for the sidebar / top bar. */
 export function LockIndicator() {
@@ -24,6 +26,7 @@ export function LockIndicator() {
     );
   }
   const expiresIn = lock.expiresAt ? Math.max(0, lock.expiresAt - now) : undefined;
+  const progress = asProgress(lock.current?.progress);
   return (
     <div className="lock lock-held" data-testid="lock-indicator" title={formatHolder(lock)}>
       <span className="dot pulse" />
@@ -42,6 +45,9 @@ export function LockIndicator() {
           {formatWho(lock.who) || lock.owner || 'unknown holder'}
           {expiresIn !== undefined && <> · lease {formatDuration(expiresIn)}</>}
         </div>
+        {lock.current && progress && (
+          <ProgressBar progress={progress} label={`Progress of ${lock.current.migrationId}`} compact now={now} />
+        )}
       </div>
     </div>
   );
@@ -54,6 +60,7 @@ export function LiveRunPanel({ migrationId, executionId }: { migrationId?: strin
   if (migrationId && lock.current?.migrationId !== migrationId) return null;
   if (executionId && lock.executionId !== executionId) return null;
   const current = lock.current;
+  const progress = asProgress(current?.progress);
   return (
     <section className="card live" data-testid="live-run">
       <div className="card-head">
@@ -82,6 +89,7 @@ export function LiveRunPanel({ migrationId, executionId }: { migrationId?: strin
         )}
         <span className="muted">by {formatHolder({ ...lock, current: undefined, executionId: undefined })}</span>
       </div>
+      {current && progress && <ProgressBar progress={progress} label={`Progress of ${current.migrationId}`} />}
       {current && <OutputPanel output={current.output} title="Live output" live />}
     </section>
   );

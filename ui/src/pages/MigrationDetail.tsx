@@ -1,6 +1,7 @@
 import { useState } from 'react';
 import { Link, useParams } from 'react-router-dom';
 import type { ActionResponse, Direction } from '../api/types';
+import { BackfillPanel } from '../components/Backfill';
 import { Card, ErrorBanner, Stat, StatusBadge, TimeAgo } from '../components/bits';
 import { LiveRunPanel } from '../components/LiveRun';
 import { useLock } from '../components/LockProvider';
@@ -121,6 +122,9 @@ export function MigrationDetail() {
       )}
 
       <LiveRunPanel migrationId={id} />
+      {/* Only for a migration the list knows (in the binary or the store): for any other id the
+          segments route answers 404, which the browser would log as a failed request. */}
+      {view && <BackfillPanel migrationId={id} />}
 
       {description.trim() && (
         <Card title="Description">

@@ -4,10 +4,12 @@ import type { ActionResponse, Direction, MigrationView } from '../api/types';
 import { DirectionPill, ErrorBanner, Flag, StatusBadge, TimeAgo } from '../components/bits';
 import { DataTable, type Column } from '../components/DataTable';
 import { useLock } from '../components/LockProvider';
+import { ProgressBar } from '../components/ProgressBar';
 import { RunDialog } from '../components/RunDialog';
 import { StartedNotice } from '../components/StartedNotice';
 import { formatDuration } from '../lib/format';
 import { useApi, useClient, useRefreshOn } from '../lib/hooks';
+import { rowProgress } from '../lib/progress';
 import { matchesFilter, matchesSearch, STATUS_FILTERS, type StatusFilter } from '../lib/status';
 
 /** Ids a Run dialog may target (run order) and a Rollback dialog may target (newest first). */
@@ -44,8 +46,19 @@ export function MigrationFlags({ m }: { m: MigrationView }) {
   );
 }
 
+/** The status, and under it the bar of the migration running now (once it reported progress). */
+function StatusCell({ m }: { m: MigrationView }) {
+  if (!m.progress) return <StatusBadge status={m.status} />;
+  return (
+    <div className="status-progress">
+      <StatusBadge status={m.status} />
+      <ProgressBar progress={m.progress} label={`Progress of ${m.id}`} compact />
+    </div>
+  );
+}
+
 const columns: Column<MigrationView>[] = [
-  { key: 'status', header: 'Status', render: (m) => <StatusBadge status={m.status} />, sortValue: (m) => m.status },
+  { key: 'status', header: 'Status', render: (m) => <StatusCell m={m} />, sortValue: (m) => m.status },
   {
     key: 'id',
     header: 'ID',
@@ -66,7 +79,7 @@ function isFilter(value: string | null): value is StatusFilter {
 export function Migrations() {
   const client = useClient();
   const navigate = useNavigate();
-  const { changeTick, expectActivity } = useLock();
+  const { lock, changeTick, expectActivity } = useLock();
   const [searchParams, setSearchParams] = useSearchParams();
   const statusParam = searchParams.get('status');
   const filter: StatusFilter = isFilter(statusParam) ? statusParam : 'all';
@@ -77,7 +90,16 @@ export function Migrations() {
   const migrations = useApi((signal) => client.migrations(signal), ['migrations']);
   useRefreshOn(migrations.reload, [changeTick]);
 
-  const rows = migrations.data ?? [];
+  // The running row's progress follows the lock (polled every 2 s while it runs); the list
+  // itself is refetched only when a run starts, moves on or ends.
+  const rows = useMemo(
+    () =>
+      (migrations.data ?? []).map((m) => {
+        const progress = rowProgress(m, lock);
+        return progress === m.progress ? m : { ...m, progress };
+      }),
+    [migrations.data, lock],
+  );
   const counts = useMemo(() => {
     const result: Record<string, number> = {};
     for (const f of STATUS_FILTERS) result[f.key] = rows.filter((m) => matchesFilter(m, f.key)).length;
