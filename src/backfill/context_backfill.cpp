@@ -1,8 +1,9 @@
 // Context::backfill (declared by <auric/migrations.hpp>): finds the job of this attempt chain in
 // the migration's progress (or starts one and saves its id there), reaches the DynamoDB client
 // and the store's segments through the runner's services, and runs the thread engine. Kept out
-// of core, which knows no AWS type. With lambda:N it coordinates remote workers instead; in a
-// worker's Context (a WorkerAssignment service) it runs that worker's segment loop.
+// of core, which knows no AWS type. With lambda:N or fargate:N it coordinates remote workers
+// instead (docs/backfill.md, *Workers*); in a worker's Context (a WorkerAssignment service) it
+// runs that worker's segment loop.
 #include <any>
 #include <atomic>
 #include <memory>
@@ -68,6 +69,7 @@ BackfillResult Context::backfill(const BackfillSpec& spec, const BackfillFn& fn)
 
   const auto choice = backfill::parse_workers(workers_of(spec, config()));
   backfill::WorkerLauncher* launcher = nullptr;
+  std::shared_ptr<backfill::WorkerLauncher> fallback;  // fargate:N from the binary's default
   if (choice.kind == backfill::WorkerChoice::Kind::kLambda) {
     const std::any offered = service(backfill::kWorkerLauncherService);
     if (!offered.has_value()) {
@@ -76,6 +78,18 @@ BackfillResult Context::backfill(const BackfillSpec& spec, const BackfillFn& fn)
                                "(run the migration on Lambda, or use threads:N)");
     }
     launcher = std::any_cast<backfill::WorkerLauncher*>(offered);
+  } else if (choice.kind == backfill::WorkerChoice::Kind::kFargate) {
+    if (const std::any offered = service(backfill::kFargateLauncherService); offered.has_value()) {
+      launcher = std::any_cast<backfill::WorkerLauncher*>(offered);
+    } else if (const auto& factory = backfill::default_fargate_launcher(); factory) {
+      fallback = factory();  // throws, naming what is missing
+      launcher = fallback.get();
+    }
+    if (launcher == nullptr) {
+      throw std::runtime_error("ctx.backfill(): fargate:" + std::to_string(choice.count) +
+                               " workers are started with ECS RunTask by a migrations binary; this runner "
+                               "cannot start them (use threads:N)");
+    }
   }
   backfill::EngineOptions options;
   options.threads = choice.count;

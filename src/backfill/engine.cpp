@@ -534,26 +534,23 @@ BackfillResult result_of(const std::string& job_id, const std::vector<SegmentRec
 }
 
 WorkerChoice parse_workers(std::string_view workers) {
-  constexpr std::string_view kLambda = "lambda:";
-  if (workers.starts_with(kLambda)) {
-    const auto digits = workers.substr(kLambda.size());
+  // lambda:N and fargate:N: remote workers, up to 1000 (the segment-worker event's bound).
+  for (const auto& [prefix, kind] : {std::pair{std::string_view("lambda:"), WorkerChoice::Kind::kLambda},
+                                     std::pair{std::string_view("fargate:"), WorkerChoice::Kind::kFargate}}) {
+    if (!workers.starts_with(prefix)) continue;
+    const auto digits = workers.substr(prefix.size());
     int n = 0;
     const auto [end, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), n);
-    if (ec == std::errc() && end == digits.data() + digits.size() && n >= 1 && n <= 1000)
-      return {WorkerChoice::Kind::kLambda, n};
-    throw std::invalid_argument("backfill workers '" + std::string(workers) +
-                                "': expected lambda:N with N in 1..1000");
+    if (ec == std::errc() && end == digits.data() + digits.size() && n >= 1 && n <= 1000) return {kind, n};
+    throw std::invalid_argument("backfill workers '" + std::string(workers) + "': expected " +
+                                std::string(prefix) + "N with N in 1..1000");
   }
   return {WorkerChoice::Kind::kThreads, parse_thread_workers(workers)};
 }
 
 int parse_thread_workers(std::string_view workers) {
   constexpr std::string_view kThreads = "threads:";
-  if (workers.starts_with("fargate:")) {
-    throw std::invalid_argument("backfill workers '" + std::string(workers) +
-                                "': Fargate workers are not built yet; use threads:N or lambda:N");
-  }
-  if (workers.starts_with("lambda:")) {
+  if (workers.starts_with("lambda:") || workers.starts_with("fargate:")) {
     throw std::invalid_argument("backfill workers '" + std::string(workers) + "': expected threads:N here");
   }
   int n = 0;

@@ -45,13 +45,13 @@ struct EngineOptions {
 };
 
 // "threads:N" (N in 1..256) -> N. Throws std::invalid_argument for anything else (lambda:N
-// is parse_workers'; the fargate workers are not built yet: the message says so).
+// and fargate:N are parse_workers').
 int parse_thread_workers(std::string_view workers);
 
-// What `[context] backfill_workers` / spec.workers name: threads:N (1..256) or lambda:N
-// (1..1000). Throws std::invalid_argument for anything else (fargate:N: not built yet).
+// What `[backfill] workers` / spec.workers name: threads:N (1..256), lambda:N or fargate:N
+// (1..1000). Throws std::invalid_argument for anything else.
 struct WorkerChoice {
-  enum class Kind { kThreads, kLambda };
+  enum class Kind { kThreads, kLambda, kFargate };
   Kind kind = Kind::kThreads;
   int count = 4;
 };

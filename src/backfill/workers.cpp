@@ -12,9 +12,10 @@ namespace {
 
 using nlohmann::json;
 
-// The worker slot of a Lambda owner "lambda/<request id>/<k>"; -1 for any other owner.
+// The worker slot of a remote worker's owner "lambda/<request id>/<k>" or
+// "fargate/<task id>/<k>"; -1 for any other owner.
 int slot_of(const std::string& owner) {
-  if (!owner.starts_with(kLambdaOwnerPrefix)) return -1;
+  if (!owner.starts_with(kLambdaOwnerPrefix) && !owner.starts_with(kFargateOwnerPrefix)) return -1;
   const auto slash = owner.rfind('/');
   if (slash == std::string::npos || slash + 1 >= owner.size()) return -1;
   int k = 0;
@@ -37,7 +38,20 @@ void report(const BackfillSpec& spec, const std::vector<SegmentRecord>& records,
   spec.on_progress(progress);
 }
 
+WorkerLauncherFactory& fargate_factory() {
+  static WorkerLauncherFactory factory;
+  return factory;
+}
+
 }  // namespace
+
+void set_default_fargate_launcher(WorkerLauncherFactory factory) {
+  fargate_factory() = std::move(factory);
+}
+
+const WorkerLauncherFactory& default_fargate_launcher() {
+  return fargate_factory();
+}
 
 json worker_event_json(const WorkerEvent& e) {
   return {{"auric", "backfill-worker"},
@@ -82,7 +96,9 @@ BackfillResult coordinate_backfill(aws::DynamoDbClient& db, SegmentStore& segmen
   static_cast<void>(segments.create_segments(job, total, clock.now_ms()));
 
   const auto lease = options.launcher->lease_ttl();
+  const auto grace = options.launcher->start_grace();
   std::map<int, std::int64_t> launched;  // slot -> when this coordinator last launched it
+  std::set<int> seen;                    // slots seen holding a segment since their last launch
   for (;;) {
     const auto records = segments.list_segments(job);
     report(spec, records, total_items);
@@ -113,12 +129,17 @@ BackfillResult coordinate_backfill(aws::DynamoDbClient& db, SegmentStore& segmen
         ++claimable;
       } else if (const int k = slot_of(r.owner); k >= 0) {
         alive.insert(k);
+        seen.insert(k);
       }
     }
     for (int k = 0; k < workers && claimable > 0; ++k) {
       if (alive.contains(k)) continue;
       const auto it = launched.find(k);
-      if (it != launched.end() && now - it->second < lease.count()) continue;  // starting, or between hops
+      const auto wait = seen.contains(k) ? lease : std::max(lease, grace);
+      if (it != launched.end() && now - it->second < wait.count()) {
+        --claimable;  // starting, or between hops: it will claim one
+        continue;
+      }
       WorkerEvent event = options.event;
       event.migration_id = job.migration_id;
       event.job_id = job.job_id;
@@ -128,6 +149,7 @@ BackfillResult coordinate_backfill(aws::DynamoDbClient& db, SegmentStore& segmen
       event.workers = workers;
       options.launcher->launch(event);
       launched[k] = now;
+      seen.erase(k);
       --claimable;
     }
     clock.sleep_for(options.launcher->poll());

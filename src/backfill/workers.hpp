@@ -1,7 +1,8 @@
-// Backfill segment workers in other processes (docs/backfill.md, *Workers*): `lambda:N`. The
-// coordinating migration creates the job's segments, starts N workers through a
-// WorkerLauncher (the Lambda runtime offers one: asynchronous self-invocations with the
-// segment-worker event, docs/lambda.md) and waits, listing the segments; a worker re-runs the
+// Backfill segment workers in other processes (docs/backfill.md, *Workers*): `lambda:N` and
+// `fargate:N`. The coordinating migration creates the job's segments, starts N workers through
+// a WorkerLauncher (the Lambda runtime offers one: asynchronous self-invocations with the
+// segment-worker event, docs/lambda.md; fargate:N: ECS RunTask of the runner's task
+// definition, docs/fargate.md) and waits, listing the segments; a worker re-runs the
 // migration's up()/down() with a WorkerAssignment in its Context, whose ctx.backfill runs that
 // worker's segment loop and then throws WorkerFinished. The coordinator runs on one thread;
 // a launcher may be called from it only.
@@ -9,6 +10,7 @@
 
 #include <chrono>
 #include <functional>
+#include <memory>
 #include <string>
 #include <string_view>
 
@@ -19,11 +21,15 @@
 
 namespace auric::backfill {
 
-// Context::service() names: the coordinator's WorkerLauncher*, a worker's WorkerAssignment*.
+// Context::service() names: the coordinator's WorkerLauncher* for lambda:N and for fargate:N,
+// a worker's WorkerAssignment*.
 inline constexpr std::string_view kWorkerLauncherService = "backfill.worker_launcher";
+inline constexpr std::string_view kFargateLauncherService = "backfill.fargate_launcher";
 inline constexpr std::string_view kWorkerAssignmentService = "backfill.worker_assignment";
-// Owners of Lambda workers: "lambda/<request id>/<worker>".
+// Owners of Lambda workers: "lambda/<request id>/<worker>"; of Fargate workers:
+// "fargate/<task id>/<worker>".
 inline constexpr std::string_view kLambdaOwnerPrefix = "lambda/";
+inline constexpr std::string_view kFargateOwnerPrefix = "fargate/";
 
 // What a segment-worker event carries (docs/lambda.md): which job, which worker of how many.
 // The spec itself is the migration code's: the worker checks that the table agrees.
@@ -54,7 +60,19 @@ class WorkerLauncher {
   virtual std::chrono::milliseconds lease_ttl() const { return kDefaultSegmentLease; }
   // How often the coordinator lists the segments.
   virtual std::chrono::milliseconds poll() const { return std::chrono::milliseconds(1'000); }
+  // How long a launched worker may take to show up holding a segment before its slot is
+  // launched again (a Fargate task takes a minute to start; a Lambda invocation a moment).
+  virtual std::chrono::milliseconds start_grace() const { return lease_ttl(); }
 };
+
+// The launcher a runner that offers none under kFargateLauncherService falls back to (the CLI's
+// up/down, the dashboard): set once at startup by the binary's entry, before any run (the
+// migrations binary's: ECS RunTask configured from the environment, docs/fargate.md). The
+// factory is called per coordinating ctx.backfill and throws, naming what is missing, when it
+// cannot start workers. Not thread-safe against runs.
+using WorkerLauncherFactory = std::function<std::shared_ptr<WorkerLauncher>()>;
+void set_default_fargate_launcher(WorkerLauncherFactory factory);
+const WorkerLauncherFactory& default_fargate_launcher();
 
 // A worker's part, offered by the worker's Context under kWorkerAssignmentService. ctx.backfill
 // with the assignment's name runs the worker loop (as `owner`, stopping when should_stop()),
@@ -85,13 +103,14 @@ struct CoordinatorOptions {
   BackfillClock* clock = nullptr;  // nullptr: the system clock
 };
 
-// The coordinator of a lambda:N job: creates the segments (DescribeTable sizes them as for
-// threads), launches the workers, then lists the segments every poll until every one is done
-// (the job's totals), one is failed (throws BackfillFailed with the totals) or should_stop()
-// (the totals so far, `stopped`: the next attempt resumes waiting). A worker slot k with no
-// live segment holder while some segment is free or its lease expired is launched again (at
-// most once per lease): that is how a dead worker's segments are taken over. Throws as
-// run_backfill, and what the launcher throws.
+// The coordinator of a lambda:N or fargate:N job: creates the segments (DescribeTable sizes
+// them as for threads), launches the workers, then lists the segments every poll until every
+// one is done (the job's totals), one is failed (throws BackfillFailed with the totals) or
+// should_stop() (the totals so far, `stopped`: the next attempt resumes waiting). A worker slot
+// k with no live segment holder while some segment is free or its lease expired is launched
+// again (at most once per lease, or per start_grace() while the launched worker has not been
+// seen holding a segment; a slot still starting counts as one claimant): that is how a dead
+// worker's segments are taken over. Throws as run_backfill, and what the launcher throws.
 BackfillResult coordinate_backfill(aws::DynamoDbClient& db, SegmentStore& segments, const SegmentJob& job,
                                    const BackfillSpec& spec, const CoordinatorOptions& options);
 

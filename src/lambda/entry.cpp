@@ -12,13 +12,79 @@
 #include "core/stop_signal.hpp"
 #include "core/system.hpp"
 #include "lambda/aws_services.hpp"
+#include "lambda/backfill_worker.hpp"
+#include "lambda/events.hpp"
 #include "lambda/handler.hpp"
 #include "lambda/run_options.hpp"
 #include "lambda/runtime_api.hpp"
 
 namespace auric::lambda {
 
+namespace {
+
+// A fargate:N segment worker task (AURIC_BACKFILL_WORKER set by the coordinator's RunTask):
+// claims the job's free segments one after the other until none is left (exit 0); SIGTERM
+// (ECS stopping the task) saves and releases its segment (exit 143); a failure exits 1.
+int run_fargate_worker(app::Session& session, const app::EnvLookup& env, const std::string& text) {
+  const Event parsed = parse_event_text(text);
+  if (const auto* invalid = std::get_if<InvalidEvent>(&parsed)) {
+    throw std::invalid_argument(std::string(kBackfillWorkerEnv) + ": " + invalid->error);
+  }
+  const auto* worker = std::get_if<BackfillWorkerEventData>(&parsed);
+  if (worker == nullptr) {
+    throw std::invalid_argument(std::string(kBackfillWorkerEnv) + " is not a backfill-worker event: " + text);
+  }
+  const backfill::WorkerEvent& event = worker->worker;
+  backfill::WorkerAssignment assignment;
+  assignment.event = event;
+  assignment.owner =
+      std::string(backfill::kFargateOwnerPrefix) + new_uuid() + "/" + std::to_string(event.worker);
+  if (auto lease = env(kBackfillLeaseEnv)) {
+    const auto ms = app::parse_whole_number(*lease, 1);
+    if (!ms) {
+      throw std::invalid_argument(std::string(kBackfillLeaseEnv) +
+                                  " must be a whole number of milliseconds (got '" + *lease + "')");
+    }
+    assignment.lease_ttl = std::chrono::milliseconds(*ms);
+  }
+  const std::atomic<bool>& stop = stop_signal_flag();
+  assignment.should_stop = [&stop] { return stop.load(); };
+  // No deadline on Fargate: only ECS's SIGTERM stops a worker.
+  const std::function<std::chrono::milliseconds()> remaining = [&stop] {
+    return stop.load() ? std::chrono::milliseconds(0) : std::chrono::milliseconds::max();
+  };
+  const std::string what = "[migrations] backfill worker " + std::to_string(event.worker) + " of " +
+                           std::to_string(event.workers) + " (job " + event.job_id + ", migration " +
+                           event.migration_id + ")";
+  const RunnerOptions base = app::runner_options(session.config(), session.program(), event.direction);
+  const std::string error = [&] {
+    const StopSignalScope signals;
+    return run_segment_worker(session.migrations(), assignment, base, remaining, [](const std::string& line) {
+      std::cerr << "[migrations] " << line << std::endl;
+    });
+  }();
+  if (!error.empty()) {
+    std::cerr << what << " failed: " << error << std::endl;
+    return app::kExitFailed;
+  }
+  const BackfillResult& result = assignment.result;
+  if (result.stopped) {
+    std::cerr << what << " stopped by a signal: its segment saved and released (scanned " << result.scanned
+              << ")" << std::endl;
+    return stopped_exit_code();
+  }
+  std::cerr << what << " finished: no segment left (scanned " << result.scanned << ")" << std::endl;
+  return app::kExitOk;
+}
+
+}  // namespace
+
 void register_lambda_commands() {
+  // fargate:N backfills coordinated anywhere this binary runs (the CLI, a Fargate task, Lambda)
+  // start their workers with ECS RunTask, configured from the environment when one starts.
+  backfill::set_default_fargate_launcher([] {
+    return make_fargate_launcher(fargate_worker_settings_from_env(app::process_env), make_ecs_launcher());
+  });
   app::register_command(
       {"lambda", "serve as an AWS Lambda custom runtime (provided.al2023) over AWS_LAMBDA_RUNTIME_API", false,
        [](CLI::App&, const app::Program&) {
@@ -26,7 +92,7 @@ void register_lambda_commands() {
        }});
   app::register_command({"fargate",
                          "run once from MIGRATION_DIRECTION / MIGRATION_TARGET / MIGRATION_EXECUTION_ID "
-                         "(the Fargate task's entry)",
+                         "(the Fargate task's entry), or a backfill worker from AURIC_BACKFILL_WORKER",
                          false, [](CLI::App&, const app::Program&) {
                            return [](app::Session& s) { return run_fargate(s, app::process_env); };
                          }});
@@ -87,6 +153,7 @@ int run_lambda_runtime(const app::Program& program) {
 
 int run_fargate(app::Session& session, const app::EnvLookup& env) {
   try {
+    if (auto worker = env(kBackfillWorkerEnv)) return run_fargate_worker(session, env, *worker);
     Direction direction = Direction::kUp;
     const std::string dir = env("MIGRATION_DIRECTION").value_or("up");
     if (dir == "down") {

@@ -9,6 +9,7 @@
 #include "core/lease.hpp"
 #include "core/ledger.hpp"
 #include "core/system.hpp"
+#include "lambda/backfill_worker.hpp"
 
 namespace auric::lambda {
 namespace {
@@ -60,76 +61,10 @@ class InvokeLauncher final : public backfill::WorkerLauncher {
   std::chrono::milliseconds poll_;
 };
 
-// The Context a segment worker runs the migration's body in: the runner's config, user context
-// and services, plus the worker's assignment; progress() names the job, checkpoint() is a
-// no-op (the coordinator owns the migration's progress), the deadline is the invocation's.
-class WorkerContext final : public Context {
- public:
-  WorkerContext(const MigrationEntry& entry, backfill::WorkerAssignment& assignment,
-                const RunnerOptions& base, std::function<std::chrono::milliseconds()> remaining,
-                std::function<void(const std::string&)> log)
-      : entry_(entry),
-        assignment_(assignment),
-        base_(base),
-        remaining_(std::move(remaining)),
-        logger_(std::move(log), "backfill worker " + std::to_string(assignment.event.worker) + ": "),
-        progress_({{"auric_backfill", {{assignment.event.name, assignment.event.job_id}}}}) {}
-  Logger& logger() override { return logger_; }
-  const Json& config() const override { return base_.config; }
-  std::any& user_context() override {
-    if (!user_made_ && base_.make_user_context) user_ = base_.make_user_context(base_.config);
-    user_made_ = true;
-    return user_;
-  }
-  const std::string& migration_id() const override { return entry_.id; }
-  const std::string& execution_id() const override { return assignment_.event.execution_id; }
-  Direction direction() const override { return assignment_.event.direction; }
-  std::chrono::milliseconds time_remaining() const override { return remaining_(); }
-  bool should_stop() const override { return remaining_() <= std::chrono::milliseconds(0); }
-  void checkpoint(const Json& /*progress*/) override {}
-  const Json& progress() const override { return progress_; }
-
- protected:
-  std::any service(std::string_view name) override {
-    if (name == backfill::kWorkerAssignmentService) return &assignment_;
-    const auto it = base_.services.find(name);
-    if (it == base_.services.end() || !it->second) return {};
-    return it->second();
-  }
-
- private:
-  class Lines final : public Logger {
-   public:
-    Lines(std::function<void(const std::string&)> log, std::string prefix)
-        : log_(std::move(log)), prefix_(std::move(prefix)) {}
-    void write(LogLevel /*level*/, std::string_view message, const Json& data) override {
-      log_(prefix_ + std::string(message) + (data.is_null() ? std::string() : " " + data.dump()));
-    }
-
-   private:
-    std::function<void(const std::string&)> log_;
-    std::string prefix_;
-  };
-  const MigrationEntry& entry_;
-  backfill::WorkerAssignment& assignment_;
-  const RunnerOptions& base_;
-  std::function<std::chrono::milliseconds()> remaining_;
-  Lines logger_;
-  Json progress_;
-  std::any user_;
-  bool user_made_ = false;
-};
-
 }  // namespace
 
-DispatchSettings dispatch_settings_from_env(const EnvLookup& env) {
+DispatchSettings ecs_task_from_env(const EnvLookup& env, std::string& missing) {
   DispatchSettings s;
-  const std::string mode = env("MIGRATION_DISPATCH").value_or("inline");
-  if (mode == "inline" || mode == "none" || mode.empty()) return s;
-  if (mode != "fargate") {
-    throw std::invalid_argument("MIGRATION_DISPATCH must be 'fargate' or 'inline' (got '" + mode + "')");
-  }
-  s.enabled = true;
   s.cluster = env("MIGRATION_CLUSTER").value_or("");
   s.task_definition = env("MIGRATION_TASK_DEFINITION").value_or("");
   s.subnets = split_list(env("MIGRATION_SUBNETS").value_or(""));
@@ -146,12 +81,58 @@ DispatchSettings dispatch_settings_from_env(const EnvLookup& env) {
                                   "')");
     }
   }
-  std::string missing;
   if (s.cluster.empty()) missing += " MIGRATION_CLUSTER";
   if (s.task_definition.empty()) missing += " MIGRATION_TASK_DEFINITION";
   if (s.subnets.empty()) missing += " MIGRATION_SUBNETS";
+  return s;
+}
+
+DispatchSettings dispatch_settings_from_env(const EnvLookup& env) {
+  const std::string mode = env("MIGRATION_DISPATCH").value_or("inline");
+  if (mode == "inline" || mode == "none" || mode.empty()) return DispatchSettings{};
+  if (mode != "fargate") {
+    throw std::invalid_argument("MIGRATION_DISPATCH must be 'fargate' or 'inline' (got '" + mode + "')");
+  }
+  std::string missing;
+  DispatchSettings s = ecs_task_from_env(env, missing);
+  s.enabled = true;
   if (!missing.empty()) throw std::invalid_argument("MIGRATION_DISPATCH=fargate needs" + missing);
   return s;
+}
+
+std::string started_task_arn(const Json& response, std::string& error) {
+  const Json tasks = response.value("tasks", Json::array());
+  const Json failures = response.value("failures", Json::array());
+  std::string task_arn;
+  if (!tasks.empty() && tasks[0].is_object()) task_arn = tasks[0].value("taskArn", "");
+  if (task_arn.empty()) {
+    error = "ECS RunTask started no task";
+    if (!failures.empty() && failures[0].is_object()) {
+      error += ": " + failures[0].value("reason", std::string("unknown reason"));
+      if (failures[0].contains("detail") && failures[0]["detail"].is_string()) {
+        error += " (" + failures[0]["detail"].get<std::string>() + ")";
+      }
+    }
+  }
+  return task_arn;
+}
+
+Json run_task_request(const DispatchSettings& task, const Json& environment, const std::string& started_by,
+                      const std::string& client_token) {
+  return {{"cluster", task.cluster},
+          {"taskDefinition", task.task_definition},
+          {"count", 1},
+          {"launchType", task.launch_type},
+          {"startedBy", started_by},
+          {"clientToken", client_token},
+          {"networkConfiguration",
+           {{"awsvpcConfiguration",
+             {{"subnets", task.subnets},
+              {"securityGroups", task.security_groups},
+              {"assignPublicIp", task.assign_public_ip ? "ENABLED" : "DISABLED"}}}}},
+          {"overrides",
+           {{"containerOverrides",
+             Json::array({Json{{"name", task.container_name}, {"environment", environment}}})}}}};
 }
 
 EventHandler::EventHandler(Store& store, std::vector<MigrationEntry> migrations, RunnerOptions base,
@@ -379,10 +360,6 @@ Json EventHandler::run_backfill_worker(const backfill::WorkerEvent& event, const
     answer["error"] = error;
     return answer;
   };
-  const auto entry = std::find_if(migrations_.begin(), migrations_.end(),
-                                  [&](const MigrationEntry& m) { return m.id == event.migration_id; });
-  if (entry == migrations_.end())
-    return failed("unknown migration " + event.migration_id + " in this binary");
   const std::int64_t deadline = invocation.deadline_ms;
   const auto margin = settings_.stop_margin;
   const std::function<std::chrono::milliseconds()> remaining = [this, deadline, margin] {
@@ -403,24 +380,9 @@ Json EventHandler::run_backfill_worker(const backfill::WorkerEvent& event, const
   assignment.lease_ttl = settings_.backfill_lease;
   assignment.should_stop = [remaining] { return remaining() <= std::chrono::milliseconds(0); };
   assignment.after_page_writes = settings_.backfill_after_page_writes;
-  WorkerContext ctx(*entry, assignment, base_, remaining, [this](const std::string& line) { log(line); });
-  const auto& body = event.direction == Direction::kUp ? entry->migration.up : entry->migration.down;
-  std::string error;
-  try {
-    if (!body)
-      throw std::runtime_error("the migration has no " + std::string(to_string(event.direction)) + "()");
-    static_cast<void>(body(ctx));
-    error = "the migration's " + std::string(to_string(event.direction)) +
-            "() returned without calling ctx.backfill for '" + event.name + "'";
-  } catch (const backfill::WorkerFinished&) {
-  } catch (const detail::SuspendSignal&) {
-    error = "the migration suspended before reaching ctx.backfill for '" + event.name + "'";
-  } catch (const std::exception& e) {
-    error = e.what();
-  } catch (...) {
-    error = "the migration threw a non-standard exception";
-  }
-  if (!assignment.ran || !error.empty()) return failed(error);
+  const std::string error = run_segment_worker(migrations_, assignment, base_, remaining,
+                                               [this](const std::string& line) { log(line); });
+  if (!error.empty()) return failed(error);
 
   const BackfillResult& result = assignment.result;
   answer["scanned"] = result.scanned;
@@ -474,38 +436,13 @@ Json EventHandler::dispatch(const RunEventData& event, const InvocationInfo& inv
                    Json{{"name", "MIGRATION_TARGET"}, {"value", event.target}},
                    Json{{"name", "MIGRATION_EXECUTION_ID"}, {"value", execution_id}}});
   if (event.steps) env.push_back(Json{{"name", "MIGRATION_STEPS"}, {"value", std::to_string(*event.steps)}});
-  Json request = {
-      {"cluster", d.cluster},
-      {"taskDefinition", d.task_definition},
-      {"count", 1},
-      {"launchType", d.launch_type},
-      {"startedBy", "auric-migrations"},
-      {"clientToken", execution_id},
-      {"networkConfiguration",
-       {{"awsvpcConfiguration",
-         {{"subnets", d.subnets},
-          {"securityGroups", d.security_groups},
-          {"assignPublicIp", d.assign_public_ip ? "ENABLED" : "DISABLED"}}}}},
-      {"overrides",
-       {{"containerOverrides", Json::array({Json{{"name", d.container_name}, {"environment", env}}})}}}};
+  const Json request = run_task_request(d, env, "auric-migrations", execution_id);
 
   std::string error;
   std::string task_arn;
   try {
     if (!launcher_) throw std::runtime_error("no ECS client configured");
-    const Json response = launcher_->run_task(request);
-    const Json tasks = response.value("tasks", Json::array());
-    const Json failures = response.value("failures", Json::array());
-    if (!tasks.empty() && tasks[0].is_object()) task_arn = tasks[0].value("taskArn", "");
-    if (task_arn.empty()) {
-      error = "ECS RunTask started no task";
-      if (!failures.empty() && failures[0].is_object()) {
-        error += ": " + failures[0].value("reason", std::string("unknown reason"));
-        if (failures[0].contains("detail") && failures[0]["detail"].is_string()) {
-          error += " (" + failures[0]["detail"].get<std::string>() + ")";
-        }
-      }
-    }
+    task_arn = started_task_arn(launcher_->run_task(request), error);
   } catch (const std::exception& e) {
     error = std::string("ECS RunTask failed: ") + e.what();
   }

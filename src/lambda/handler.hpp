@@ -54,12 +54,26 @@ struct DispatchSettings {
 
 using app::EnvLookup;
 
-// Reads MIGRATION_DISPATCH (fargate | inline, default inline), MIGRATION_CLUSTER,
-// MIGRATION_TASK_DEFINITION, MIGRATION_SUBNETS and MIGRATION_SECURITY_GROUPS (comma
-// separated), MIGRATION_CONTAINER_NAME (default "migrations"), MIGRATION_ASSIGN_PUBLIC_IP
-// (ENABLED/DISABLED, true/false) and MIGRATION_LAUNCH_TYPE (default FARGATE). Throws
-// std::invalid_argument naming what is missing or malformed when dispatch is enabled.
+// The ECS task the dispatcher and fargate:N backfill workers start (`enabled` left false):
+// MIGRATION_CLUSTER, MIGRATION_TASK_DEFINITION, MIGRATION_SUBNETS and MIGRATION_SECURITY_GROUPS
+// (comma separated), MIGRATION_CONTAINER_NAME (default "migrations"), MIGRATION_ASSIGN_PUBLIC_IP
+// (ENABLED/DISABLED, true/false) and MIGRATION_LAUNCH_TYPE (default FARGATE). The required
+// ones that are unset are appended to `missing` (" MIGRATION_CLUSTER"). Throws
+// std::invalid_argument for a malformed MIGRATION_ASSIGN_PUBLIC_IP.
+DispatchSettings ecs_task_from_env(const EnvLookup& env, std::string& missing);
+
+// Reads MIGRATION_DISPATCH (fargate | inline, default inline) and, when it is fargate, the task
+// (ecs_task_from_env). Throws std::invalid_argument naming what is missing or malformed when
+// dispatch is enabled.
 DispatchSettings dispatch_settings_from_env(const EnvLookup& env);
+
+// The RunTask request for one task of `task` whose container gets `environment` (the wire
+// shape: [{"name", "value"}]).
+Json run_task_request(const DispatchSettings& task, const Json& environment, const std::string& started_by,
+                      const std::string& client_token);
+// The taskArn of a RunTask response, or "" with `error` set to "ECS RunTask started no task"
+// and the first failure's reason and detail.
+std::string started_task_arn(const Json& response, std::string& error);
 
 struct HandlerSettings {
   std::chrono::milliseconds stop_margin{60'000};    // hand over when this much time is left

@@ -45,11 +45,12 @@ TEST(BackfillWrite, TheHelperAddsASetClauseWhenThereIsNoneAndPutsCarryTheVersion
   EXPECT_FALSE(del.contains("ConditionExpression"));
 }
 
-TEST(BackfillWorkers, ThreadsAndLambdaParseAndFargateSaysItIsNotBuilt) {
+TEST(BackfillWorkers, ThreadsLambdaAndFargateParse) {
   EXPECT_EQ(backfill::parse_thread_workers("threads:8"), 8);
   EXPECT_THROW(backfill::parse_thread_workers("threads:0"), std::invalid_argument);
   EXPECT_THROW(backfill::parse_thread_workers("threads:x"), std::invalid_argument);
   EXPECT_THROW(backfill::parse_thread_workers("lambda:64"), std::invalid_argument);
+  EXPECT_THROW(backfill::parse_thread_workers("fargate:64"), std::invalid_argument);
   const auto lambda = backfill::parse_workers("lambda:64");
   EXPECT_EQ(lambda.kind, backfill::WorkerChoice::Kind::kLambda);
   EXPECT_EQ(lambda.count, 64);
@@ -58,12 +59,20 @@ TEST(BackfillWorkers, ThreadsAndLambdaParseAndFargateSaysItIsNotBuilt) {
   EXPECT_THROW(backfill::parse_workers("lambda:0"), std::invalid_argument);
   EXPECT_THROW(backfill::parse_workers("lambda:1001"), std::invalid_argument);
   EXPECT_THROW(backfill::parse_workers("lambda:3x"), std::invalid_argument);
+  const auto fargate = backfill::parse_workers("fargate:4");
+  EXPECT_EQ(fargate.kind, backfill::WorkerChoice::Kind::kFargate);
+  EXPECT_EQ(fargate.count, 4);
+  EXPECT_EQ(backfill::parse_workers("fargate:1000").count, 1000);
+  EXPECT_THROW(backfill::parse_workers("fargate:0"), std::invalid_argument);
+  EXPECT_THROW(backfill::parse_workers("fargate:1001"), std::invalid_argument);
   try {
-    backfill::parse_workers("fargate:4");
+    backfill::parse_workers("fargate:");
     FAIL();
   } catch (const std::invalid_argument& e) {
-    EXPECT_NE(std::string(e.what()).find("not built yet"), std::string::npos);
+    EXPECT_NE(std::string(e.what()).find("expected fargate:N with N in 1..1000"), std::string::npos)
+        << e.what();
   }
+  EXPECT_THROW(backfill::parse_workers("ecs:4"), std::invalid_argument);
 }
 
 TEST(BackfillSegments, DefaultCountFollowsTheSizeWithinBounds) {
