@@ -1,6 +1,8 @@
 // examples/dynamodb end to end against dynalite: its own migrate.config.toml (--env local,
 // with the store URL pointed at this test's dynalite), `init`, `up`, `status`, and `down` all
-// the way, checking the application table after each step through a client of our own.
+// the way, checking the application table after each step through a client of our own. The
+// fourth migration is a ctx.backfill (threads:4 from the config's [backfill] workers): its
+// result (the run's metadata) counts the customers, and its down removes what it added.
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
@@ -74,11 +76,17 @@ TEST_F(DynamoDbExample, SeedsAndReshapesTheCustomersTableThenRollsBack) {
   EXPECT_EQ(rows["C008"]["last_name"], "von Neumann");
   EXPECT_FALSE(rows["C001"].contains("full_name")) << "reshaped";
   EXPECT_EQ(rows["C005"]["plan"], "team");
+  // The backfill: a tier from every plan, each customer marked with the version it set.
+  for (const auto& [id, row] : rows) {
+    const std::string expected = row["plan"] == "free" ? "standard" : "priority";
+    EXPECT_EQ(row.value("tier", ""), expected) << id;
+    EXPECT_EQ(row.value("schema_version", 0), 1) << id;
+  }
 
   const auto status = cli({"status", "--json"});
   ASSERT_EQ(status.exit_code, 0) << status.err;
   const auto report = nlohmann::json::parse(status.out);
-  EXPECT_EQ(report["completed"].size(), 3u);
+  EXPECT_EQ(report["completed"].size(), 4u);
   EXPECT_TRUE(report["pending"].empty());
 
   const auto history = cli({"migration", "20250303090000_split-full-name", "--json"});
@@ -86,6 +94,35 @@ TEST_F(DynamoDbExample, SeedsAndReshapesTheCustomersTableThenRollsBack) {
   const auto run = nlohmann::json::parse(history.out)["runs"][0];
   EXPECT_EQ(run["status"], "completed");
   EXPECT_THAT(run["output"].get<std::string>(), HasSubstr("split names of 12 customers"));
+
+  const auto backfill = cli({"migration", "20250304090000_backfill-customer-tier", "--json"});
+  ASSERT_EQ(backfill.exit_code, 0) << backfill.err;
+  const auto backfill_run = nlohmann::json::parse(backfill.out)["runs"][0];
+  EXPECT_EQ(backfill_run["status"], "completed");
+  EXPECT_THAT(backfill_run["output"].get<std::string>(),
+              HasSubstr("tier backfilled: 12 written, 0 skipped, 0 failed"));
+  const auto& result = backfill_run["metadata"];
+  EXPECT_EQ(result["scanned"], 12) << result.dump();
+  EXPECT_EQ(result["written"], 12);
+  EXPECT_EQ(result["failed"], 0);
+  EXPECT_EQ(result["segments"], 4) << "at least one segment per worker (threads:4)";
+
+  // Rolling the backfill back removes the tier, through the same machinery.
+  const auto untier = cli({"down"});
+  ASSERT_EQ(untier.exit_code, 0) << untier.err;
+  const auto untier_run = nlohmann::json::parse(
+      cli({"migration", "20250304090000_backfill-customer-tier", "--json"}).out)["runs"][0];
+  EXPECT_EQ(untier_run["direction"], "down");
+  EXPECT_EQ(untier_run["status"], "completed");
+  EXPECT_THAT(untier_run["output"].get<std::string>(), HasSubstr("tier removed: 12 written"));
+  EXPECT_NE(untier_run["metadata"]["job_id"], result["job_id"]) << "a rollback is a job of its own";
+  rows = customers();
+  ASSERT_EQ(rows.size(), 12u);
+  for (const auto& [id, row] : rows) {
+    EXPECT_FALSE(row.contains("tier")) << id;
+    EXPECT_FALSE(row.contains("schema_version")) << id;
+    EXPECT_TRUE(row.contains("first_name")) << id << ": the split stays";
+  }
 
   ASSERT_EQ(cli({"down"}).exit_code, 0);
   rows = customers();
@@ -96,7 +133,7 @@ TEST_F(DynamoDbExample, SeedsAndReshapesTheCustomersTableThenRollsBack) {
   ASSERT_EQ(rest.exit_code, 0) << rest.err;
   EXPECT_FALSE(customers_table_exists());
   const auto after = nlohmann::json::parse(cli({"status", "--json"}).out);
-  EXPECT_EQ(after["pending"].size(), 3u);
+  EXPECT_EQ(after["pending"].size(), 4u);
 }
 
 }  // namespace
