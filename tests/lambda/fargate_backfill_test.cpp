@@ -6,7 +6,8 @@
 // container override, as ECS would. Every item is rewritten exactly once in effect with the
 // totals of threads:N, the three RunTask requests name the task definition, network and
 // worker events; a task killed with SIGKILL mid-segment has its segment taken over by a
-// relaunch of its slot after the lease.
+// relaunch of its slot after the lease. And the coordinator's relaunch rules on a simulated
+// clock.
 #include <gtest/gtest.h>
 
 #include <fcntl.h>
@@ -24,8 +25,10 @@
 #include <thread>
 
 #include "aws/dynamodb.hpp"
+#include "backfill/workers.hpp"
 #include "core/segment_store.hpp"
 #include "lambda_support.hpp"
+#include "store/open_store.hpp"
 
 extern char** environ;
 
@@ -441,6 +444,63 @@ TEST_F(FargateBackfillTest, AWorkerTaskWithABadEventFailsWithAClearMessage) {
   EXPECT_EQ(r.exit_code, 1);
   EXPECT_NE(r.err.find("AURIC_BACKFILL_WORKER: "), std::string::npos) << r.err;
   EXPECT_TRUE(calls().empty());
+}
+
+// The coordinator's relaunch rules, on a simulated clock: a launched slot that has not shown up
+// holding a segment is started again only after start_grace, and no other slot is started in
+// its stead; a slot that held a segment and died is started again once its lease ran out.
+TEST(FargateBackfillCoordinator, ASlowStartWaitsForTheGraceADeadHolderForItsLease) {
+  dt::dynalite();
+  aws::DynamoDbClient db(dt::client_config());
+  const std::string table = seed_table(db, 10);
+  auto store = open_store("memory:");
+  SegmentStore& segments = *store->segments();
+  const SegmentJob job{kMigration, "job-grace"};
+
+  struct Clock final : backfill::BackfillClock {
+    std::int64_t t = 0;
+    std::function<void(std::int64_t)> on_sleep;
+    std::int64_t now_ms() override { return t; }
+    void sleep_for(std::chrono::milliseconds d) override {
+      t += d.count();
+      on_sleep(t);
+    }
+  } clock;
+  struct Launcher final : backfill::WorkerLauncher {
+    Clock* clock = nullptr;
+    std::vector<std::pair<std::int64_t, int>> launches;  // when, slot
+    void launch(const backfill::WorkerEvent& event) override {
+      launches.emplace_back(clock->t, event.worker);
+    }
+    std::chrono::milliseconds lease_ttl() const override { return 2'000ms; }
+    std::chrono::milliseconds poll() const override { return 500ms; }
+    std::chrono::milliseconds start_grace() const override { return 10'000ms; }
+  } launcher;
+  launcher.clock = &clock;
+  // Slot 0's task shows up at 1 s holding segment 0 (lease to 3 s) and dies; slot 1's never does.
+  clock.on_sleep = [&](std::int64_t t) {
+    if (t != 1'000) return;
+    SegmentClaim claim;
+    claim.job = job;
+    claim.segment = 0;
+    claim.owner = "fargate/task-a/0";
+    claim.now_ms = t;
+    claim.ttl_ms = 2'000;
+    ASSERT_TRUE(segments.claim_segment(claim).has_value());
+  };
+
+  BackfillSpec spec;
+  spec.table = table;
+  spec.total_segments = 2;
+  backfill::CoordinatorOptions options;
+  options.workers = 2;
+  options.launcher = &launcher;
+  options.clock = &clock;
+  options.should_stop = [&] { return clock.t >= 12'000; };
+  const auto result = backfill::coordinate_backfill(db, segments, job, spec, options);
+  EXPECT_TRUE(result.stopped);
+  const std::vector<std::pair<std::int64_t, int>> expected = {{0, 0}, {0, 1}, {3'000, 0}, {10'000, 1}};
+  EXPECT_EQ(launcher.launches, expected);
 }
 
 }  // namespace
