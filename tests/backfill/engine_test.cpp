@@ -26,48 +26,6 @@ using aws::Item;
 using nlohmann::json;
 namespace dt = dynamodb_testing;
 
-std::string item_id(int n) {
-  char text[32];
-  std::snprintf(text, sizeof text, "item-%05d", n);
-  return text;
-}
-
-int number_of(const Item& item) {
-  return std::stoi(item.at("id").as_string().substr(5));
-}
-
-// A table of `count` items {id, amount = n}, written with BatchWriteItem.
-std::string seed_table(aws::DynamoDbClient& db, int count) {
-  const std::string table = dt::unique_table("backfill-src");
-  db.create_table_if_absent({{"TableName", table},
-                             {"BillingMode", "PAY_PER_REQUEST"},
-                             {"AttributeDefinitions", {{{"AttributeName", "id"}, {"AttributeType", "S"}}}},
-                             {"KeySchema", {{{"AttributeName", "id"}, {"KeyType", "HASH"}}}}});
-  std::vector<json> writes;
-  for (int n = 0; n < count; ++n) {
-    const Item item{{"id", AttributeValue::string(item_id(n))},
-                    {"amount", AttributeValue::number(std::int64_t{n})}};
-    writes.push_back({{"PutRequest", {{"Item", aws::item_to_wire(item)}}}});
-  }
-  db.batch_write_all(table, writes);
-  return table;
-}
-
-std::map<int, Item> read_all(aws::DynamoDbClient& db, const std::string& table) {
-  std::map<int, Item> items;
-  json req{{"TableName", table}, {"ConsistentRead", true}};
-  for (;;) {
-    const json page = db.call("Scan", req);
-    for (const auto& wire : page["Items"]) {
-      auto item = aws::item_from_wire(wire);
-      items.emplace(number_of(item), std::move(item));
-    }
-    if (!page.contains("LastEvaluatedKey")) break;
-    req["ExclusiveStartKey"] = page["LastEvaluatedKey"];
-  }
-  return items;
-}
-
 // Doubles `amount`, exactly once in effect (version 1 marks a rewritten item).
 BackfillWrites double_amount(const Item& item) {
   return {BackfillWrite::update({{"id", item.at("id")}}, "SET amount = :doubled", {},
@@ -76,13 +34,7 @@ BackfillWrites double_amount(const Item& item) {
 }
 
 void expect_doubled_once(aws::DynamoDbClient& db, const std::string& table, int count) {
-  const auto items = read_all(db, table);
-  ASSERT_EQ(static_cast<int>(items.size()), count);
-  int wrong = 0;
-  for (const auto& [n, item] : items) {
-    if (item.at("amount").as_int() != 2 * n || !item.contains("version")) ++wrong;
-  }
-  EXPECT_EQ(wrong, 0) << "items not doubled exactly once";
+  EXPECT_EQ(dt::items_not_doubled_once(db, table, count), 0) << "items missing or not doubled exactly once";
 }
 
 class BackfillEngineTest : public ::testing::Test {
@@ -113,13 +65,13 @@ class BackfillEngineTest : public ::testing::Test {
 
 TEST_F(BackfillEngineTest, FourThreadsRewriteEveryItemExactlyOnceInEffect) {
   constexpr int kItems = 3'000;
-  const auto table = seed_table(*db_, kItems);
+  const auto table = dt::seed_numbered_table(*db_, "backfill-src", kItems);
   std::mutex mutex;
   std::multiset<int> seen;
   const BackfillFn fn = [&](const Item& item) {
     {
       std::lock_guard guard(mutex);
-      seen.insert(number_of(item));
+      seen.insert(dt::item_number(item));
     }
     return double_amount(item);
   };
@@ -160,7 +112,7 @@ TEST_F(BackfillEngineTest, FourThreadsRewriteEveryItemExactlyOnceInEffect) {
 
 TEST_F(BackfillEngineTest, ACrashBetweenPagesIsResumedFromTheCursorsWithNothingMissed) {
   constexpr int kItems = 2'000;
-  const auto table = seed_table(*db_, kItems);
+  const auto table = dt::seed_numbered_table(*db_, "backfill-src", kItems);
   const SegmentJob job{"20250101000000_double", "job-crash"};
   std::atomic<int> pages{0};
   auto crashing = options();
@@ -191,7 +143,7 @@ TEST_F(BackfillEngineTest, ACrashBetweenPagesIsResumedFromTheCursorsWithNothingM
 
 TEST_F(BackfillEngineTest, ADryRunReadsAndCountsButWritesNothing) {
   constexpr int kItems = 1'000;
-  const auto table = seed_table(*db_, kItems);
+  const auto table = dt::seed_numbered_table(*db_, "backfill-src", kItems);
   auto s = spec(table);
   s.dry_run = true;
   const SegmentJob job{"20250101000000_double", "job-dry"};
@@ -201,7 +153,7 @@ TEST_F(BackfillEngineTest, ADryRunReadsAndCountsButWritesNothing) {
   EXPECT_EQ(result.written, kItems);  // that would have been made
   EXPECT_DOUBLE_EQ(result.write_units, 0);
   EXPECT_TRUE(segments().list_segments(job).empty());
-  for (const auto& [n, item] : read_all(*db_, table)) {
+  for (const auto& [n, item] : dt::read_numbered_items(*db_, table)) {
     ASSERT_EQ(item.at("amount").as_int(), n);
     ASSERT_FALSE(item.contains("version"));
   }
@@ -209,11 +161,11 @@ TEST_F(BackfillEngineTest, ADryRunReadsAndCountsButWritesNothing) {
 
 TEST_F(BackfillEngineTest, FailingItemsAreRecordedUpToTheCapThenContinueOrFail) {
   constexpr int kItems = 1'000;
-  const auto table = seed_table(*db_, kItems);
+  const auto table = dt::seed_numbered_table(*db_, "backfill-src", kItems);
   std::atomic<int> calls_of_7{0};
   const BackfillFn fn = [&](const Item& item) {
-    if (number_of(item) % 100 == 7) {
-      if (number_of(item) == 7) ++calls_of_7;
+    if (dt::item_number(item) % 100 == 7) {
+      if (dt::item_number(item) == 7) ++calls_of_7;
       throw std::runtime_error("bad item " + item.at("id").as_string());
     }
     return double_amount(item);
@@ -233,7 +185,7 @@ TEST_F(BackfillEngineTest, FailingItemsAreRecordedUpToTheCapThenContinueOrFail) 
   EXPECT_NE(result.errors[0].message.find("fn: bad item item-"), std::string::npos);
   EXPECT_NE(result.errors[0].key.find(R"("id":{"S":"item-)"), std::string::npos);
 
-  const auto table2 = seed_table(*db_, kItems);
+  const auto table2 = dt::seed_numbered_table(*db_, "backfill-src", kItems);
   s.table = table2;
   s.errors.on_error = BackfillOnError::kFail;
   try {
@@ -306,7 +258,7 @@ class TestContext final : public Context {
 
 TEST_F(BackfillEngineTest, CtxBackfillKeepsItsJobInProgressAndAStoppedRunResumes) {
   constexpr int kItems = 1'200;
-  const auto table = seed_table(*db_, kItems);
+  const auto table = dt::seed_numbered_table(*db_, "backfill-src", kItems);
   auto s = spec(table);
   s.workers = "threads:2";
 

@@ -38,50 +38,8 @@ constexpr int kItems = 100'000;
 constexpr int kThreads = 8;
 constexpr int kSeeders = 4;
 
-std::string item_id(int n) {
-  char text[32];
-  std::snprintf(text, sizeof text, "item-%06d", n);
-  return text;
-}
-
-int number_of(const Item& item) {
-  return std::stoi(item.at("id").as_string().substr(5));
-}
-
 double seconds_since(std::chrono::steady_clock::time_point start) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-}
-
-// `count` items {id, amount = n}: kSeeders threads, each a BatchWriteItem loop over its share
-// (the client is thread-safe; batch_write_all resends unprocessed items).
-void seed(aws::DynamoDbClient& db, const std::string& table, int count) {
-  db.create_table_if_absent({{"TableName", table},
-                             {"BillingMode", "PAY_PER_REQUEST"},
-                             {"AttributeDefinitions", {{{"AttributeName", "id"}, {"AttributeType", "S"}}}},
-                             {"KeySchema", {{{"AttributeName", "id"}, {"KeyType", "HASH"}}}}});
-  std::vector<std::thread> seeders;
-  seeders.reserve(kSeeders);
-  std::vector<std::exception_ptr> errors(kSeeders);
-  for (int s = 0; s < kSeeders; ++s) {
-    seeders.emplace_back([&, s] {
-      try {
-        std::vector<json> writes;
-        writes.reserve(static_cast<std::size_t>(count) / kSeeders + 1);
-        for (int n = s; n < count; n += kSeeders) {
-          const Item item{{"id", AttributeValue::string(item_id(n))},
-                          {"amount", AttributeValue::number(std::int64_t{n})}};
-          writes.push_back({{"PutRequest", {{"Item", aws::item_to_wire(item)}}}});
-        }
-        db.batch_write_all(table, writes);
-      } catch (...) {
-        errors[static_cast<std::size_t>(s)] = std::current_exception();
-      }
-    });
-  }
-  for (auto& t : seeders) t.join();
-  for (const auto& e : errors) {
-    if (e) std::rethrow_exception(e);
-  }
 }
 
 TEST(BackfillAtScale, EightThreadsRewriteAHundredThousandItemsExactlyOnceInEffect) {
@@ -90,7 +48,7 @@ TEST(BackfillAtScale, EightThreadsRewriteAHundredThousandItemsExactlyOnceInEffec
   const std::string table = dt::unique_table("backfill-large");
 
   const auto seeding = std::chrono::steady_clock::now();
-  seed(db, table, kItems);
+  dt::seed_numbered_items(db, table, kItems, kSeeders);  // from kSeeders threads
   const double seed_seconds = seconds_since(seeding);
 
   // The segments in a DynamoDB store on the same dynalite, as a CLI run against it keeps them.
@@ -100,7 +58,7 @@ TEST(BackfillAtScale, EightThreadsRewriteAHundredThousandItemsExactlyOnceInEffec
 
   std::vector<std::atomic<int>> calls(kItems);
   const BackfillFn fn = [&](const Item& item) -> BackfillWrites {
-    calls[static_cast<std::size_t>(number_of(item))].fetch_add(1);
+    calls[static_cast<std::size_t>(dt::item_number(item))].fetch_add(1);
     return {BackfillWrite::update({{"id", item.at("id")}}, "SET amount = :doubled", {},
                                   {{":doubled", AttributeValue::number(2 * item.at("amount").as_int())}})
                 .only_if_version_below("version", 1)};
@@ -150,28 +108,8 @@ TEST(BackfillAtScale, EightThreadsRewriteAHundredThousandItemsExactlyOnceInEffec
   EXPECT_EQ(scanned, kItems);
 
   // The table itself: every amount doubled once, every item at version 1.
-  json req{{"TableName", table}, {"ConsistentRead", true}};
-  std::vector<char> seen(kItems, 0);
-  int wrong = 0;
-  int items = 0;
-  for (;;) {
-    const json page = db.call("Scan", req);
-    for (const auto& wire : page["Items"]) {
-      const Item item = aws::item_from_wire(wire);
-      const int n = number_of(item);
-      ++items;
-      seen[static_cast<std::size_t>(n)] = 1;
-      const auto version = item.find("version");
-      if (item.at("amount").as_int() != 2 * std::int64_t{n} || version == item.end() ||
-          version->second.as_int() != 1)
-        ++wrong;
-    }
-    if (!page.contains("LastEvaluatedKey")) break;
-    req["ExclusiveStartKey"] = page["LastEvaluatedKey"];
-  }
-  EXPECT_EQ(items, kItems);
-  EXPECT_EQ(std::count(seen.begin(), seen.end(), 1), kItems);
-  EXPECT_EQ(wrong, 0) << "items not doubled exactly once";
+  EXPECT_EQ(dt::items_not_doubled_once(db, table, kItems, 1), 0)
+      << "items missing or not doubled exactly once";
 }
 
 }  // namespace

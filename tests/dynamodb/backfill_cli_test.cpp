@@ -39,12 +39,6 @@ constexpr int kThreads = 4;
 constexpr int kPageSize = 100;  // the fixture's page_size
 constexpr const char* kMigration = "20250101000000_double-amounts";
 
-std::string item_id(int n) {
-  char text[32];
-  std::snprintf(text, sizeof text, "item-%05d", n);
-  return text;
-}
-
 // How many times fn saw each id, from the fixture's side file.
 std::map<std::string, int> calls_by_id(const std::string& side_file) {
   std::map<std::string, int> calls;
@@ -100,21 +94,7 @@ class BackfillCli : public ::testing::Test {
     return test::run({argv, env_, dir_, ""});
   }
 
-  void seed() {
-    db_->create_table_if_absent(
-        {{"TableName", source_},
-         {"BillingMode", "PAY_PER_REQUEST"},
-         {"AttributeDefinitions", {{{"AttributeName", "id"}, {"AttributeType", "S"}}}},
-         {"KeySchema", {{{"AttributeName", "id"}, {"KeyType", "HASH"}}}}});
-    std::vector<json> writes;
-    writes.reserve(kItems);
-    for (int n = 0; n < kItems; ++n) {
-      const Item item{{"id", AttributeValue::string(item_id(n))},
-                      {"amount", AttributeValue::number(std::int64_t{n})}};
-      writes.push_back({{"PutRequest", {{"Item", aws::item_to_wire(item)}}}});
-    }
-    db_->batch_write_all(source_, writes);
-  }
+  void seed() { seed_numbered_items(*db_, source_, kItems); }
 
   Segments segments() {
     Segments s;
@@ -226,25 +206,8 @@ TEST_F(BackfillCli, AKilledBackfillResumesFromItsCursorsAndRewritesEveryItemOnce
   EXPECT_EQ(twice, calls_before - left.scanned);
 
   // And in the table: each amount doubled once, each item marked with the version it set.
-  json req{{"TableName", source_}, {"ConsistentRead", true}};
-  int seen = 0;
-  int wrong = 0;
-  for (;;) {
-    const json page = db_->call("Scan", req);
-    for (const auto& wire : page["Items"]) {
-      const Item item = aws::item_from_wire(wire);
-      const int n = std::stoi(item.at("id").as_string().substr(5));
-      ++seen;
-      const auto version = item.find("version");
-      if (item.at("amount").as_int() != 2 * std::int64_t{n} || version == item.end() ||
-          version->second.as_int() != 1)
-        ++wrong;
-    }
-    if (!page.contains("LastEvaluatedKey")) break;
-    req["ExclusiveStartKey"] = page["LastEvaluatedKey"];
-  }
-  EXPECT_EQ(seen, kItems);
-  EXPECT_EQ(wrong, 0) << "items not doubled exactly once";
+  EXPECT_EQ(items_not_doubled_once(*db_, source_, kItems, 1), 0)
+      << "items missing or not doubled exactly once";
 }
 
 }  // namespace

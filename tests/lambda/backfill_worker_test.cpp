@@ -35,51 +35,6 @@ namespace dt = dynamodb_testing;
 
 constexpr const char* kMigration = "20250101000000_double";
 
-std::string item_id(int n) {
-  char text[32];
-  std::snprintf(text, sizeof text, "item-%05d", n);
-  return text;
-}
-int number_of(const Item& item) {
-  return std::stoi(item.at("id").as_string().substr(5));
-}
-
-std::string seed_table(aws::DynamoDbClient& db, int count) {
-  const std::string table = dt::unique_table("lambda-backfill");
-  db.create_table_if_absent({{"TableName", table},
-                             {"BillingMode", "PAY_PER_REQUEST"},
-                             {"AttributeDefinitions", {{{"AttributeName", "id"}, {"AttributeType", "S"}}}},
-                             {"KeySchema", {{{"AttributeName", "id"}, {"KeyType", "HASH"}}}}});
-  std::vector<Json> writes;
-  for (int n = 0; n < count; ++n) {
-    const Item item{{"id", AttributeValue::string(item_id(n))},
-                    {"amount", AttributeValue::number(std::int64_t{n})}};
-    writes.push_back({{"PutRequest", {{"Item", aws::item_to_wire(item)}}}});
-  }
-  db.batch_write_all(table, writes);
-  return table;
-}
-
-// Items whose amount is not 2n or that carry no version: not rewritten exactly once.
-int wrong_items(aws::DynamoDbClient& db, const std::string& table, int count) {
-  std::map<int, Item> items;
-  Json req{{"TableName", table}, {"ConsistentRead", true}};
-  for (;;) {
-    const Json page = db.call("Scan", req);
-    for (const auto& wire : page["Items"]) {
-      auto item = aws::item_from_wire(wire);
-      items.emplace(number_of(item), std::move(item));
-    }
-    if (!page.contains("LastEvaluatedKey")) break;
-    req["ExclusiveStartKey"] = page["LastEvaluatedKey"];
-  }
-  int wrong = count - static_cast<int>(items.size());
-  for (const auto& [n, item] : items) {
-    if (item.at("amount").as_int() != 2 * n || !item.contains("version")) ++wrong;
-  }
-  return wrong;
-}
-
 // An async invoke loop: every invoke_async becomes a delivery on its own thread (optionally
 // twice for worker events), handled by a fresh EventHandler with a deadline `timeout` away.
 class Functions : public ContinuationInvoker {
@@ -225,7 +180,7 @@ class LambdaBackfillTest : public ::testing::Test {
 
 TEST_F(LambdaBackfillTest, ThreeLambdaWorkersRewriteEveryItemOnceAcrossManySelfContinuations) {
   constexpr int kItems = 2'000;
-  const auto table = seed_table(*db_, kItems);
+  const auto table = dt::seed_numbered_table(*db_, "lambda-backfill", kItems);
   std::atomic<int> calls{0};
   Functions functions(handlers(migrations(table, [&](const Item&) { ++calls; })), 1500ms, 450ms);
   functions.deliver(Json{{"direction", "up"}});
@@ -243,7 +198,7 @@ TEST_F(LambdaBackfillTest, ThreeLambdaWorkersRewriteEveryItemOnceAcrossManySelfC
   EXPECT_EQ(result_.failed, 0);
   EXPECT_FALSE(result_.stopped);
   EXPECT_EQ(calls.load(), kItems);
-  EXPECT_EQ(wrong_items(*db_, table, kItems), 0);
+  EXPECT_EQ(dt::items_not_doubled_once(*db_, table, kItems), 0);
   for (const auto& r : store_->segments()->list_segments({kMigration, result_.job_id})) {
     EXPECT_EQ(r.state, SegmentState::kDone);
     EXPECT_TRUE(r.owner.starts_with("lambda/")) << r.owner;
@@ -252,7 +207,7 @@ TEST_F(LambdaBackfillTest, ThreeLambdaWorkersRewriteEveryItemOnceAcrossManySelfC
 
 TEST_F(LambdaBackfillTest, EveryWorkerEventDeliveredTwiceChangesNothing) {
   constexpr int kItems = 1'500;
-  const auto table = seed_table(*db_, kItems);
+  const auto table = dt::seed_numbered_table(*db_, "lambda-backfill", kItems);
   std::atomic<int> calls{0};
   Functions functions(handlers(migrations(table, [&](const Item&) { ++calls; })), 1500ms, 450ms);
   functions.duplicate_workers = true;
@@ -266,12 +221,12 @@ TEST_F(LambdaBackfillTest, EveryWorkerEventDeliveredTwiceChangesNothing) {
   EXPECT_EQ(result_.written, kItems);
   EXPECT_EQ(result_.skipped, 0);
   EXPECT_EQ(calls.load(), kItems) << "a duplicate claims only free segments: no page is read twice";
-  EXPECT_EQ(wrong_items(*db_, table, kItems), 0);
+  EXPECT_EQ(dt::items_not_doubled_once(*db_, table, kItems), 0);
 }
 
 TEST_F(LambdaBackfillTest, AWorkerKilledMidSegmentHasItsSegmentTakenOverAfterTheLease) {
   constexpr int kItems = 1'500;
-  const auto table = seed_table(*db_, kItems);
+  const auto table = dt::seed_numbered_table(*db_, "lambda-backfill", kItems);
   std::mutex seen_mutex;
   std::map<int, int> seen;  // item -> how often fn saw it
   std::atomic<bool> killed{false};
@@ -283,7 +238,7 @@ TEST_F(LambdaBackfillTest, AWorkerKilledMidSegmentHasItsSegmentTakenOverAfterThe
   Functions functions(handlers(migrations(table,
                                           [&](const Item& item) {
                                             std::lock_guard guard(seen_mutex);
-                                            ++seen[number_of(item)];
+                                            ++seen[dt::item_number(item)];
                                           }),
                                kill),
                       1500ms, 450ms);
@@ -314,7 +269,7 @@ TEST_F(LambdaBackfillTest, AWorkerKilledMidSegmentHasItsSegmentTakenOverAfterThe
   EXPECT_EQ(result_.written + result_.skipped, kItems);
   EXPECT_EQ(result_.skipped, twice) << "the re-applied writes find the version they set";
   EXPECT_EQ(result_.failed, 0);
-  EXPECT_EQ(wrong_items(*db_, table, kItems), 0);
+  EXPECT_EQ(dt::items_not_doubled_once(*db_, table, kItems), 0);
   for (const auto& r : store_->segments()->list_segments({kMigration, result_.job_id})) {
     EXPECT_EQ(r.state, SegmentState::kDone) << "segment " << r.segment;
   }

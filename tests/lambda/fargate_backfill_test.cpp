@@ -45,48 +45,6 @@ using aws::testing::TestResponse;
 constexpr const char* kMigration = "20250101000000_double";
 constexpr int kItems = 1'200;
 
-std::string item_id(int n) {
-  char text[32];
-  std::snprintf(text, sizeof text, "item-%05d", n);
-  return text;
-}
-
-std::string seed_table(aws::DynamoDbClient& db, int count) {
-  const std::string table = dt::unique_table("fargate-backfill");
-  db.create_table_if_absent({{"TableName", table},
-                             {"BillingMode", "PAY_PER_REQUEST"},
-                             {"AttributeDefinitions", {{{"AttributeName", "id"}, {"AttributeType", "S"}}}},
-                             {"KeySchema", {{{"AttributeName", "id"}, {"KeyType", "HASH"}}}}});
-  std::vector<Json> writes;
-  for (int n = 0; n < count; ++n) {
-    const Item item{{"id", AttributeValue::string(item_id(n))},
-                    {"amount", AttributeValue::number(std::int64_t{n})}};
-    writes.push_back({{"PutRequest", {{"Item", aws::item_to_wire(item)}}}});
-  }
-  db.batch_write_all(table, writes);
-  return table;
-}
-
-// Items whose amount is not 2n or that carry no version: not rewritten exactly once.
-int wrong_items(aws::DynamoDbClient& db, const std::string& table, int count) {
-  std::map<int, Item> items;
-  Json req{{"TableName", table}, {"ConsistentRead", true}};
-  for (;;) {
-    const Json page = db.call("Scan", req);
-    for (const auto& wire : page["Items"]) {
-      auto item = aws::item_from_wire(wire);
-      items.emplace(std::stoi(item.at("id").as_string().substr(5)), std::move(item));
-    }
-    if (!page.contains("LastEvaluatedKey")) break;
-    req["ExclusiveStartKey"] = page["LastEvaluatedKey"];
-  }
-  int wrong = count - static_cast<int>(items.size());
-  for (const auto& [n, item] : items) {
-    if (item.at("amount").as_int() != 2 * n || !item.contains("version")) ++wrong;
-  }
-  return wrong;
-}
-
 // Starts `argv` with this process's environment plus `env`, stderr to `log`; dies with us.
 // Everything is prepared before fork() (the child only execs): safe from a server thread.
 pid_t start_process(const std::vector<std::string>& argv, const std::map<std::string, std::string>& env,
@@ -227,7 +185,7 @@ class FargateBackfillTest : public ::testing::Test {
   static void SetUpTestSuite() { dt::dynalite(); }
   void SetUp() override {
     db_ = std::make_unique<aws::DynamoDbClient>(dt::client_config());
-    table_ = seed_table(*db_, kItems);
+    table_ = dt::seed_numbered_table(*db_, "fargate-backfill", kItems);
     // The task definition's environment: the store, dynalite, the fixture's knobs.
     task_env_ = scenario_.env({{"FIXTURE_BACKFILL_TABLE", table_}, {"AWS_LAMBDA_RUNTIME_API", ""}});
     ecs_ = std::make_unique<TaskEcs>(std::vector<std::string>{AURIC_BACKFILL_FIXTURE, "fargate"}, task_env_,
@@ -343,7 +301,7 @@ TEST_F(FargateBackfillTest, ThreeTasksOfTheRunnersTaskDefinitionRewriteEveryItem
     ASSERT_EQ(pids.size(), 1u) << "item " << n;
     EXPECT_TRUE(task_pids.contains(pids[0])) << "item " << n << " processed outside a worker task";
   }
-  EXPECT_EQ(wrong_items(*db_, table_, kItems), 0);
+  EXPECT_EQ(dt::items_not_doubled_once(*db_, table_, kItems), 0);
   const auto records = segments(totals["job_id"].get<std::string>());
   ASSERT_EQ(records.size(), 3u);
   for (const auto& r : records) {
@@ -412,7 +370,7 @@ TEST_F(FargateBackfillTest, ATaskKilledMidSegmentHasItsSegmentTakenOverByARelaun
   EXPECT_EQ(totals["written"].get<int>() + totals["skipped"].get<int>(), kItems);
   EXPECT_LE(totals["skipped"].get<int>(), twice) << "only re-applied writes find their version";
   EXPECT_EQ(totals["failed"], 0);
-  EXPECT_EQ(wrong_items(*db_, table_, kItems), 0);
+  EXPECT_EQ(dt::items_not_doubled_once(*db_, table_, kItems), 0);
   for (const auto& r : segments(totals["job_id"].get<std::string>())) {
     EXPECT_EQ(r.state, SegmentState::kDone) << "segment " << r.segment;
   }
@@ -452,7 +410,7 @@ TEST_F(FargateBackfillTest, AWorkerTaskWithABadEventFailsWithAClearMessage) {
 TEST(FargateBackfillCoordinator, ASlowStartWaitsForTheGraceADeadHolderForItsLease) {
   dt::dynalite();
   aws::DynamoDbClient db(dt::client_config());
-  const std::string table = seed_table(db, 10);
+  const std::string table = dt::seed_numbered_table(db, "fargate-backfill", 10);
   auto store = open_store("memory:");
   SegmentStore& segments = *store->segments();
   const SegmentJob job{kMigration, "job-grace"};
