@@ -61,8 +61,22 @@ class CountingTransport final : public auric::aws::HttpTransport {
     {
       std::lock_guard lock(mutex_);
       ++counts_[op + " " + table];
+      if (op == "UpdateItem" && table == timed_table_) {
+        times_ms_.push_back(
+            std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now().time_since_epoch()).count());
+      }
     }
     return inner_->send(request);
+  }
+  // Records when each UpdateItem on `table` is sent (the rate-limit round).
+  void time_writes_to(std::string table) {
+    std::lock_guard lock(mutex_);
+    timed_table_ = std::move(table);
+    times_ms_.clear();
+  }
+  std::vector<std::int64_t> write_times() {
+    std::lock_guard lock(mutex_);
+    return times_ms_;
   }
   std::map<std::string, std::uint64_t> take() {
     std::lock_guard lock(mutex_);
@@ -73,6 +87,8 @@ class CountingTransport final : public auric::aws::HttpTransport {
   std::shared_ptr<auric::aws::HttpTransport> inner_;
   std::mutex mutex_;
   std::map<std::string, std::uint64_t> counts_;
+  std::string timed_table_;
+  std::vector<std::int64_t> times_ms_;
 };
 
 auric::aws::ClientConfig config_for(const std::string& endpoint) {
@@ -144,11 +160,12 @@ struct Round {
 };
 
 Round engine_round(auric::aws::DynamoDbClient& db, auric::SegmentStore& segments, const std::string& table,
-                   int threads, int version) {
+                   int threads, int version, double write_units_per_second = 0) {
   BackfillSpec spec;
   spec.table = table;
   spec.total_segments = 16;
   spec.page_size = 100;
+  spec.write_units_per_second = write_units_per_second;
   auric::backfill::EngineOptions options;
   options.threads = threads;
   const auto start = Clock::now();
@@ -276,6 +293,29 @@ int main(int argc, char** argv) {
                   static_cast<double>(n) / static_cast<double>(std::max<std::int64_t>(pages, 1)),
                   store_side ? "  (segment coordination)" : "");
     }
+
+    // The rate limit measured at the client's transport: the writes sent in every 10 s window
+    // (sliding, 100 ms steps) of a threads:8 round limited to kLimit WCU/s (each item write is
+    // 1 WCU: dynalite reports no ConsumedCapacity, so the engine charges its size estimate).
+    constexpr double kLimit = 300;
+    transport->time_writes_to(table);
+    const Round limited = engine_round(db, *store->segments(), table, 8, ++version, kLimit);
+    const auto times = transport->write_times();
+    std::size_t worst = 0;
+    if (!times.empty()) {
+      for (std::int64_t start = times.front(); start + 10'000 <= times.back() + 100; start += 100) {
+        const auto from = std::lower_bound(times.begin(), times.end(), start);
+        const auto to = std::lower_bound(times.begin(), times.end(), start + 10'000);
+        worst = std::max(worst, static_cast<std::size_t>(to - from));
+      }
+    }
+    std::printf(
+        "\nRate limit %.0f WCU/s, threads:8: %lld writes in %.1f s (%.0f/s overall); the busiest 10 s "
+        "window held %zu writes = %.1f%% of the limit's %.0f\n",
+        kLimit, static_cast<long long>(limited.result.written), limited.seconds,
+        static_cast<double>(limited.result.written) / limited.seconds, worst,
+        100.0 * static_cast<double>(worst) / (kLimit * 10), kLimit * 10);
+    transport->take();
   }
   std::printf("\nPeak RSS (VmHWM) of a child process backfilling a fresh table with threads:4\n");
   for (const int size : rss_sizes) {
