@@ -9,40 +9,19 @@
 //   node dashboard.e2e.mjs --binary <quickstart-migrations> --ui-dir <ui> --out <artifacts dir>
 //                          [--chromium /usr/bin/chromium]
 import { spawn } from 'node:child_process';
-import { once } from 'node:events';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
+import { api, CHROMIUM_ARGS, check, checksPassed, loadChromium, parseOptions, startDashboard, stopProcess,
+  waitFor as waitForWithin } from './e2e_support.mjs';
 import { startEvilSite } from './evil_site.mjs';
 
-const args = process.argv.slice(2);
-const option = (name, fallback) => {
-  const i = args.indexOf(name);
-  return i >= 0 && i + 1 < args.length ? args[i + 1] : fallback;
-};
-const binary = option('--binary');
-const uiDir = resolve(option('--ui-dir', join(import.meta.dirname ?? '.', '..', '..', 'ui')));
-const outDir = resolve(option('--out', 'e2e-artifacts'));
-const chromiumPath = option('--chromium', '/usr/bin/chromium');
-if (!binary) {
-  console.error('usage: dashboard.e2e.mjs --binary <quickstart-migrations> --ui-dir <ui> --out <dir>');
-  process.exit(2);
-}
-
-let chromium;
-try {
-  const require = createRequire(join(uiDir, 'package.json'));
-  ({ chromium } = require('playwright-core'));
-} catch (error) {
-  console.error(`playwright-core is not installed in ${uiDir}/node_modules (run \`npm ci\` in ui/): ${error.message}`);
-  process.exit(1);
-}
+const { binary, uiDir, outDir, chromiumPath } =
+  parseOptions('dashboard.e2e.mjs --binary <quickstart-migrations> --ui-dir <ui> --out <dir>');
+const chromium = loadChromium(uiDir);
 
 const IDS = ['20250101090000_create-users', '20250102090000_add-user-roles', '20250103090000_add-display-names',
   '20250104090000_add-email-index'];
-const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-  '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 
 mkdirSync(outDir, { recursive: true });
 const work = mkdtempSync(join(tmpdir(), 'auric-e2e-'));
@@ -50,14 +29,6 @@ const store = `sqlite:${join(work, 'migrations.db')}`;
 // The server runs with --env staging (an [env.staging] of the work folder's config), so the
 // header and the title name an environment.
 writeFileSync(join(work, 'migrate.config.toml'), '[env.staging]\n[env.staging.context]\napp_db = "app.db"\n');
-let passed = 0;
-
-function check(condition, message) {
-  if (!condition) throw new Error(`check failed: ${message}`);
-  passed += 1;
-  console.log(`  ok  ${message}`);
-}
-
 function run(argv) {
   return new Promise((resolvePromise, reject) => {
     const child = spawn(binary, argv, { cwd: work, stdio: ['ignore', 'pipe', 'pipe'] });
@@ -69,53 +40,10 @@ function run(argv) {
   });
 }
 
-function startServer() {
-  return new Promise((resolvePromise, reject) => {
-    const child = spawn(binary, ['--store', store, '--env', 'staging', 'dashboard', '--port', '0', '--no-open'], {
-      cwd: work,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    const timer = setTimeout(() => reject(new Error(`the dashboard did not start in 15 s: ${stdout}${stderr}`)), 15_000);
-    child.stderr.on('data', (d) => { stderr += d; });
-    child.stdout.on('data', (d) => {
-      stdout += d;
-      const match = /> Dashboard ready: (http:\/\/127\.0\.0\.1:(\d+)\/)/.exec(stdout);
-      if (match) {
-        clearTimeout(timer);
-        resolvePromise({ child, url: match[1].replace(/\/$/, ''), output: () => stdout, errors: () => stderr });
-      }
-    });
-    child.on('exit', (code) => reject(new Error(`the dashboard exited with ${code}: ${stdout}${stderr}`)));
-  });
-}
+const startServer = () =>
+  startDashboard(binary, ['--store', store, '--env', 'staging', 'dashboard', '--port', '0', '--no-open'], work);
 
-async function stopServer(server) {
-  if (server.child.exitCode !== null) return server.child.exitCode;
-  const exited = once(server.child, 'exit');
-  server.child.kill('SIGTERM');
-  const timer = setTimeout(() => server.child.kill('SIGKILL'), 10_000);
-  const [code] = await exited;
-  clearTimeout(timer);
-  return code;
-}
-
-const api = async (url, path) => {
-  const response = await fetch(`${url}${path}`);
-  if (!response.ok) throw new Error(`GET ${path}: ${response.status}`);
-  return response.json();
-};
-
-async function waitFor(what, predicate, timeoutMs = 20_000) {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await predicate();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
+const waitFor = (what, predicate, timeoutMs = 20_000) => waitForWithin(what, predicate, timeoutMs);
 
 let server;
 let browser;
@@ -309,7 +237,7 @@ try {
 } finally {
   if (browser) await browser.close().catch(() => {});
   if (server) {
-    const code = await stopServer(server);
+    const code = await stopProcess(server.child);
     if (exitCode === 0) {
       try {
         check(code === 0 && server.output().includes('> Shutting down...'), 'the server shuts down cleanly on SIGTERM');
@@ -321,5 +249,5 @@ try {
   }
   rmSync(work, { recursive: true, force: true });
 }
-console.log(exitCode === 0 ? `e2e: ${passed} checks passed; screenshots in ${outDir}` : 'e2e: FAILED');
+console.log(exitCode === 0 ? `e2e: ${checksPassed()} checks passed; screenshots in ${outDir}` : 'e2e: FAILED');
 process.exit(exitCode);

@@ -14,36 +14,16 @@
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
+import { api, CHROMIUM_ARGS, check, checksPassed, loadChromium, parseOptions, startDashboard, stopProcess, waitFor }
+  from './e2e_support.mjs';
 
-const args = process.argv.slice(2);
-const option = (name, fallback) => {
-  const i = args.indexOf(name);
-  return i >= 0 && i + 1 < args.length ? args[i + 1] : fallback;
-};
-const binary = option('--binary');
-const uiDir = resolve(option('--ui-dir', join(import.meta.dirname ?? '.', '..', '..', 'ui')));
-const outDir = resolve(option('--out', 'e2e-artifacts'));
-const chromiumPath = option('--chromium', '/usr/bin/chromium');
-if (!binary) {
-  console.error('usage: progress.e2e.mjs --binary <progress_fixture> --ui-dir <ui> --out <dir>');
-  process.exit(2);
-}
-
-let chromium;
-try {
-  const require = createRequire(join(uiDir, 'package.json'));
-  ({ chromium } = require('playwright-core'));
-} catch (error) {
-  console.error(`playwright-core is not installed in ${uiDir}/node_modules (run \`npm ci\` in ui/): ${error.message}`);
-  process.exit(1);
-}
+const { binary, uiDir, outDir, chromiumPath } =
+  parseOptions('progress.e2e.mjs --binary <progress_fixture> --ui-dir <ui> --out <dir>');
+const chromium = loadChromium(uiDir);
 
 const ID = '20250101000000_count-items';
-const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-  '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 // Generous: the machine may be busy. The fixture itself gives up waiting for the gate after 120 s.
 const LIVE_TIMEOUT_MS = 60_000;
 
@@ -52,32 +32,7 @@ const work = mkdtempSync(join(tmpdir(), 'auric-progress-e2e-'));
 const gate = join(work, 'gate');
 // Both processes find the store through the config in their working folder.
 writeFileSync(join(work, 'migrate.config.toml'), `store = "sqlite:${join(work, 'state.db')}"\n`);
-let passed = 0;
-
-function check(condition, message) {
-  if (!condition) throw new Error(`check failed: ${message}`);
-  passed += 1;
-  console.log(`  ok  ${message}`);
-}
-
-function startServer() {
-  return new Promise((resolvePromise, reject) => {
-    const child = spawn(binary, ['dashboard', '--port', '0', '--no-open'], { cwd: work, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    const timer = setTimeout(() => reject(new Error(`the dashboard did not start in 15 s: ${stdout}${stderr}`)), 15_000);
-    child.stderr.on('data', (d) => { stderr += d; });
-    child.stdout.on('data', (d) => {
-      stdout += d;
-      const match = /> Dashboard ready: (http:\/\/127\.0\.0\.1:(\d+)\/)/.exec(stdout);
-      if (match) {
-        clearTimeout(timer);
-        resolvePromise({ child, url: match[1].replace(/\/$/, ''), output: () => stdout, errors: () => stderr });
-      }
-    });
-    child.on('exit', (code) => reject(new Error(`the dashboard exited with ${code}: ${stdout}${stderr}`)));
-  });
-}
+const startServer = () => startDashboard(binary, ['dashboard', '--port', '0', '--no-open'], work);
 
 /** `up` in a process of its own, as from another terminal; it pauses at 20 of 40 until the gate exists. */
 function startRun() {
@@ -93,31 +48,7 @@ function startRun() {
   return { child, exited, output: () => output };
 }
 
-async function stopProcess(child) {
-  if (child.exitCode !== null || child.signalCode !== null) return child.exitCode;
-  const exited = once(child, 'exit');
-  child.kill('SIGTERM');
-  const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
-  const [code] = await exited;
-  clearTimeout(timer);
-  return code;
-}
-
-const api = async (url, path) => {
-  const response = await fetch(`${url}${path}`);
-  if (!response.ok) throw new Error(`GET ${path}: ${response.status}`);
-  return response.json();
-};
-
-async function waitFor(what, predicate, timeoutMs = LIVE_TIMEOUT_MS) {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await predicate();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
+const waitLive = (what, predicate) => waitFor(what, predicate, LIVE_TIMEOUT_MS);
 
 /** The attributes and text of the progress bar inside `scope` (a CSS selector). */
 async function barIn(page, scope) {
@@ -162,7 +93,7 @@ try {
   // The run, from another process. The page stays open: the lock poller (every 15 s while idle,
   // then 2 s) must bring the bar in without a reload.
   run = startRun();
-  const lock = await waitFor('the lock to show the run paused at 20 of 40', async () => {
+  const lock = await waitLive('the lock to show the run paused at 20 of 40', async () => {
     const value = await api(url, '/api/lock');
     return value.held && value.current?.migrationId === ID && value.current.progress?.done === 20 ? value : null;
   });
@@ -245,5 +176,5 @@ try {
   }
   rmSync(work, { recursive: true, force: true });
 }
-console.log(exitCode === 0 ? `e2e: ${passed} checks passed; screenshots in ${outDir}` : 'e2e: FAILED');
+console.log(exitCode === 0 ? `e2e: ${checksPassed()} checks passed; screenshots in ${outDir}` : 'e2e: FAILED');
 process.exit(exitCode);
