@@ -74,6 +74,10 @@ struct Invariants {
     check_run(a.run, "start-task");
     check(a.run.hop == 0 && rules.to_fargate, "a task started outside dispatcher mode or for a continuation");
   }
+  void operator()(const lambda::BackfillWorkerAction& a) const {
+    check(a.worker.worker >= 0 && a.worker.worker < a.worker.workers && !a.worker.job_id.empty(),
+          "a backfill worker outside 0..workers-1 or without a job");
+  }
   void operator()(const lambda::TaskStoppedAction& a) const {
     check(a.task.last_status == "STOPPED" && !a.task.execution_id.empty() && a.task.direction.has_value(),
           "a close-out for a task that is not a stopped task of ours");

@@ -47,6 +47,20 @@ struct Answer {
   void operator()(const lambda::TaskStateEventData& t) const {
     (void)lambda::failed_result_json(t.execution_id, t.stopped_reason + t.task_arn + t.last_status).dump();
   }
+  void operator()(const lambda::BackfillWorkerEventData& w) const {
+    const auric::backfill::WorkerEvent& e = w.worker;
+    auric::fuzz::check(e.workers >= 1 && e.workers <= 1000 && e.worker >= 0 && e.worker < e.workers,
+                       "a backfill-worker event with its worker outside 0..workers-1");
+    auric::fuzz::check(!e.migration_id.empty() && !e.execution_id.empty() && !e.job_id.empty() &&
+                           !e.name.empty() && !e.table.empty(),
+                       "a backfill-worker event with an empty field");
+    // What the coordinator sends for it parses back to the same event.
+    const auric::Json wire = auric::backfill::worker_event_json(e);
+    const lambda::Event again = lambda::parse_event(wire);
+    const auto* same = std::get_if<lambda::BackfillWorkerEventData>(&again);
+    auric::fuzz::check(same != nullptr && same->worker == e,
+                       "a backfill-worker event that does not round-trip", wire.dump());
+  }
   void operator()(const lambda::InvalidEvent& invalid) const {
     (void)lambda::failed_result_json("", invalid.error).dump();
   }
