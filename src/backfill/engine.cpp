@@ -548,6 +548,21 @@ WorkerChoice parse_workers(std::string_view workers) {
   return {WorkerChoice::Kind::kThreads, parse_thread_workers(workers)};
 }
 
+SourceTable describe_source(aws::DynamoDbClient& db, const BackfillSpec& spec, int workers) {
+  const json described = db.describe_table(spec.table);
+  const json& table = described.contains("Table") ? described.at("Table") : described;
+  SourceTable source;
+  for (const auto& k : table.value("KeySchema", json::array()))
+    source.key_names.push_back(k.value("AttributeName", ""));
+  if (table.contains("ItemCount") && table.at("ItemCount").is_number() &&
+      table.at("ItemCount").get<double>() > 0)
+    source.item_count = table.at("ItemCount").get<std::int64_t>();
+  source.total_segments = spec.total_segments > 0
+                              ? spec.total_segments
+                              : default_total_segments(described, spec.index, workers, spec.max_segments);
+  return source;
+}
+
 int parse_thread_workers(std::string_view workers) {
   constexpr std::string_view kThreads = "threads:";
   if (workers.starts_with("lambda:") || workers.starts_with("fargate:")) {
@@ -585,19 +600,10 @@ BackfillResult run_backfill(aws::DynamoDbClient& db, SegmentStore& segments, con
   if (!fn.item_fn() && !fn.page_fn()) throw std::invalid_argument("ctx.backfill(): fn is empty");
   BackfillClock& clock = options.clock != nullptr ? *options.clock : system_clock();
 
-  const json described = db.describe_table(spec.table);
-  std::vector<std::string> key_names;
-  const json& table = described.contains("Table") ? described.at("Table") : described;
-  for (const auto& k : table.value("KeySchema", json::array()))
-    key_names.push_back(k.value("AttributeName", ""));
-  std::optional<std::int64_t> total_items;
-  // ItemCount is refreshed about every 6 hours (dynalite never counts): 0 means unknown.
-  if (table.contains("ItemCount") && table.at("ItemCount").is_number() &&
-      table.at("ItemCount").get<double>() > 0)
-    total_items = table.at("ItemCount").get<std::int64_t>();
-  const int total = spec.total_segments > 0
-                        ? spec.total_segments
-                        : default_total_segments(described, spec.index, options.threads, spec.max_segments);
+  SourceTable source = describe_source(db, spec, options.threads);
+  const std::optional<std::int64_t> total_items = source.item_count;
+  const int total = source.total_segments;
+  std::vector<std::string> key_names = std::move(source.key_names);
 
   // A dry run saves nothing: its segments live in memory for this call only.
   const auto scratch = spec.dry_run ? make_memory_segment_store() : nullptr;

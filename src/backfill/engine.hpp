@@ -8,8 +8,10 @@
 #include <chrono>
 #include <cstddef>
 #include <functional>
+#include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include <auric/backfill.hpp>
 
@@ -61,6 +63,16 @@ WorkerChoice parse_workers(std::string_view workers);
 // max_errors.
 BackfillResult result_of(const std::string& job_id, const std::vector<SegmentRecord>& records,
                          const BackfillSpec& spec);
+
+// What a job needs from the source's DescribeTable: its key attributes, its ItemCount (nullopt
+// when 0: AWS refreshes it about every 6 hours, dynalite never counts) and the segment count
+// (spec.total_segments, else default_total_segments for `workers`). One request.
+struct SourceTable {
+  std::vector<std::string> key_names;
+  std::optional<std::int64_t> item_count;
+  int total_segments = 1;
+};
+SourceTable describe_source(aws::DynamoDbClient& db, const BackfillSpec& spec, int workers);
 
 // TotalSegments from a DescribeTable response: about one per GiB of the table (or `index`),
 // at least `workers`, at most `max_segments`.

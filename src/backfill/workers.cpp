@@ -84,15 +84,9 @@ BackfillResult coordinate_backfill(aws::DynamoDbClient& db, SegmentStore& segmen
   BackfillClock& clock = options.clock != nullptr ? *options.clock : system_clock();
   const int workers = std::max(1, options.workers);
 
-  const json described = db.describe_table(spec.table);
-  const json& table = described.contains("Table") ? described.at("Table") : described;
-  std::optional<std::int64_t> total_items;
-  if (table.contains("ItemCount") && table.at("ItemCount").is_number() &&
-      table.at("ItemCount").get<double>() > 0)
-    total_items = table.at("ItemCount").get<std::int64_t>();
-  const int total = spec.total_segments > 0
-                        ? spec.total_segments
-                        : default_total_segments(described, spec.index, workers, spec.max_segments);
+  const SourceTable source = describe_source(db, spec, workers);
+  const std::optional<std::int64_t> total_items = source.item_count;
+  const int total = source.total_segments;
   static_cast<void>(segments.create_segments(job, total, clock.now_ms()));
 
   const auto lease = options.launcher->lease_ttl();
