@@ -21,6 +21,9 @@
 #   - UNITY, or -DAURIC_MIGRATIONS_UNITY_BUILD=ON, compiles the migration files in batches of
 #     AURIC_MIGRATIONS_UNITY_BATCH_SIZE (the SOURCES stay apart). Names a migration file defines
 #     at namespace scope must then be unique across migrations: see the docs.
+#   - The binary is linked with lld, else gold, when the compiler can use one and the project
+#     chose no linker itself (-fuse-ld in its flags): the link is most of a one-file rebuild.
+#     -DAURIC_MIGRATIONS_LINKER=default keeps the toolchain's linker; lld or gold insists on one.
 
 # Script mode: the checksum of one migration file, run by the custom command set up below.
 #   cmake -DAURIC_SOURCE=<file> -DAURIC_ID=<id> -DAURIC_OUTPUT=<generated .cpp> -P AuricMigrations.cmake
@@ -53,6 +56,44 @@ option(AURIC_MIGRATIONS_PCH "Precompile <auric/migrations.hpp> for auric_add_mig
 option(AURIC_MIGRATIONS_UNITY_BUILD "Unity-build the migration files of auric_add_migrations() targets" OFF)
 set(AURIC_MIGRATIONS_UNITY_BATCH_SIZE 16 CACHE STRING
     "Migration files per unity translation unit (with UNITY or AURIC_MIGRATIONS_UNITY_BUILD)")
+set(AURIC_MIGRATIONS_LINKER auto CACHE STRING
+    "Linker of auric_add_migrations() binaries: auto (lld, else gold, else the default), lld, gold or default")
+set_property(CACHE AURIC_MIGRATIONS_LINKER PROPERTY STRINGS auto lld gold default)
+
+# The link option for AURIC_MIGRATIONS_LINKER, checked once per build tree ("" for the toolchain's
+# own linker). A project that picks a linker itself (-fuse-ld= in its C++ or link flags) keeps it.
+function(_auric_migrations_link_option out)
+  set(choice "${AURIC_MIGRATIONS_LINKER}")
+  if(choice STREQUAL "default" OR NOT CMAKE_CXX_COMPILER_ID MATCHES "GNU|Clang")
+    set(${out} "" PARENT_SCOPE)
+    return()
+  endif()
+  if(choice STREQUAL "auto")
+    string(CONCAT flags "${CMAKE_CXX_FLAGS} ${CMAKE_EXE_LINKER_FLAGS}")
+    if(flags MATCHES "-fuse-ld=")
+      set(${out} "" PARENT_SCOPE)
+      return()
+    endif()
+    set(candidates lld gold)
+  elseif(choice STREQUAL "lld" OR choice STREQUAL "gold")
+    set(candidates ${choice})
+  else()
+    message(FATAL_ERROR "AURIC_MIGRATIONS_LINKER must be auto, lld, gold or default (got '${choice}')")
+  endif()
+  include(CheckLinkerFlag)
+  foreach(linker IN LISTS candidates)
+    check_linker_flag(CXX "-fuse-ld=${linker}" AURIC_MIGRATIONS_CAN_LINK_WITH_${linker})
+    if(AURIC_MIGRATIONS_CAN_LINK_WITH_${linker})
+      set(${out} "-fuse-ld=${linker}" PARENT_SCOPE)
+      return()
+    endif()
+  endforeach()
+  if(NOT choice STREQUAL "auto")
+    message(FATAL_ERROR "AURIC_MIGRATIONS_LINKER=${choice}: the C++ compiler cannot link with ${choice} "
+                        "(install it, e.g. `apt install ${choice}` for lld, or set auto or default)")
+  endif()
+  set(${out} "" PARENT_SCOPE)
+endfunction()
 
 function(auric_add_migrations target)
   cmake_parse_arguments(ARG "NO_MAIN;NO_PCH;UNITY" "DIRECTORY;PCH_REUSE_FROM" "SOURCES" ${ARGN})
@@ -98,6 +139,10 @@ function(auric_add_migrations target)
   add_executable(${target} ${files} ${main_source} ${ARG_SOURCES})
   target_link_libraries(${target} PRIVATE auric::migrations)
   target_compile_features(${target} PRIVATE cxx_std_20)
+  _auric_migrations_link_option(link_option)
+  if(link_option)
+    target_link_options(${target} PRIVATE ${link_option})
+  endif()
 
   # The checksum units: a target of their own, so they get neither the PCH nor the user's flags.
   if(checksum_units)

@@ -76,6 +76,7 @@ function(auric_add_migration_tests migrations)
   target_compile_definitions(${name} PRIVATE "$<TARGET_PROPERTY:${migrations},COMPILE_DEFINITIONS>")
   target_compile_options(${name} PRIVATE "$<TARGET_PROPERTY:${migrations},COMPILE_OPTIONS>")
   target_link_libraries(${name} PRIVATE auric::testing "$<TARGET_PROPERTY:${migrations},LINK_LIBRARIES>")
+  target_link_options(${name} PRIVATE "$<TARGET_PROPERTY:${migrations},LINK_OPTIONS>")  # its linker
   if(NOT ARG_NO_GTEST_MAIN)
     target_link_libraries(${name} PRIVATE GTest::gtest_main)
   endif()

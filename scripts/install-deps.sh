@@ -9,7 +9,7 @@ build_pkgs=(
   libcurl4-openssl-dev libssl-dev nlohmann-json3-dev libsqlite3-dev libcli11-dev
   libtomlplusplus-dev libfmt-dev libcpp-httplib-dev libarchive-dev
   libgtest-dev libgmock-dev libbenchmark-dev
-  nodejs npm zip unzip
+  nodejs npm zip unzip lld
 )
 test_pkgs=(clang-format clang-tidy chromium sqlite3 tmux python3 clang-14 libclang-rt-14-dev gcovr)
 

@@ -109,4 +109,23 @@ if [[ $generator == Ninja ]]; then
   rebuilt=$(comm -13 "$work/before.txt" "$work/after.txt" | cut -d' ' -f1 | grep -v fourth || true)
   [[ -z $rebuilt ]] || { echo "$rebuilt"; cat "$work/build3.out"; fail "adding a migration recompiled others"; }
 fi
+
+# The linker (the link is most of a one-file rebuild): lld when the compiler can use it, else gold;
+# -DAURIC_MIGRATIONS_LINKER=default keeps the toolchain's own (a relink, nothing recompiles); a bad
+# value stops the configure step with the choices.
+linked_by() { readelf -p .comment "$bin" | grep -q 'LLD' && echo lld && return;
+  readelf -S "$bin" | grep -q gold-version && echo gold && return; echo default; }
+if command -v ld.lld >/dev/null; then want=lld; elif command -v ld.gold >/dev/null; then want=gold; else want=default; fi
+[[ $(linked_by) == "$want" ]] || fail "linked by $(linked_by), expected $want"
+objects >"$work/before.txt"
+cmake -S "$project" -B "$work/build" -DAURIC_MIGRATIONS_LINKER=default >/dev/null
+cmake --build "$work/build" -j2 >"$work/build4.out" 2>&1 || { cat "$work/build4.out"; fail "default linker"; }
+[[ $(linked_by) == default ]] || fail "AURIC_MIGRATIONS_LINKER=default: linked by $(linked_by)"
+objects >"$work/after.txt"
+[[ -z $(comm -13 "$work/before.txt" "$work/after.txt") ]] || fail "changing the linker recompiled objects"
+"$bin" list | grep -q 20250104000000_fourth || fail "the default-linked binary lacks a migration"
+if cmake -S "$project" -B "$work/build" -DAURIC_MIGRATIONS_LINKER=mold >"$work/bad.out" 2>&1; then
+  fail "AURIC_MIGRATIONS_LINKER=mold was accepted"
+fi
+grep -q "must be auto, lld, gold or default" "$work/bad.out" || { cat "$work/bad.out"; fail "no message for a bad linker"; }
 echo "rebuild ($generator): OK"
