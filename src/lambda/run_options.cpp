@@ -26,6 +26,10 @@ HandlerSettings handler_settings(const app::Config& config, const app::EnvLookup
   if (auto v = env("MIGRATION_HANDOVER_TTL_SECONDS")) {
     s.handover_ttl = std::chrono::seconds(whole_number("MIGRATION_HANDOVER_TTL_SECONDS", *v, 1));
   }
+  // The same variable as a fargate:N worker's (backfill_worker.cpp): one name for the lease.
+  if (auto v = env("MIGRATION_BACKFILL_LEASE_SECONDS")) {
+    s.backfill_lease = std::chrono::seconds(whole_number("MIGRATION_BACKFILL_LEASE_SECONDS", *v, 1));
+  }
   s.function_name = env("AWS_LAMBDA_FUNCTION_NAME").value_or("");
   s.dispatch = dispatch_settings_from_env(env);
   return s;

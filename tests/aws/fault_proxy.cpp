@@ -84,7 +84,13 @@ void FaultProxy::reset_stats() {
   stats_ = ProxyStats{};
 }
 
+void FaultProxy::set_observer(Observer observer) {
+  std::lock_guard lock(mu_);
+  observer_ = std::move(observer);
+}
+
 TestResponse FaultProxy::handle(const TestRequest& request) {
+  const auto arrived = std::chrono::steady_clock::now();
   enum class Fault { kNone, kThrottle, kServerError, kResetBefore, kResetAfter, kDelay };
   Fault fault = Fault::kNone;
   bool provisioned = false;
@@ -162,10 +168,13 @@ TestResponse FaultProxy::handle(const TestRequest& request) {
   } catch (const TransportError& e) {
     response = TestResponse::text(502, std::string("fault proxy: upstream failed: ") + e.what());
   }
+  Observer observer;
   {
     std::lock_guard lock(mu_);
     ++stats_.forwarded;
+    observer = observer_;
   }
+  if (observer) observer(request, response, arrived, std::chrono::steady_clock::now());
   if (fault == Fault::kResetAfter) {
     count(&ProxyStats::resets, TestResponse{});
     return TestResponse::reset();

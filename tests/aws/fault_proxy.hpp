@@ -55,6 +55,13 @@ class FaultProxy {
   void set_faults(FaultConfig faults);
   // A hook consulted before the random faults: return a response to inject it.
   void set_hook(std::function<std::optional<TestResponse>(const TestRequest&, std::uint64_t index)> hook);
+  // Called with every forwarded request, the target's answer (before a reset-after fault
+  // replaces it) and when the request arrived and the answer came back: a log of what the
+  // target applied, in time. Runs on the proxy's threads, concurrently.
+  using Observer =
+      std::function<void(const TestRequest&, const TestResponse&, std::chrono::steady_clock::time_point,
+                         std::chrono::steady_clock::time_point)>;
+  void set_observer(Observer observer);
   ProxyStats stats() const;
   void reset_stats();
   // Stops listening: later connections are refused ("endpoint down").
@@ -69,6 +76,7 @@ class FaultProxy {
   FaultConfig faults_;
   std::mt19937_64 rng_;
   std::function<std::optional<TestResponse>(const TestRequest&, std::uint64_t)> hook_;
+  Observer observer_;
   ProxyStats stats_;
   TestHttpServer server_;  // last: stops first, while the rest is alive
 };

@@ -6,9 +6,11 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstring>
 #include <fstream>
 #include <sstream>
+#include <stdexcept>
 
 #include "aws/encoding.hpp"
 
@@ -43,8 +45,12 @@ std::string temp_file(const std::string& stem) {
 
 FakeLambda::FakeLambda(FunctionConfig config)
     : config_(std::move(config)), log_file_(temp_file("fake-lambda-log")) {
-  server_ =
-      std::make_unique<aws::testing::TestHttpServer>([this](const TestRequest& r) { return handle(r); });
+  if (config_.concurrency < 1) throw std::invalid_argument("FakeLambda: concurrency must be >= 1");
+  envs_.resize(static_cast<std::size_t>(config_.concurrency));
+  for (std::size_t i = 0; i < envs_.size(); ++i) {
+    envs_[i].server = std::make_unique<aws::testing::TestHttpServer>(
+        [this, i](const TestRequest& r) { return handle(r, i); });
+  }
   watchdog_ = std::thread([this] { watchdog(); });
 }
 
@@ -52,24 +58,30 @@ FakeLambda::~FakeLambda() {
   {
     std::lock_guard lock(mu_);
     stopping_ = true;
-    if (pid_ > 0) {
-      ::kill(pid_, SIGKILL);
-      ::waitpid(pid_, nullptr, 0);
-      pid_ = -1;
+    for (auto& e : envs_) {
+      if (e.pid > 0) {
+        ::kill(e.pid, SIGKILL);
+        ::waitpid(e.pid, nullptr, 0);
+        e.pid = -1;
+      }
     }
   }
   cv_.notify_all();
   watchdog_.join();
-  server_->stop();
+  for (auto& e : envs_) e.server->stop();
   ::unlink(log_file_.c_str());
 }
 
+std::string FakeLambda::runtime_api(std::size_t env) const {
+  return "127.0.0.1:" + std::to_string(envs_[env].server->port());
+}
+
 std::string FakeLambda::runtime_api() const {
-  return "127.0.0.1:" + std::to_string(server_->port());
+  return runtime_api(0);
 }
 
 std::string FakeLambda::endpoint() const {
-  return server_->url();
+  return envs_[0].server->url();
 }
 
 std::string FakeLambda::function_arn() const {
@@ -79,17 +91,17 @@ std::string FakeLambda::function_arn() const {
 void FakeLambda::start() {
   std::lock_guard lock(mu_);
   started_ = true;
-  if (pid_ < 0) spawn_locked();
+  if (envs_[0].pid < 0) spawn_locked(0);
 }
 
-void FakeLambda::spawn_locked() {
+void FakeLambda::spawn_locked(std::size_t index) {
   std::map<std::string, std::string> env;
   for (char** e = environ; *e; ++e) {
     const std::string kv = *e;
     const auto eq = kv.find('=');
     if (eq != std::string::npos) env[kv.substr(0, eq)] = kv.substr(eq + 1);
   }
-  env["AWS_LAMBDA_RUNTIME_API"] = runtime_api();
+  env["AWS_LAMBDA_RUNTIME_API"] = runtime_api(index);
   env["AWS_LAMBDA_FUNCTION_NAME"] = config_.name;
   env["AWS_LAMBDA_FUNCTION_TIMEOUT"] = std::to_string(config_.timeout.count() / 1000);
   env.emplace("AWS_ENDPOINT_URL_LAMBDA", endpoint());  // a test may point it at another function
@@ -124,9 +136,9 @@ void FakeLambda::spawn_locked() {
     _exit(127);
   }
   ::close(log_fd);
-  pid_ = pid;
+  envs_[index].pid = pid;
+  envs_[index].spawned_at = std::chrono::steady_clock::now();
   ++processes_;
-  spawned_at_ = std::chrono::steady_clock::now();
 }
 
 void FakeLambda::push_locked(const Json& event, bool async) {
@@ -147,9 +159,26 @@ void FakeLambda::duplicate_async(bool on) {
   duplicate_ = on;
 }
 
+bool FakeLambda::kill_invocation(const std::string& request_id) {
+  std::lock_guard lock(mu_);
+  for (auto& e : envs_) {
+    if (e.in_flight && records_[*e.in_flight].request_id == request_id && e.pid > 0) {
+      records_[*e.in_flight].killed = true;
+      ::kill(e.pid, SIGKILL);  // the watchdog reaps it and ends the record
+      return true;
+    }
+  }
+  return false;
+}
+
+bool FakeLambda::any_in_flight_locked() const {
+  return std::any_of(envs_.begin(), envs_.end(),
+                     [](const Environment& e) { return e.in_flight.has_value(); });
+}
+
 bool FakeLambda::wait_idle(std::chrono::milliseconds timeout) {
   std::unique_lock lock(mu_);
-  return cv_.wait_for(lock, timeout, [this] { return queue_.empty() && !in_flight_; });
+  return cv_.wait_for(lock, timeout, [this] { return queue_.empty() && !any_in_flight_locked(); });
 }
 
 std::vector<InvocationRecord> FakeLambda::records() const {
@@ -172,6 +201,11 @@ int FakeLambda::processes_started() const {
   return processes_;
 }
 
+int FakeLambda::peak_concurrency() const {
+  std::lock_guard lock(mu_);
+  return peak_;
+}
+
 std::size_t FakeLambda::invoke_requests() const {
   std::lock_guard lock(mu_);
   return invoke_requests_;
@@ -184,14 +218,15 @@ std::string FakeLambda::log() const {
   return s.str();
 }
 
-TestResponse FakeLambda::next() {
+TestResponse FakeLambda::next(std::size_t index) {
   std::unique_lock lock(mu_);
-  if (spawned_at_) {
+  Environment& env = envs_[index];
+  if (env.spawned_at) {
     init_times_.push_back(std::chrono::duration_cast<std::chrono::microseconds>(
-        std::chrono::steady_clock::now() - *spawned_at_));
-    spawned_at_.reset();
+        std::chrono::steady_clock::now() - *env.spawned_at));
+    env.spawned_at.reset();
   }
-  cv_.wait(lock, [this] { return stopping_ || (!queue_.empty() && !in_flight_); });
+  cv_.wait(lock, [&] { return stopping_ || (!queue_.empty() && !env.in_flight); });
   if (stopping_) return TestResponse::reset();
   auto [body, async] = queue_.front();
   queue_.pop_front();
@@ -199,12 +234,16 @@ TestResponse FakeLambda::next() {
   rec.request_id = "req-" + std::to_string(++next_id_);
   rec.event = body;
   rec.async = async;
+  rec.environment = static_cast<int>(index);
   rec.deadline_ms = epoch_ms() + config_.timeout.count();
   rec.trace_id = "Root=1-00000000-" + std::string(24 - std::to_string(next_id_).size(), '0') +
                  std::to_string(next_id_) + ";Parent=0000000000000001;Sampled=0";
   rec.started = std::chrono::steady_clock::now();
   records_.push_back(rec);
-  in_flight_ = records_.size() - 1;
+  env.in_flight = records_.size() - 1;
+  peak_ = std::max(
+      peak_, static_cast<int>(std::count_if(envs_.begin(), envs_.end(),
+                                            [](const Environment& e) { return e.in_flight.has_value(); })));
   TestResponse r = TestResponse::json(200, body);
   r.headers.add("Lambda-Runtime-Aws-Request-Id", rec.request_id);
   r.headers.add("Lambda-Runtime-Deadline-Ms", std::to_string(rec.deadline_ms));
@@ -213,9 +252,9 @@ TestResponse FakeLambda::next() {
   return r;
 }
 
-TestResponse FakeLambda::handle(const TestRequest& r) {
+TestResponse FakeLambda::handle(const TestRequest& r, std::size_t index) {
   const std::string runtime = "/2018-06-01/runtime/";
-  if (r.method == "GET" && r.path == runtime + "invocation/next") return next();
+  if (r.method == "GET" && r.path == runtime + "invocation/next") return next(index);
   if (r.method == "POST" && r.path == runtime + "init/error") {
     {
       std::lock_guard lock(mu_);
@@ -226,6 +265,7 @@ TestResponse FakeLambda::handle(const TestRequest& r) {
         rec.request_id = "req-" + std::to_string(++next_id_);
         rec.event = queue_.front().first;
         rec.async = queue_.front().second;
+        rec.environment = static_cast<int>(index);
         rec.done = true;
         rec.error = true;
         rec.error_type = r.headers.get("Lambda-Runtime-Function-Error-Type").value_or("");
@@ -245,20 +285,26 @@ TestResponse FakeLambda::handle(const TestRequest& r) {
     const std::string kind = slash == std::string::npos ? "" : rest.substr(slash + 1);
     {
       std::lock_guard lock(mu_);
-      if (!in_flight_ || records_[*in_flight_].request_id != id || (kind != "response" && kind != "error")) {
+      Environment& env = envs_[index];
+      if (!env.in_flight || records_[*env.in_flight].request_id != id ||
+          (kind != "response" && kind != "error")) {
         return json_error(400, "InvalidRequestID", "unknown or finished request id " + id);
       }
-      InvocationRecord& rec = records_[*in_flight_];
+      InvocationRecord& rec = records_[*env.in_flight];
       rec.done = true;
       rec.error = kind == "error";
       rec.response = r.body;
       rec.error_type = r.headers.get("Lambda-Runtime-Function-Error-Type").value_or("");
       rec.finished = std::chrono::steady_clock::now();
-      in_flight_.reset();
+      env.in_flight.reset();
     }
     cv_.notify_all();
     return TestResponse::json(202, R"({"status":"OK"})");
   }
+  return invoke(r);
+}
+
+TestResponse FakeLambda::invoke(const TestRequest& r) {
   const std::string invoke_prefix = "/2015-03-31/functions/";
   if (r.method == "POST" && r.path.rfind(invoke_prefix, 0) == 0) {
     std::string name = r.path.substr(invoke_prefix.size());
@@ -284,27 +330,36 @@ TestResponse FakeLambda::handle(const TestRequest& r) {
       enqueue(event);
       return TestResponse::json(202, "");
     }
-    std::size_t index = 0;
-    {
-      std::unique_lock lock(mu_);
-      push_locked(event, false);
-      const std::size_t before = records_.size() + queue_.size() - 1;
-      cv_.notify_all();
-      // Wait for our record to be created and finished (FIFO: it is record `before`).
-      cv_.wait_for(lock, config_.timeout + std::chrono::seconds(5),
-                   [&] { return stopping_ || (records_.size() > before && records_[before].done); });
-      if (records_.size() <= before || !records_[before].done) {
-        return json_error(500, "ServiceException", "invocation did not finish");
-      }
-      index = before;
-      const InvocationRecord& rec = records_[index];
-      TestResponse resp = TestResponse::json(200, rec.response);
-      resp.headers.add("X-Amz-Executed-Version", "$LATEST");
-      if (rec.error) resp.headers.add("X-Amz-Function-Error", "Unhandled");
-      return resp;
+    std::unique_lock lock(mu_);
+    push_locked(event, false);
+    // Records are made in queue order (FIFO): ours is record `before`.
+    const std::size_t before = records_.size() + queue_.size() - 1;
+    cv_.notify_all();
+    cv_.wait_for(lock, config_.timeout + std::chrono::seconds(5),
+                 [&] { return stopping_ || (records_.size() > before && records_[before].done); });
+    if (records_.size() <= before || !records_[before].done) {
+      return json_error(500, "ServiceException", "invocation did not finish");
     }
+    const InvocationRecord& rec = records_[before];
+    TestResponse resp = TestResponse::json(200, rec.response);
+    resp.headers.add("X-Amz-Executed-Version", "$LATEST");
+    if (rec.error) resp.headers.add("X-Amz-Function-Error", "Unhandled");
+    return resp;
   }
   return json_error(404, "UnknownOperationException", r.method + " " + r.path);
+}
+
+void FakeLambda::end_locked(Environment& e, const char* type, const char* message, bool timed_out) {
+  e.pid = -1;
+  if (!e.in_flight) return;
+  InvocationRecord& rec = records_[*e.in_flight];
+  rec.done = true;
+  rec.error = true;
+  rec.timed_out = timed_out;
+  rec.error_type = type;
+  rec.response = Json{{"errorType", type}, {"errorMessage", message}}.dump();
+  rec.finished = std::chrono::steady_clock::now();
+  e.in_flight.reset();
 }
 
 void FakeLambda::watchdog() {
@@ -313,37 +368,31 @@ void FakeLambda::watchdog() {
     cv_.wait_for(lock, std::chrono::milliseconds(10));
     if (stopping_) break;
     bool changed = false;
-    if (pid_ > 0) {
+    std::size_t idle = 0;  // running environments without an invocation
+    for (auto& e : envs_) {
+      if (e.pid <= 0) continue;
       int status = 0;
-      if (::waitpid(pid_, &status, WNOHANG) == pid_) {
-        pid_ = -1;
-        if (in_flight_) {
-          InvocationRecord& rec = records_[*in_flight_];
-          rec.done = true;
-          rec.error = true;
-          rec.error_type = "Runtime.ExitError";
-          rec.response = R"({"errorType":"Runtime.ExitError","errorMessage":"the runtime exited"})";
-          rec.finished = std::chrono::steady_clock::now();
-          in_flight_.reset();
-        }
+      if (::waitpid(e.pid, &status, WNOHANG) == e.pid) {
+        end_locked(e, "Runtime.ExitError", "the runtime exited", false);
         changed = true;
-      } else if (in_flight_ && epoch_ms() > records_[*in_flight_].deadline_ms + 100) {
-        ::kill(pid_, SIGKILL);
-        ::waitpid(pid_, nullptr, 0);
-        pid_ = -1;
-        InvocationRecord& rec = records_[*in_flight_];
-        rec.done = true;
-        rec.error = true;
-        rec.timed_out = true;
-        rec.error_type = "Sandbox.Timedout";
-        rec.response = R"({"errorType":"Sandbox.Timedout","errorMessage":"Task timed out"})";
-        rec.finished = std::chrono::steady_clock::now();
-        in_flight_.reset();
+      } else if (e.in_flight && epoch_ms() > records_[*e.in_flight].deadline_ms + 100) {
+        ::kill(e.pid, SIGKILL);
+        ::waitpid(e.pid, nullptr, 0);
+        end_locked(e, "Sandbox.Timedout", "Task timed out", true);
         changed = true;
+      } else if (!e.in_flight) {
+        ++idle;
       }
     }
-    // A fresh process when there is work and none runs (after a kill, a crash or an init error).
-    if (pid_ < 0 && started_ && !stopping_ && !queue_.empty()) spawn_locked();
+    // A fresh process for each event no running environment can take (after a kill, a crash or
+    // an init error, or to scale out), up to `concurrency`.
+    if (started_) {
+      for (std::size_t i = 0; i < envs_.size() && idle < queue_.size(); ++i) {
+        if (envs_[i].pid >= 0) continue;
+        spawn_locked(i);
+        ++idle;
+      }
+    }
     if (changed) cv_.notify_all();
   }
 }
