@@ -151,6 +151,9 @@ std::string run_segment_worker(const std::vector<MigrationEntry>& migrations,
 FargateWorkerSettings fargate_worker_settings_from_env(const EnvLookup& env) {
   FargateWorkerSettings s;
   s.task = ecs_task_from_env(env, s.missing);
+  // The workers' own role (what the backfill reads and writes), in place of the runner's.
+  if (auto role = env("MIGRATION_BACKFILL_TASK_ROLE_ARN"))
+    s.task.task_role_arn = iam_role_arn("MIGRATION_BACKFILL_TASK_ROLE_ARN", *role);
   s.lease = seconds_from_env(env, "MIGRATION_BACKFILL_LEASE_SECONDS", std::chrono::seconds(30));
   s.start_grace = seconds_from_env(env, "MIGRATION_BACKFILL_START_SECONDS", std::chrono::seconds(180));
   // Often enough to take a dead worker's segments over soon after its lease, and to show progress.

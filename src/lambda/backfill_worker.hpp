@@ -43,8 +43,9 @@ struct FargateWorkerSettings {
 };
 
 // The variables of ecs_task_from_env() (the dispatcher's) plus MIGRATION_BACKFILL_LEASE_SECONDS
-// (default 30) and MIGRATION_BACKFILL_START_SECONDS (default 180). Throws std::invalid_argument
-// for a malformed value; a missing one is only listed in `missing`.
+// (default 30), MIGRATION_BACKFILL_START_SECONDS (default 180) and
+// MIGRATION_BACKFILL_TASK_ROLE_ARN (the workers' task role; wins over MIGRATION_TASK_ROLE_ARN). Throws
+// std::invalid_argument for a malformed value; a missing one is only listed in `missing`.
 FargateWorkerSettings fargate_worker_settings_from_env(const EnvLookup& env);
 
 // The fargate:N launcher: each launch is one RunTask of settings.task (count 1, startedBy

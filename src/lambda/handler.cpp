@@ -63,6 +63,12 @@ class InvokeLauncher final : public backfill::WorkerLauncher {
 
 }  // namespace
 
+std::string iam_role_arn(const std::string& variable, const std::string& value) {
+  if (value.starts_with("arn:") && value.find(":role/") != std::string::npos) return value;
+  throw std::invalid_argument(
+      variable + " must be an IAM role ARN, arn:aws:iam::<account>:role/<name> (got '" + value + "')");
+}
+
 DispatchSettings ecs_task_from_env(const EnvLookup& env, std::string& missing) {
   DispatchSettings s;
   s.cluster = env("MIGRATION_CLUSTER").value_or("");
@@ -81,6 +87,8 @@ DispatchSettings ecs_task_from_env(const EnvLookup& env, std::string& missing) {
                                   "')");
     }
   }
+  if (auto role = env("MIGRATION_TASK_ROLE_ARN"))
+    s.task_role_arn = iam_role_arn("MIGRATION_TASK_ROLE_ARN", *role);
   if (s.cluster.empty()) missing += " MIGRATION_CLUSTER";
   if (s.task_definition.empty()) missing += " MIGRATION_TASK_DEFINITION";
   if (s.subnets.empty()) missing += " MIGRATION_SUBNETS";
@@ -119,6 +127,9 @@ std::string started_task_arn(const Json& response, std::string& error) {
 
 Json run_task_request(const DispatchSettings& task, const Json& environment, const std::string& started_by,
                       const std::string& client_token) {
+  Json overrides{{"containerOverrides",
+                  Json::array({Json{{"name", task.container_name}, {"environment", environment}}})}};
+  if (!task.task_role_arn.empty()) overrides["taskRoleArn"] = task.task_role_arn;
   return {{"cluster", task.cluster},
           {"taskDefinition", task.task_definition},
           {"count", 1},
@@ -130,9 +141,7 @@ Json run_task_request(const DispatchSettings& task, const Json& environment, con
              {{"subnets", task.subnets},
               {"securityGroups", task.security_groups},
               {"assignPublicIp", task.assign_public_ip ? "ENABLED" : "DISABLED"}}}}},
-          {"overrides",
-           {{"containerOverrides",
-             Json::array({Json{{"name", task.container_name}, {"environment", environment}}})}}}};
+          {"overrides", overrides}};
 }
 
 EventHandler::EventHandler(Store& store, std::vector<MigrationEntry> migrations, RunnerOptions base,

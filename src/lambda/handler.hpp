@@ -50,6 +50,7 @@ struct DispatchSettings {
   std::string container_name = "migrations";
   bool assign_public_ip = false;
   std::string launch_type = "FARGATE";
+  std::string task_role_arn;  // overrides.taskRoleArn when set; "" = the task definition's role
 };
 
 using app::EnvLookup;
@@ -57,10 +58,13 @@ using app::EnvLookup;
 // The ECS task the dispatcher and fargate:N backfill workers start (`enabled` left false):
 // MIGRATION_CLUSTER, MIGRATION_TASK_DEFINITION, MIGRATION_SUBNETS and MIGRATION_SECURITY_GROUPS
 // (comma separated), MIGRATION_CONTAINER_NAME (default "migrations"), MIGRATION_ASSIGN_PUBLIC_IP
-// (ENABLED/DISABLED, true/false) and MIGRATION_LAUNCH_TYPE (default FARGATE). The required
+// (ENABLED/DISABLED, true/false), MIGRATION_LAUNCH_TYPE (default FARGATE) and
+// MIGRATION_TASK_ROLE_ARN (the task's role, in place of the definition's). The required
 // ones that are unset are appended to `missing` (" MIGRATION_CLUSTER"). Throws
-// std::invalid_argument for a malformed MIGRATION_ASSIGN_PUBLIC_IP.
+// std::invalid_argument for a malformed MIGRATION_ASSIGN_PUBLIC_IP or role ARN.
 DispatchSettings ecs_task_from_env(const EnvLookup& env, std::string& missing);
+// `value` when it looks like an IAM role ARN; else std::invalid_argument naming `variable`.
+std::string iam_role_arn(const std::string& variable, const std::string& value);
 
 // Reads MIGRATION_DISPATCH (fargate | inline, default inline) and, when it is fargate, the task
 // (ecs_task_from_env). Throws std::invalid_argument naming what is missing or malformed when

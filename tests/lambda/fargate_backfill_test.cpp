@@ -202,6 +202,7 @@ class FargateBackfillTest : public ::testing::Test {
     env["MIGRATION_SECURITY_GROUPS"] = "sg-1";
     env["MIGRATION_CONTAINER_NAME"] = "runner";
     env["MIGRATION_BACKFILL_LEASE_SECONDS"] = "2";
+    env["MIGRATION_BACKFILL_TASK_ROLE_ARN"] = "arn:aws:iam::123456789012:role/backfill-worker";
     env["MIGRATION_BACKFILL_START_SECONDS"] = "30";
     env["AWS_ENDPOINT_URL_ECS"] = ecs_->endpoint();
     coordinator_log_ = scenario_.dir + "/coordinator.log";
@@ -272,6 +273,7 @@ TEST_F(FargateBackfillTest, ThreeTasksOfTheRunnersTaskDefinitionRewriteEveryItem
     EXPECT_EQ(r["networkConfiguration"]["awsvpcConfiguration"]["securityGroups"], Json::array({"sg-1"}));
     EXPECT_EQ(r["networkConfiguration"]["awsvpcConfiguration"]["assignPublicIp"], "DISABLED");
     EXPECT_EQ(r["overrides"]["containerOverrides"][0]["name"], "runner");
+    EXPECT_EQ(r["overrides"]["taskRoleArn"], "arn:aws:iam::123456789012:role/backfill-worker");
     EXPECT_EQ(override_env(r, "AURIC_BACKFILL_LEASE_MS"), "2000");
     const Json event = Json::parse(override_env(r, "AURIC_BACKFILL_WORKER"));
     EXPECT_EQ(event["auric"], "backfill-worker");
