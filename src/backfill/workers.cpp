@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <map>
+#include <optional>
 #include <set>
 
 #include "aws/dynamodb.hpp"
@@ -36,6 +37,13 @@ void report(const BackfillSpec& spec, const std::vector<SegmentRecord>& records,
     progress.segments.push_back({r.segment, std::string(to_string(r.state)), r.counts.scanned});
   }
   spec.on_progress(progress);
+}
+
+// How far a job has got: items read plus segments finished (each saved page moves it).
+std::int64_t progress_of(const std::vector<SegmentRecord>& records) {
+  std::int64_t p = 0;
+  for (const auto& r : records) p += r.counts.scanned + (r.terminal() ? 1 : 0);
+  return p;
 }
 
 WorkerLauncherFactory& fargate_factory() {
@@ -91,8 +99,10 @@ BackfillResult coordinate_backfill(aws::DynamoDbClient& db, SegmentStore& segmen
 
   const auto lease = options.launcher->lease_ttl();
   const auto grace = options.launcher->start_grace();
-  std::map<int, std::int64_t> launched;  // slot -> when this coordinator last launched it
-  std::set<int> seen;                    // slots seen holding a segment since their last launch
+  std::map<int, std::int64_t> launched;       // slot -> when this coordinator last launched it
+  std::set<int> seen;                         // slots seen holding a segment since their last launch
+  std::optional<std::int64_t> relaunch_mark;  // the job's progress at the last relaunch
+  int fruitless = 0;                          // relaunches in a row with no progress after them
   for (;;) {
     const auto records = segments.list_segments(job);
     report(spec, records, total_items);
@@ -133,6 +143,22 @@ BackfillResult coordinate_backfill(aws::DynamoDbClient& db, SegmentStore& segmen
       if (it != launched.end() && now - it->second < wait.count()) {
         --claimable;  // starting, or between hops: it will claim one
         continue;
+      }
+      if (it != launched.end()) {  // a relaunch: did the last ones help?
+        if (!relaunch_mark) relaunch_mark = progress_of(records);
+        if (progress_of(records) != *relaunch_mark) {
+          fruitless = 1;  // this one, the first since the job moved
+          relaunch_mark = progress_of(records);
+        } else if (fruitless >= options.max_fruitless_relaunches) {
+          throw BackfillFailed("backfill " + spec.name + " of " + spec.table +
+                                   ": worker slots were started again " + std::to_string(fruitless) +
+                                   " times in a row and no item was read nor segment finished since: the "
+                                   "workers fail before their first page; see their logs (the function's, or "
+                                   "the tasks'), mend the cause and run again (the job resumes)",
+                               result_of(job.job_id, records, spec));
+        } else {
+          ++fruitless;
+        }
       }
       WorkerEvent event = options.event;
       event.migration_id = job.migration_id;

@@ -101,6 +101,9 @@ struct CoordinatorOptions {
   WorkerEvent event;  // the workers' event (worker and workers are set per launch)
   std::function<bool()> should_stop;
   BackfillClock* clock = nullptr;  // nullptr: the system clock
+  // Relaunches in a row after which no item was read and no segment finished: one more and the
+  // coordinator gives up (BackfillFailed), as the workers die before their first page.
+  int max_fruitless_relaunches = 3;
 };
 
 // The coordinator of a lambda:N or fargate:N job: creates the segments (DescribeTable sizes
@@ -110,7 +113,9 @@ struct CoordinatorOptions {
 // k with no live segment holder while some segment is free or its lease expired is launched
 // again (at most once per lease, or per start_grace() while the launched worker has not been
 // seen holding a segment; a slot still starting counts as one claimant): that is how a dead
-// worker's segments are taken over. Throws as run_backfill, and what the launcher throws.
+// worker's segments are taken over. When max_fruitless_relaunches relaunches in a row were
+// followed by no progress (items read, segments finished) and another is due, it throws
+// BackfillFailed naming that. Throws as run_backfill, and what the launcher throws.
 BackfillResult coordinate_backfill(aws::DynamoDbClient& db, SegmentStore& segments, const SegmentJob& job,
                                    const BackfillSpec& spec, const CoordinatorOptions& options);
 

@@ -463,5 +463,74 @@ TEST(FargateBackfillCoordinator, ASlowStartWaitsForTheGraceADeadHolderForItsLeas
   EXPECT_EQ(launcher.launches, expected);
 }
 
+// Workers that die before their first page (a bad image, a crash at start): the coordinator
+// starts the slot again once per lease, and after max_fruitless_relaunches relaunches with no
+// item read and no segment finished since, it fails the migration saying so instead of
+// relaunching forever. Progress in between (a page saved at 5 s) starts the count again.
+TEST(FargateBackfillCoordinator, WorkersThatNeverGetAnywhereFailTheJobAfterThreeFruitlessRelaunches) {
+  dt::dynalite();
+  aws::DynamoDbClient db(dt::client_config());
+  const std::string table = dt::seed_numbered_table(db, "fargate-backfill", 10);
+  auto store = open_store("memory:");
+  SegmentStore& segments = *store->segments();
+  const SegmentJob job{kMigration, "job-fruitless"};
+
+  struct Clock final : backfill::BackfillClock {
+    std::int64_t t = 0;
+    std::function<void(std::int64_t)> on_sleep;
+    std::int64_t now_ms() override { return t; }
+    void sleep_for(std::chrono::milliseconds d) override {
+      t += d.count();
+      on_sleep(t);
+    }
+  } clock;
+  struct Launcher final : backfill::WorkerLauncher {
+    Clock* clock = nullptr;
+    std::vector<std::int64_t> launches;
+    void launch(const backfill::WorkerEvent&) override { launches.push_back(clock->t); }
+    std::chrono::milliseconds lease_ttl() const override { return 2'000ms; }
+    std::chrono::milliseconds poll() const override { return 500ms; }
+    std::chrono::milliseconds start_grace() const override { return 2'000ms; }
+  } launcher;
+  launcher.clock = &clock;
+  // At 5 s one worker gets a page done (5 items) and dies: the job moved.
+  clock.on_sleep = [&](std::int64_t t) {
+    if (t != 5'000) return;
+    SegmentClaim claim;
+    claim.job = job;
+    claim.segment = 0;
+    claim.owner = "fargate/task-x/0";
+    claim.now_ms = t;
+    claim.ttl_ms = 1;
+    auto record = segments.claim_segment(claim);
+    ASSERT_TRUE(record.has_value());
+    record->counts.scanned = 5;
+    record->cursor = "{}";
+    ASSERT_EQ(segments.save_segment(*record, true), WriteOutcome::kOk);
+  };
+
+  BackfillSpec spec;
+  spec.table = table;
+  spec.total_segments = 1;
+  backfill::CoordinatorOptions options;
+  options.workers = 1;
+  options.launcher = &launcher;
+  options.clock = &clock;
+  options.should_stop = [&] { return clock.t >= 60'000; };
+  try {
+    static_cast<void>(backfill::coordinate_backfill(db, segments, job, spec, options));
+    FAIL() << "the coordinator kept relaunching";
+  } catch (const BackfillFailed& e) {
+    EXPECT_NE(
+        std::string(e.what()).find("worker slots were started again 3 times in a row and no item was read"),
+        std::string::npos)
+        << e.what();
+    EXPECT_EQ(e.result().scanned, 5) << "the totals so far";
+  }
+  const std::vector<std::int64_t> expected = {0, 2'000, 4'000, 6'000, 8'000, 10'000};
+  EXPECT_EQ(launcher.launches, expected);
+  EXPECT_EQ(clock.t, 12'000) << "failed at the relaunch after three fruitless ones";
+}
+
 }  // namespace
 }  // namespace auric::lambda::testing
