@@ -1,5 +1,5 @@
 // ctx.backfill(): rewrites every item of a DynamoDB table from inside a migration, in parallel
-// Scan segments, rate-limited and resumable (docs/backfill.md). Each item is processed at least
+// Scan segments, rate-limited and resumable (docs/backfills.md). Each item is processed at least
 // once: a page's writes are made before its cursor is saved, so a crash re-processes at most the
 // pages in flight; BackfillWrite::only_if_version_below() makes such writes exactly-once in
 // effect. fn is called from the backfill's worker threads, several at once: it must be

@@ -121,7 +121,7 @@ class Context {
   aws::DynamoDbClient& dynamodb();
 
   // Rewrites every item of a DynamoDB table in parallel Scan segments, rate-limited and
-  // resumable (include <auric/backfill.hpp>; docs/backfill.md): fn returns the writes for
+  // resumable (include <auric/backfill.hpp>; docs/backfills.md): fn returns the writes for
   // each item (or page). Its segments are kept in the store, and its job id in progress(), so
   // a resumed attempt continues every segment from its saved cursor. Stops (suspending the
   // run) when should_stop(). Throws BackfillFailed when the error policy gives up, AwsError

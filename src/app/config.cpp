@@ -64,7 +64,7 @@ std::chrono::seconds need_seconds(const toml::node& v, const std::string& key, c
 }
 
 // "threads:N" (1..256), "lambda:N" or "fargate:N" (1..1000): the forms ctx.backfill accepts
-// (docs/backfill.md, *Workers*). Anything else is a ConfigError naming `key`.
+// (docs/backfills.md, *Workers*). Anything else is a ConfigError naming `key`.
 std::string need_workers(const toml::node& v, const std::string& key, const std::string& source) {
   std::string text = need_string(v, key, source);
   const auto colon = text.find(':');

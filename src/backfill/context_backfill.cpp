@@ -2,7 +2,7 @@
 // the migration's progress (or starts one and saves its id there), reaches the DynamoDB client
 // and the store's segments through the runner's services, and runs the thread engine. Kept out
 // of core, which knows no AWS type. With lambda:N or fargate:N it coordinates remote workers
-// instead (docs/backfill.md, *Workers*); in a worker's Context (a WorkerAssignment service) it
+// instead (docs/backfills.md, *Workers*); in a worker's Context (a WorkerAssignment service) it
 // runs that worker's segment loop.
 #include <any>
 #include <atomic>

@@ -1,4 +1,4 @@
-// The backfill engine behind Context::backfill() (docs/backfill.md): thread workers that claim
+// The backfill engine behind Context::backfill() (docs/backfills.md): thread workers that claim
 // the job's segments in the SegmentStore, Scan them page by page (one page prefetched), call fn,
 // make its writes, then save the page's cursor and counts, fenced by the segment's lease. Rate
 // limits, retries and the error policy apply across the job. run_backfill is called from one
@@ -38,7 +38,7 @@ struct EngineOptions {
   // Test hook: called after a page's writes, before its cursor is saved. An exception thrown
   // here ends the whole run as a crash would (nothing more is saved or released).
   std::function<void(int segment, std::size_t page)> after_page_writes;
-  // A remote segment worker (docs/backfill.md, *Workers*): the job's segments exist already
+  // A remote segment worker (docs/backfills.md, *Workers*): the job's segments exist already
   // (none are created), the one worker thread (threads must be 1) claims as `owner`, the run
   // returns after one round instead of waiting for segments held elsewhere (`stopped` when
   // should_stop ended it), and a page that crosses the error cap marks its segment `failed`

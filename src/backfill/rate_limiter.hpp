@@ -1,4 +1,4 @@
-// Rate limiting for backfills (docs/backfill.md, "Rate limiting"): a token bucket per resource
+// Rate limiting for backfills (docs/backfills.md, "Rate limiting"): a token bucket per resource
 // (read or write capacity units per second) for the whole job, charged first with an estimate
 // and then settled with the capacity DynamoDB reports (ReturnConsumedCapacity), with an
 // additive-increase / multiplicative-decrease of the rate on throttling. Time comes from a

@@ -1,4 +1,4 @@
-// Backfill segment workers in other processes (docs/backfill.md, *Workers*): `lambda:N` and
+// Backfill segment workers in other processes (docs/backfills.md, *Workers*): `lambda:N` and
 // `fargate:N`. The coordinating migration creates the job's segments, starts N workers through
 // a WorkerLauncher (the Lambda runtime offers one: asynchronous self-invocations with the
 // segment-worker event, docs/lambda.md; fargate:N: ECS RunTask of the runner's task

@@ -1,4 +1,4 @@
-// Backfill segments (docs/backfill.md): one record per segment of a backfill job, holding the
+// Backfill segments (docs/backfills.md): one record per segment of a backfill job, holding the
 // worker's lease and fence, the scan cursor, the counts and a few error samples. Workers claim
 // segments and save their progress with conditional writes, fenced like the migrations lock:
 // a worker that lost its segment cannot save anything for it. Backends offer a SegmentStore
@@ -149,7 +149,7 @@ std::string_view to_string(SegmentState state);
 std::optional<SegmentState> parse_segment_state(std::string_view text);
 
 // The rules every backend applies (the DynamoDB backend as condition expressions that say
-// the same; docs/backfill.md, "Coordination").
+// the same; docs/backfills.md, "Coordination").
 namespace segment_rules {
 // Throw std::invalid_argument for an empty migration or job id, a negative segment, an empty
 // owner or a non-positive ttl.

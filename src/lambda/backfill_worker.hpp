@@ -1,4 +1,4 @@
-// Remote backfill segment workers (docs/backfill.md, *Workers*), shared by the Lambda handler
+// Remote backfill segment workers (docs/backfills.md, *Workers*), shared by the Lambda handler
 // (lambda:N: a segment-worker event) and the `fargate` command (fargate:N: a task started with
 // AURIC_BACKFILL_WORKER): running one worker, the migration's body in a worker context; and the
 // fargate:N launcher, ECS RunTask of the runner's own task definition (docs/fargate.md).

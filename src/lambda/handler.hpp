@@ -85,7 +85,7 @@ struct HandlerSettings {
   std::chrono::milliseconds handover_ttl{300'000};  // lease held between hop k and hop k+1
   std::string function_name;                        // own function when the invocation carries no ARN
   DispatchSettings dispatch;
-  // lambda:N backfills (docs/backfill.md, *Workers*): the segment lease the workers take (a
+  // lambda:N backfills (docs/backfills.md, *Workers*): the segment lease the workers take (a
   // dead worker's segments are re-claimed after it) and how often the coordinator lists them.
   // Workers stop, save and continue themselves `stop_margin` before their deadline.
   std::chrono::milliseconds backfill_lease{30'000};

@@ -1,5 +1,5 @@
 // The DynamoDB SegmentStore behind DynamoDbStore::segments(): backfill segments as items of
-// the store's table (pk BACKFILL#<migration id>#<job id>, sk SEG#<number>; docs/backfill.md),
+// the store's table (pk BACKFILL#<migration id>#<job id>, sk SEG#<number>; docs/backfills.md),
 // so listing a job's segments is one Query and every claim and save is one conditional
 // UpdateItem. Thread-safe (the client is). AWS headers stay in the .cpp.
 #pragma once

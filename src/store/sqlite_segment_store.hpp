@@ -1,5 +1,5 @@
 // The SQLite SegmentStore behind SqliteStore::segments(): backfill segments as rows of the
-// `backfill_segments` table (schema version 7; docs/backfill.md) in the store's file. It has
+// `backfill_segments` table (schema version 7; docs/backfills.md) in the store's file. It has
 // its own connection to the file (opened by the store, which created the schema), guarded by
 // a mutex. Every claim and save is one conditional UPDATE in a BEGIN IMMEDIATE transaction,
 // retried on SQLITE_BUSY until the busy timeout, so it is correct across processes sharing

@@ -1,4 +1,4 @@
-// Derives every customer's support `tier` from its `plan` with ctx.backfill (docs/backfill.md):
+// Derives every customer's support `tier` from its `plan` with ctx.backfill (docs/backfills.md):
 // the table is scanned in parallel segments by the workers the config names ([backfill]
 // workers, threads:4 by default), rate-limited, and resumable from the segments' cursors. Each
 // write is conditional on `schema_version` (.only_if_version_below), so a page re-processed

@@ -92,7 +92,7 @@ const backfillIndexArns = (t: BackfillTable): Input<string> =>
   typeof t === "string" ? `${checkTableArn(t)}/index/*` : t.arn.apply((a) => `${checkTableArn(a)}/index/*`);
 
 /**
- * What ctx.backfill needs on the tables it is given (docs/backfill.md), and nothing without
+ * What ctx.backfill needs on the tables it is given (docs/backfills.md), and nothing without
  * tables: DescribeTable + Scan on each scanned table and its indexes, the item writes on the
  * written tables. For the migration function's `permissions` (a run on Lambda, and its lambda:N
  * workers, which also need Invoke on the function itself: attachBackfillPolicy grants both).
