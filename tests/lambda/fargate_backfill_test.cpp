@@ -18,7 +18,9 @@
 
 #include <algorithm>
 #include <chrono>
+#include <functional>
 #include <map>
+#include <memory>
 #include <mutex>
 #include <set>
 #include <sstream>
@@ -406,58 +408,85 @@ TEST_F(FargateBackfillTest, AWorkerTaskWithABadEventFailsWithAClearMessage) {
   EXPECT_TRUE(calls().empty());
 }
 
-// The coordinator's relaunch rules, on a simulated clock: a launched slot that has not shown up
-// holding a segment is started again only after start_grace, and no other slot is started in
-// its stead; a slot that held a segment and died is started again once its lease ran out.
-TEST(FargateBackfillCoordinator, ASlowStartWaitsForTheGraceADeadHolderForItsLease) {
-  dt::dynalite();
-  aws::DynamoDbClient db(dt::client_config());
-  const std::string table = dt::seed_numbered_table(db, "fargate-backfill", 10);
-  auto store = open_store("memory:");
-  SegmentStore& segments = *store->segments();
-  const SegmentJob job{kMigration, "job-grace"};
+// The coordinator on a simulated clock, with a launcher that only records its launches.
+struct SimulatedClock final : backfill::BackfillClock {
+  std::int64_t t = 0;
+  std::function<void(std::int64_t)> on_sleep;  // after each sleep, with the new time
+  std::int64_t now_ms() override { return t; }
+  void sleep_for(std::chrono::milliseconds d) override {
+    t += d.count();
+    if (on_sleep) on_sleep(t);
+  }
+};
 
-  struct Clock final : backfill::BackfillClock {
-    std::int64_t t = 0;
-    std::function<void(std::int64_t)> on_sleep;
-    std::int64_t now_ms() override { return t; }
-    void sleep_for(std::chrono::milliseconds d) override {
-      t += d.count();
-      on_sleep(t);
-    }
-  } clock;
-  struct Launcher final : backfill::WorkerLauncher {
-    Clock* clock = nullptr;
-    std::vector<std::pair<std::int64_t, int>> launches;  // when, slot
-    void launch(const backfill::WorkerEvent& event) override {
-      launches.emplace_back(clock->t, event.worker);
-    }
-    std::chrono::milliseconds lease_ttl() const override { return 2'000ms; }
-    std::chrono::milliseconds poll() const override { return 500ms; }
-    std::chrono::milliseconds start_grace() const override { return 10'000ms; }
-  } launcher;
-  launcher.clock = &clock;
-  // Slot 0's task shows up at 1 s holding segment 0 (lease to 3 s) and dies; slot 1's never does.
-  clock.on_sleep = [&](std::int64_t t) {
-    if (t != 1'000) return;
+struct RecordingLauncher final : backfill::WorkerLauncher {
+  RecordingLauncher(SimulatedClock& c, std::chrono::milliseconds start_grace)
+      : clock(c), grace(start_grace) {}
+  SimulatedClock& clock;
+  std::chrono::milliseconds grace;
+  std::vector<std::pair<std::int64_t, int>> launches;  // when, slot
+  void launch(const backfill::WorkerEvent& event) override { launches.emplace_back(clock.t, event.worker); }
+  std::chrono::milliseconds lease_ttl() const override { return 2'000ms; }
+  std::chrono::milliseconds poll() const override { return 500ms; }
+  std::chrono::milliseconds start_grace() const override { return grace; }
+};
+
+class FargateBackfillCoordinator : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dt::dynalite();
+    db_ = std::make_unique<aws::DynamoDbClient>(dt::client_config());
+    table_ = dt::seed_numbered_table(*db_, "fargate-backfill", 10);
+    store_ = open_store("memory:");
+  }
+  SegmentStore& segments() { return *store_->segments(); }
+  // Claims `segment` of `job` for `owner` at `t` for `ttl_ms`.
+  SegmentRecord claim(const SegmentJob& job, int segment, const std::string& owner, std::int64_t t,
+                      std::int64_t ttl_ms) {
     SegmentClaim claim;
     claim.job = job;
-    claim.segment = 0;
-    claim.owner = "fargate/task-a/0";
+    claim.segment = segment;
+    claim.owner = owner;
     claim.now_ms = t;
-    claim.ttl_ms = 2'000;
-    ASSERT_TRUE(segments.claim_segment(claim).has_value());
-  };
+    claim.ttl_ms = ttl_ms;
+    auto record = segments().claim_segment(claim);
+    EXPECT_TRUE(record.has_value()) << "claim of segment " << segment << " at " << t;
+    return record.value_or(SegmentRecord{});
+  }
+  backfill::CoordinatorOptions options(int workers, RecordingLauncher& launcher, SimulatedClock& clock,
+                                       std::int64_t stop_at) {
+    backfill::CoordinatorOptions o;
+    o.workers = workers;
+    o.launcher = &launcher;
+    o.clock = &clock;
+    o.should_stop = [&clock, stop_at] { return clock.t >= stop_at; };
+    return o;
+  }
+  BackfillSpec spec(int total_segments) const {
+    BackfillSpec s;
+    s.table = table_;
+    s.total_segments = total_segments;
+    return s;
+  }
 
-  BackfillSpec spec;
-  spec.table = table;
-  spec.total_segments = 2;
-  backfill::CoordinatorOptions options;
-  options.workers = 2;
-  options.launcher = &launcher;
-  options.clock = &clock;
-  options.should_stop = [&] { return clock.t >= 12'000; };
-  const auto result = backfill::coordinate_backfill(db, segments, job, spec, options);
+  std::unique_ptr<aws::DynamoDbClient> db_;
+  std::string table_;
+  std::unique_ptr<Store> store_;
+};
+
+// The relaunch rules: a launched slot that has not shown up holding a segment is started again
+// only after start_grace, and no other slot is started in its stead; a slot that held a segment
+// and died is started again once its lease ran out.
+TEST_F(FargateBackfillCoordinator, ASlowStartWaitsForTheGraceADeadHolderForItsLease) {
+  const SegmentJob job{kMigration, "job-grace"};
+  SimulatedClock clock;
+  RecordingLauncher launcher(clock, 10'000ms);
+  // Slot 0's task shows up at 1 s holding segment 0 (lease to 3 s) and dies; slot 1's never does.
+  clock.on_sleep = [&](std::int64_t t) {
+    if (t == 1'000) claim(job, 0, "fargate/task-a/0", t, 2'000);
+  };
+  const auto result =
+      backfill::coordinate_backfill(*db_, segments(), job, spec(2), options(2, launcher, clock, 12'000));
   EXPECT_TRUE(result.stopped);
   const std::vector<std::pair<std::int64_t, int>> expected = {{0, 0}, {0, 1}, {3'000, 0}, {10'000, 1}};
   EXPECT_EQ(launcher.launches, expected);
@@ -467,58 +496,21 @@ TEST(FargateBackfillCoordinator, ASlowStartWaitsForTheGraceADeadHolderForItsLeas
 // starts the slot again once per lease, and after max_fruitless_relaunches relaunches with no
 // item read and no segment finished since, it fails the migration saying so instead of
 // relaunching forever. Progress in between (a page saved at 5 s) starts the count again.
-TEST(FargateBackfillCoordinator, WorkersThatNeverGetAnywhereFailTheJobAfterThreeFruitlessRelaunches) {
-  dt::dynalite();
-  aws::DynamoDbClient db(dt::client_config());
-  const std::string table = dt::seed_numbered_table(db, "fargate-backfill", 10);
-  auto store = open_store("memory:");
-  SegmentStore& segments = *store->segments();
+TEST_F(FargateBackfillCoordinator, WorkersThatNeverGetAnywhereFailTheJobAfterThreeFruitlessRelaunches) {
   const SegmentJob job{kMigration, "job-fruitless"};
-
-  struct Clock final : backfill::BackfillClock {
-    std::int64_t t = 0;
-    std::function<void(std::int64_t)> on_sleep;
-    std::int64_t now_ms() override { return t; }
-    void sleep_for(std::chrono::milliseconds d) override {
-      t += d.count();
-      on_sleep(t);
-    }
-  } clock;
-  struct Launcher final : backfill::WorkerLauncher {
-    Clock* clock = nullptr;
-    std::vector<std::int64_t> launches;
-    void launch(const backfill::WorkerEvent&) override { launches.push_back(clock->t); }
-    std::chrono::milliseconds lease_ttl() const override { return 2'000ms; }
-    std::chrono::milliseconds poll() const override { return 500ms; }
-    std::chrono::milliseconds start_grace() const override { return 2'000ms; }
-  } launcher;
-  launcher.clock = &clock;
+  SimulatedClock clock;
+  RecordingLauncher launcher(clock, 2'000ms);
   // At 5 s one worker gets a page done (5 items) and dies: the job moved.
   clock.on_sleep = [&](std::int64_t t) {
     if (t != 5'000) return;
-    SegmentClaim claim;
-    claim.job = job;
-    claim.segment = 0;
-    claim.owner = "fargate/task-x/0";
-    claim.now_ms = t;
-    claim.ttl_ms = 1;
-    auto record = segments.claim_segment(claim);
-    ASSERT_TRUE(record.has_value());
-    record->counts.scanned = 5;
-    record->cursor = "{}";
-    ASSERT_EQ(segments.save_segment(*record, true), WriteOutcome::kOk);
+    SegmentRecord record = claim(job, 0, "fargate/task-x/0", t, 1);
+    record.counts.scanned = 5;
+    record.cursor = "{}";
+    ASSERT_EQ(segments().save_segment(record, true), WriteOutcome::kOk);
   };
-
-  BackfillSpec spec;
-  spec.table = table;
-  spec.total_segments = 1;
-  backfill::CoordinatorOptions options;
-  options.workers = 1;
-  options.launcher = &launcher;
-  options.clock = &clock;
-  options.should_stop = [&] { return clock.t >= 60'000; };
   try {
-    static_cast<void>(backfill::coordinate_backfill(db, segments, job, spec, options));
+    static_cast<void>(
+        backfill::coordinate_backfill(*db_, segments(), job, spec(1), options(1, launcher, clock, 60'000)));
     FAIL() << "the coordinator kept relaunching";
   } catch (const BackfillFailed& e) {
     EXPECT_NE(
@@ -527,7 +519,8 @@ TEST(FargateBackfillCoordinator, WorkersThatNeverGetAnywhereFailTheJobAfterThree
         << e.what();
     EXPECT_EQ(e.result().scanned, 5) << "the totals so far";
   }
-  const std::vector<std::int64_t> expected = {0, 2'000, 4'000, 6'000, 8'000, 10'000};
+  const std::vector<std::pair<std::int64_t, int>> expected = {{0, 0},     {2'000, 0}, {4'000, 0},
+                                                              {6'000, 0}, {8'000, 0}, {10'000, 0}};
   EXPECT_EQ(launcher.launches, expected);
   EXPECT_EQ(clock.t, 12'000) << "failed at the relaunch after three fruitless ones";
 }
