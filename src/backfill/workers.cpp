@@ -136,6 +136,7 @@ BackfillResult coordinate_backfill(aws::DynamoDbClient& db, SegmentStore& segmen
         seen.insert(k);
       }
     }
+    const std::int64_t progress = progress_of(records);
     for (int k = 0; k < workers && claimable > 0; ++k) {
       if (alive.contains(k)) continue;
       const auto it = launched.find(k);
@@ -144,21 +145,20 @@ BackfillResult coordinate_backfill(aws::DynamoDbClient& db, SegmentStore& segmen
         --claimable;  // starting, or between hops: it will claim one
         continue;
       }
-      if (it != launched.end()) {  // a relaunch: did the last ones help?
-        if (!relaunch_mark) relaunch_mark = progress_of(records);
-        if (progress_of(records) != *relaunch_mark) {
-          fruitless = 1;  // this one, the first since the job moved
-          relaunch_mark = progress_of(records);
-        } else if (fruitless >= options.max_fruitless_relaunches) {
+      if (it != launched.end()) {  // a relaunch: count those the job did not move after
+        if (progress != relaunch_mark) {
+          relaunch_mark = progress;
+          fruitless = 0;
+        }
+        if (fruitless >= options.max_fruitless_relaunches) {
           throw BackfillFailed("backfill " + spec.name + " of " + spec.table +
                                    ": worker slots were started again " + std::to_string(fruitless) +
                                    " times in a row and no item was read nor segment finished since: the "
                                    "workers fail before their first page; see their logs (the function's, or "
                                    "the tasks'), mend the cause and run again (the job resumes)",
                                result_of(job.job_id, records, spec));
-        } else {
-          ++fruitless;
         }
+        ++fruitless;
       }
       WorkerEvent event = options.event;
       event.migration_id = job.migration_id;

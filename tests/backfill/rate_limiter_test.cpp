@@ -7,22 +7,13 @@
 #include <random>
 
 #include "backfill/rate_limiter.hpp"
+#include "simulated_clock.hpp"
 
 namespace auric::backfill {
 namespace {
 
-// Simulated time: sleeping moves it forward at once.
-class FakeClock final : public BackfillClock {
- public:
-  std::int64_t now_ms() override { return now_; }
-  void sleep_for(std::chrono::milliseconds duration) override {
-    now_ += std::max<std::int64_t>(1, duration.count());
-  }
-  void advance(std::int64_t ms) { now_ += ms; }
-
- private:
-  std::int64_t now_ = 1'000'000;
-};
+using testing::SimulatedClock;
+constexpr std::int64_t kStart = 1'000'000;
 
 TEST(TokenBucket, StartsFullThenRefillsAtTheRate) {
   TokenBucket bucket(100, 0);
@@ -41,7 +32,7 @@ TEST(TokenBucket, StartsFullThenRefillsAtTheRate) {
 // it "consumed" (0.3x to 2x the estimate, sometimes a 1 MB scan page of 128 units).
 TEST(RateLimiter, NeverExceedsTheLimitByMoreThanTenPercentInAnyTenSecondWindow) {
   for (const double limit : {5.0, 40.0, 250.0, 1'000.0}) {
-    FakeClock clock;
+    SimulatedClock clock(kStart);
     RateLimiter limiter(limit, clock);
     std::mt19937 random(42);
     std::uniform_real_distribution<double> factor(0.3, 2.0);
@@ -72,7 +63,7 @@ TEST(RateLimiter, NeverExceedsTheLimitByMoreThanTenPercentInAnyTenSecondWindow) 
 }
 
 TEST(RateLimiter, ThrottlingHalvesTheRateAndSuccessesRestoreIt) {
-  FakeClock clock;
+  SimulatedClock clock(kStart);
   RateLimiter limiter(100, clock);
   limiter.throttled();
   EXPECT_DOUBLE_EQ(limiter.rate(), 50);
@@ -83,7 +74,7 @@ TEST(RateLimiter, ThrottlingHalvesTheRateAndSuccessesRestoreIt) {
 }
 
 TEST(RateLimiter, ZeroMeansUnlimited) {
-  FakeClock clock;
+  SimulatedClock clock(kStart);
   RateLimiter limiter(0, clock);
   const auto before = clock.now_ms();
   for (int i = 0; i < 1'000; ++i) limiter.acquire(1'000);

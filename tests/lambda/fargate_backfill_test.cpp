@@ -30,6 +30,7 @@
 #include "backfill/workers.hpp"
 #include "core/segment_store.hpp"
 #include "lambda_support.hpp"
+#include "simulated_clock.hpp"
 #include "store/open_store.hpp"
 
 extern char** environ;
@@ -409,15 +410,7 @@ TEST_F(FargateBackfillTest, AWorkerTaskWithABadEventFailsWithAClearMessage) {
 }
 
 // The coordinator on a simulated clock, with a launcher that only records its launches.
-struct SimulatedClock final : backfill::BackfillClock {
-  std::int64_t t = 0;
-  std::function<void(std::int64_t)> on_sleep;  // after each sleep, with the new time
-  std::int64_t now_ms() override { return t; }
-  void sleep_for(std::chrono::milliseconds d) override {
-    t += d.count();
-    if (on_sleep) on_sleep(t);
-  }
-};
+using backfill::testing::SimulatedClock;
 
 struct RecordingLauncher final : backfill::WorkerLauncher {
   RecordingLauncher(SimulatedClock& c, std::chrono::milliseconds start_grace)
@@ -425,7 +418,9 @@ struct RecordingLauncher final : backfill::WorkerLauncher {
   SimulatedClock& clock;
   std::chrono::milliseconds grace;
   std::vector<std::pair<std::int64_t, int>> launches;  // when, slot
-  void launch(const backfill::WorkerEvent& event) override { launches.emplace_back(clock.t, event.worker); }
+  void launch(const backfill::WorkerEvent& event) override {
+    launches.emplace_back(clock.now_ms(), event.worker);
+  }
   std::chrono::milliseconds lease_ttl() const override { return 2'000ms; }
   std::chrono::milliseconds poll() const override { return 500ms; }
   std::chrono::milliseconds start_grace() const override { return grace; }
@@ -459,7 +454,7 @@ class FargateBackfillCoordinator : public ::testing::Test {
     o.workers = workers;
     o.launcher = &launcher;
     o.clock = &clock;
-    o.should_stop = [&clock, stop_at] { return clock.t >= stop_at; };
+    o.should_stop = [&clock, stop_at] { return clock.now_ms() >= stop_at; };
     return o;
   }
   BackfillSpec spec(int total_segments) const {
@@ -522,7 +517,7 @@ TEST_F(FargateBackfillCoordinator, WorkersThatNeverGetAnywhereFailTheJobAfterThr
   const std::vector<std::pair<std::int64_t, int>> expected = {{0, 0},     {2'000, 0}, {4'000, 0},
                                                               {6'000, 0}, {8'000, 0}, {10'000, 0}};
   EXPECT_EQ(launcher.launches, expected);
-  EXPECT_EQ(clock.t, 12'000) << "failed at the relaunch after three fruitless ones";
+  EXPECT_EQ(clock.now_ms(), 12'000) << "failed at the relaunch after three fruitless ones";
 }
 
 }  // namespace
