@@ -5,7 +5,8 @@
 # change and a code change; the median of REPEAT rounds). Runs "before" (the package of a baseline
 # commit, checked out with `git worktree add`, built and installed in a temporary folder) and
 # "after" (this checkout, installed from its build folder), the latter with its default options
-# and with UNITY=ON, in the same run.
+# and with UNITY=ON, in the same run; "after-clang" builds the same project with Clang (its precompiled
+# header also carries the header's template instantiations) against the same GCC-built package.
 #
 # Usage: bench/build_time.sh [N=100] [baseline commit=fa6b039, the last one before issue 13's build change]
 # Environment:
@@ -15,8 +16,9 @@
 #   REPEAT                 rounds of each rebuild measurement after (default: 3)
 #   BEFORE_REPEAT          rounds before (default: 1: there every edit reconfigures and rebuilds all)
 #   JOBS                   parallel jobs (default: 2)
-#   VARIANTS               which to measure, of "before after after-unity" (default: all three;
-#                          without "before" no baseline package is built)
+#   VARIANTS               which to measure, of "before after after-unity after-clang" (default: the
+#                          first three; without "before" no baseline package is built)
+#   CLANGXX                the Clang of "after-clang" (default: clang++-14, else clang++)
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 n=${1:-100}
@@ -138,6 +140,11 @@ measure() {  # <label> <prefix> <rounds> [extra cmake args...]
 [[ $variants == *" before "* ]] && measure before "$work/before" "$before_repeat"
 [[ $variants == *" after "* ]] && measure after "$work/after" "$repeat"
 [[ $variants == *" after-unity "* ]] && measure after-unity "$work/after" "$repeat" -DAURIC_MIGRATIONS_UNITY_BUILD=ON
+if [[ $variants == *" after-clang "* ]]; then
+  clangxx=${CLANGXX:-$(command -v clang++-14 || command -v clang++ || true)}
+  [[ -n $clangxx ]] || { echo "after-clang: no clang++ (apt install clang-14, or set CLANGXX)"; exit 1; }
+  measure after-clang "$work/after" "$repeat" -DCMAKE_CXX_COMPILER="$clangxx"
+fi
 
 echo
 echo "$n migrations, $generator, Debug, -j$jobs on $(nproc) cores; seconds (rebuilds: median of $repeat, before: $before_repeat)"

@@ -6,10 +6,12 @@
 # re-ran the configure step, that the binary was relinked, and that the new binary reports the new
 # checksum: `list --json` shows the SHA-256 of the edited source (CRLF as LF, as the standalone
 # auric-migrate computes it) and `verify` reports the drift. Finally a new migration file is picked
-# up by the next build (with Ninja, without recompiling the others).
-# Usage: rebuild_test.sh <source dir> <build dir> <generator> [<make program>]
+# up by the next build (with Ninja, without recompiling the others). With a C++ compiler given, the
+# consumer is built with it (Clang: the precompiled header must also carry the header's template
+# instantiations, -fpch-instantiate-templates, which is what makes a Clang build fast).
+# Usage: rebuild_test.sh <source dir> <build dir> <generator> [<make program> [<c++ compiler>]]
 set -euo pipefail
-src=$1 build=$2 generator=$3 make_program=${4:-}
+src=$1 build=$2 generator=$3 make_program=${4:-} cxx=${5:-}
 work=$(mktemp -d /tmp/auric-rebuild-XXXXXX)
 trap 'rm -rf "$work"' EXIT
 fail() { echo "FAIL: $*"; exit 1; }
@@ -45,10 +47,15 @@ migration 20250103000000_third | sed 's/$/\r/' >"$project/migrations/20250103000
 
 generator_args=(-G "$generator")
 [[ -n $make_program ]] && generator_args+=("-DCMAKE_MAKE_PROGRAM=$make_program")
+[[ -n $cxx ]] && generator_args+=("-DCMAKE_CXX_COMPILER=$cxx")
 cmake -S "$project" -B "$work/build" "${generator_args[@]}" -DCMAKE_PREFIX_PATH="$work/prefix" \
   -DCMAKE_BUILD_TYPE=Debug >/dev/null
 cmake --build "$work/build" -j2 >"$work/build1.out" 2>&1 || { cat "$work/build1.out"; fail "first build"; }
 grep -rq "cmake_pch" "$work/build/CMakeFiles" || fail "no precompiled header was set up"
+if [[ $cxx == *clang* ]]; then
+  grep -rq -- "-fpch-instantiate-templates" "$work/build" --include='*.ninja' --include='flags.make' ||
+    fail "the Clang precompiled header is built without -fpch-instantiate-templates"
+fi
 
 store="sqlite:$work/state.db"
 "$bin" --store "$store" up >"$work/up.out" 2>&1 || { cat "$work/up.out"; fail "up"; }
@@ -128,4 +135,4 @@ if cmake -S "$project" -B "$work/build" -DAURIC_MIGRATIONS_LINKER=mold >"$work/b
   fail "AURIC_MIGRATIONS_LINKER=mold was accepted"
 fi
 grep -q "must be auto, lld, gold or default" "$work/bad.out" || { cat "$work/bad.out"; fail "no message for a bad linker"; }
-echo "rebuild ($generator): OK"
+echo "rebuild ($generator${cxx:+, $cxx}): OK"
