@@ -45,10 +45,10 @@ migration 20250102000000_second >"$project/migrations/20250102000000_second.cpp"
 # CRLF line endings: the checksum is taken with them normalised to LF.
 migration 20250103000000_third | sed 's/$/\r/' >"$project/migrations/20250103000000_third.cpp"
 
-generator_args=(-G "$generator")
-[[ -n $make_program ]] && generator_args+=("-DCMAKE_MAKE_PROGRAM=$make_program")
-[[ -n $cxx ]] && generator_args+=("-DCMAKE_CXX_COMPILER=$cxx")
-cmake -S "$project" -B "$work/build" "${generator_args[@]}" -DCMAKE_PREFIX_PATH="$work/prefix" \
+configure_args=(-G "$generator")
+[[ -n $make_program ]] && configure_args+=("-DCMAKE_MAKE_PROGRAM=$make_program")
+[[ -n $cxx ]] && configure_args+=("-DCMAKE_CXX_COMPILER=$cxx")
+cmake -S "$project" -B "$work/build" "${configure_args[@]}" -DCMAKE_PREFIX_PATH="$work/prefix" \
   -DCMAKE_BUILD_TYPE=Debug >/dev/null
 cmake --build "$work/build" -j2 >"$work/build1.out" 2>&1 || { cat "$work/build1.out"; fail "first build"; }
 grep -rq "cmake_pch" "$work/build/CMakeFiles" || fail "no precompiled header was set up"
